@@ -1,0 +1,189 @@
+package fgs
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// ErrorKind says what went wrong, so callers can explain it and decide what to do.
+type ErrorKind int
+
+const (
+	// KindAPI: the API answered with an error status (see StatusCode and Code).
+	KindAPI ErrorKind = iota + 1
+	// KindBadResponse: an answer came but could not be read (not JSON, cut short, too large).
+	KindBadResponse
+	// KindConnection: no answer came (refused, reset, DNS, TLS, per-attempt timeout).
+	KindConnection
+	// KindTimeout: the caller's deadline passed.
+	KindTimeout
+	// KindCanceled: the caller stopped waiting (an interrupt).
+	KindCanceled
+	// KindInvalidInput: the request was refused before anything was sent.
+	KindInvalidInput
+	// KindInternal: the SDK failed in a way it should not (a panic, an unexpected type).
+	KindInternal
+)
+
+func (k ErrorKind) String() string {
+	switch k {
+	case KindAPI:
+		return "API error"
+	case KindBadResponse:
+		return "unreadable response"
+	case KindConnection:
+		return "connection error"
+	case KindTimeout:
+		return "timeout"
+	case KindCanceled:
+		return "canceled"
+	case KindInvalidInput:
+		return "invalid input"
+	case KindInternal:
+		return "internal error"
+	}
+	return "error"
+}
+
+// Error is the one error type every call returns. It carries what a person
+// needs to act on a failure or to open a support ticket.
+type Error struct {
+	Op  string // what was attempted, e.g. "cancel async invocation"
+	URN string // the function's URN
+	// Endpoint is where the request went, if it got that far.
+	Endpoint string
+	Kind     ErrorKind
+	// StatusCode is the HTTP status of the last answer, 0 if none came.
+	StatusCode int
+	// Code and Message are error_code and error_msg from the answer's body.
+	Code    string
+	Message string
+	// RequestID is the X-Request-Id header of the last answer.
+	RequestID string
+	// Attempts is how many HTTP requests were sent.
+	Attempts int
+	// RetryAfter is the wait the server asked for, if it did.
+	RetryAfter time.Duration
+	// StoppedRetrying says why retries ended early, if they did.
+	StoppedRetrying string
+	// Note adds what was learnt after the failure, if anything.
+	Note string
+	// Err is the underlying error.
+	Err error
+
+	// cutOff marks an answer whose body broke off: worth another try.
+	cutOff bool
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Op)
+	b.WriteString(" failed: ")
+	switch {
+	case e.StatusCode != 0 && e.Code != "":
+		fmt.Fprintf(&b, "HTTP %d, %s: %s", e.StatusCode, e.Code, e.Message)
+	case e.StatusCode != 0 && e.Message != "":
+		fmt.Fprintf(&b, "HTTP %d: %s", e.StatusCode, e.Message)
+	case e.StatusCode != 0:
+		fmt.Fprintf(&b, "HTTP %d", e.StatusCode)
+	case e.Message != "":
+		b.WriteString(e.Message)
+	case e.Err != nil:
+		b.WriteString(e.Err.Error())
+	default:
+		b.WriteString(e.Kind.String())
+	}
+	if e.RequestID != "" {
+		fmt.Fprintf(&b, " (X-Request-Id: %s)", e.RequestID)
+	}
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " after %d attempts", e.Attempts)
+	}
+	return b.String()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// retryable reports whether sending the same request again may succeed.
+func (e *Error) retryable() bool {
+	switch e.Kind {
+	case KindAPI:
+		return e.StatusCode == 429 || e.StatusCode >= 500
+	case KindConnection:
+		return !e.permanentConnectionFailure()
+	case KindBadResponse:
+		// A body cut off by the connection is worth another try; garbage is not.
+		return e.cutOff
+	}
+	return false
+}
+
+// permanentConnectionFailure marks failures that will not heal by waiting:
+// a host that does not exist or a certificate that does not verify.
+func (e *Error) permanentConnectionFailure() bool {
+	return IsTLSError(e.Err) || IsHostNotFound(e.Err)
+}
+
+// AsError returns err as an *Error if it is one.
+func AsError(err error) (*Error, bool) {
+	var e *Error
+	ok := errors.As(err, &e)
+	return e, ok
+}
+
+// IsTLSError reports whether err is a certificate that did not verify.
+func IsTLSError(err error) bool {
+	var unknownAuthority x509.UnknownAuthorityError
+	var invalid x509.CertificateInvalidError
+	var hostname x509.HostnameError
+	var verification *tls.CertificateVerificationError
+	return errors.As(err, &unknownAuthority) || errors.As(err, &invalid) ||
+		errors.As(err, &hostname) || errors.As(err, &verification)
+}
+
+// IsHostNotFound reports whether err is a DNS answer that the host does not exist.
+func IsHostNotFound(err error) bool {
+	var dnsErr *net.DNSError
+	return errors.As(err, &dnsErr) && dnsErr.IsNotFound
+}
+
+// IsConnectionRefused reports whether nothing listens at the endpoint.
+func IsConnectionRefused(err error) bool {
+	return errors.Is(err, syscall.ECONNREFUSED)
+}
+
+// connectionMessage says in plain words why no answer came.
+func connectionMessage(err error) string {
+	switch {
+	case IsTLSError(err):
+		return "the endpoint's TLS certificate did not verify: " + rootCause(err).Error()
+	case IsHostNotFound(err):
+		return "the endpoint's host name does not resolve: " + rootCause(err).Error()
+	case IsConnectionRefused(err):
+		return "the connection was refused: nothing is listening at the endpoint"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET):
+		return "the connection was closed before an answer came"
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) && netErr.Timeout() {
+		return "no answer within the per-request timeout"
+	}
+	return rootCause(err).Error()
+}
+
+// rootCause strips url.Error's "Post \"https://...\":" prefix; the URL is shown elsewhere.
+func rootCause(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) && ue.Err != nil {
+		return ue.Err
+	}
+	return err
+}
