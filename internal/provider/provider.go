@@ -1,0 +1,217 @@
+// Package provider is the huaweicloud provider block: its schema, the
+// official provider's environment variables, and the one FunctionGraph
+// client every type shares.
+package provider
+
+import (
+	"context"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgs"
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/resources"
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/validators"
+)
+
+var (
+	_ provider.Provider                   = (*huaweicloudProvider)(nil)
+	_ provider.ProviderWithActions        = (*huaweicloudProvider)(nil)
+	_ provider.ProviderWithValidateConfig = (*huaweicloudProvider)(nil)
+)
+
+// Option adjusts the provider for tests and embedding.
+type Option func(*huaweicloudProvider)
+
+// WithRetryPolicy replaces the backoff timing (not max_retries, which stays
+// the user's); tests use it to retry in milliseconds.
+func WithRetryPolicy(p fgs.RetryPolicy) Option {
+	return func(hp *huaweicloudProvider) { hp.retry = &p }
+}
+
+// WithGetenv replaces os.Getenv, so tests can set variables per provider.
+func WithGetenv(getenv func(string) string) Option {
+	return func(hp *huaweicloudProvider) { hp.getenv = getenv }
+}
+
+// New returns the provider factory providerserver.Serve wants.
+func New(version string, opts ...Option) func() provider.Provider {
+	return func() provider.Provider {
+		p := &huaweicloudProvider{version: version, getenv: os.Getenv}
+		for _, opt := range opts {
+			opt(p)
+		}
+		return p
+	}
+}
+
+type huaweicloudProvider struct {
+	version string
+	retry   *fgs.RetryPolicy
+	getenv  func(string) string
+}
+
+func (p *huaweicloudProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "huaweicloud"
+	resp.Version = p.version
+}
+
+func (p *huaweicloudProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Cancels asynchronous Huawei Cloud FunctionGraph invocations. " +
+			"Configured like the official `huaweicloud/huaweicloud` provider: the same arguments and `HW_*` environment variables.",
+		Attributes: map[string]schema.Attribute{
+			"region": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "The default region, such as `cn-north-4`. A function URN names its own region, which wins. " +
+					"Environment: `HW_REGION_NAME`.",
+				Validators: []validator.String{validators.Region()},
+			},
+			"access_key": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "The access key (AK). Environment: `HW_ACCESS_KEY`, then `CLOUD_SDK_AK`. " +
+					"Required, here or in the environment: the provider never falls back to the ECS metadata server.",
+			},
+			"secret_key": schema.StringAttribute{
+				Optional:            true,
+				Sensitive:           true,
+				MarkdownDescription: "The secret key (SK). Environment: `HW_SECRET_KEY`, then `CLOUD_SDK_SK`.",
+			},
+			"security_token": schema.StringAttribute{
+				Optional:            true,
+				Sensitive:           true,
+				MarkdownDescription: "The security token that comes with temporary access keys. Environment: `HW_SECURITY_TOKEN`.",
+			},
+			"project_id": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "The project ID of the provider's `region`. A function URN carries its own project ID; " +
+					"when its region is this `region`, the two must agree. Environment: `HW_PROJECT_ID`.",
+				Validators: []validator.String{validators.ProjectID()},
+			},
+			"cloud": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "The endpoint domain. Defaults to `myhuaweicloud.com`; endpoints are `https://functiongraph.<region>.<cloud>`. " +
+					"Environment: `HW_CLOUD`.",
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"endpoints": schema.MapAttribute{
+				Optional:    true,
+				ElementType: types.StringType,
+				MarkdownDescription: "Endpoint overrides by service. This provider reads the `fgs` key (FunctionGraph), " +
+					"e.g. `{ fgs = \"https://functiongraph.cn-north-4.myhuaweicloud.com\" }`; other keys are accepted, for configurations shared with the official provider, and ignored.",
+				Validators: []validator.Map{mapvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
+			},
+			"insecure": schema.BoolAttribute{
+				Optional:            true,
+				MarkdownDescription: "Skip TLS certificate verification. For test environments only. Defaults to `false`. Environment: `HW_INSECURE`.",
+			},
+			"max_retries": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "How many times a request is retried after a 429, a 5xx or a connection failure, " +
+					"with exponential backoff and jitter, never past the operation's timeout. Defaults to `5`. Environment: `HW_MAX_RETRIES`.",
+				Validators: []validator.Int64{int64validator.Between(0, maxMaxRetries)},
+			},
+		},
+	}
+}
+
+// ValidateConfig checks what the block alone can tell at validate time;
+// environment variables are only read in Configure.
+func (p *huaweicloudProvider) ValidateConfig(ctx context.Context, req provider.ValidateConfigRequest, resp *provider.ValidateConfigResponse) {
+	var m providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() || m.Endpoints.IsNull() || m.Endpoints.IsUnknown() {
+		return
+	}
+	for key, v := range m.Endpoints.Elements() {
+		s, ok := v.(types.String)
+		if key != endpointKeyFGS || !ok || s.IsNull() || s.IsUnknown() {
+			continue
+		}
+		if err := fgs.ValidateEndpointURL(s.ValueString()); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("endpoints").AtMapKey(key), "Invalid FunctionGraph Endpoint", err.Error())
+		}
+	}
+}
+
+func (p *huaweicloudProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var m providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if m.hasUnknown() {
+		// Terraform configures again once the values are known; until then
+		// types plan without a client.
+		tflog.Debug(ctx, "Provider configuration has unknown values; deferring client creation")
+		p.setData(resp, &resources.ProviderData{})
+		return
+	}
+	c, diags := resolve(m, p.getenv)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if len(c.ignoredEndpoints) > 0 {
+		sort.Strings(c.ignoredEndpoints)
+		tflog.Debug(ctx, "Ignoring endpoints of other services", map[string]any{"keys": strings.Join(c.ignoredEndpoints, ",")})
+	}
+	retry := fgs.DefaultRetryPolicy
+	if p.retry != nil {
+		retry = *p.retry
+	}
+	retry.MaxRetries = c.maxRetries
+	client, err := fgs.New(fgs.Config{
+		Credentials:      fgs.Credentials{AccessKey: c.accessKey, SecretKey: c.secretKey, SecurityToken: c.securityToken},
+		Cloud:            c.cloud,
+		EndpointOverride: c.fgsEndpoint,
+		Insecure:         c.insecure,
+		Retry:            retry,
+		UserAgent:        "terraform-provider-huaweicloud-fgs/" + p.version,
+		Logger:           newTFLogger(c.secretKey, c.securityToken),
+	})
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot Configure the FunctionGraph Client", err.Error())
+		return
+	}
+	tflog.Debug(ctx, "Configured the FunctionGraph client", map[string]any{
+		"region": c.region, "cloud": c.cloud, "fgs_endpoint": c.fgsEndpoint, "max_retries": c.maxRetries,
+		"access_key_source": c.accessKeySource, "insecure": c.insecure,
+	})
+	p.setData(resp, &resources.ProviderData{Client: client, Region: c.region, ProjectID: c.projectID})
+}
+
+// setData hands the same data to every kind of type, actions included.
+func (p *huaweicloudProvider) setData(resp *provider.ConfigureResponse, data *resources.ProviderData) {
+	resp.ResourceData = data
+	resp.DataSourceData = data
+	resp.ActionData = data
+	resp.EphemeralResourceData = data
+}
+
+func (p *huaweicloudProvider) Resources(context.Context) []func() resource.Resource {
+	return []func() resource.Resource{
+		resources.NewAsyncInvocationCancelResource,
+	}
+}
+
+func (p *huaweicloudProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return nil
+}
+
+func (p *huaweicloudProvider) Actions(context.Context) []func() action.Action {
+	return nil
+}

@@ -1,0 +1,238 @@
+package resources
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgs"
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/validators"
+)
+
+var (
+	_ resource.Resource                   = (*asyncInvocationCancelResource)(nil)
+	_ resource.ResourceWithConfigure      = (*asyncInvocationCancelResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*asyncInvocationCancelResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*asyncInvocationCancelResource)(nil)
+	_ resource.ResourceWithImportState    = (*asyncInvocationCancelResource)(nil)
+)
+
+// defaultCreateTimeout bounds a cancel with all its retries.
+const defaultCreateTimeout = 5 * time.Minute
+
+// NewAsyncInvocationCancelResource is the one-shot cancel: create sends it,
+// and nothing else touches the API.
+func NewAsyncInvocationCancelResource() resource.Resource {
+	return &asyncInvocationCancelResource{}
+}
+
+type asyncInvocationCancelResource struct {
+	data *ProviderData
+}
+
+func (r *asyncInvocationCancelResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_" + cancelTypeName
+}
+
+func (r *asyncInvocationCancelResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Cancels an asynchronous FunctionGraph invocation, once. " +
+			"Creating the resource sends the cancel and records that it was accepted; reading and destroying it call nothing, " +
+			"and changing any argument replaces it, which sends a new cancel.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "`<function_urn>/<request_id>`.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"function_urn": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: descFunctionURN,
+				Validators:          []validator.String{validators.FunctionURN()},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"request_id": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: descRequestID,
+				Validators:          []validator.String{validators.RequestID()},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"type": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: descCancelType,
+				Validators:          []validator.String{stringvalidator.OneOf(fgs.CancelTypes...)},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"region": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				MarkdownDescription: descRegion,
+				Validators:          []validator.String{validators.Region()},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"cancelled_at": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "When FunctionGraph accepted the cancel, in RFC 3339 format (UTC).",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"api_request_id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The `X-Request-Id` of FunctionGraph's answer that accepted the cancel; quote it in a support ticket.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true}),
+		},
+	}
+}
+
+func (r *asyncInvocationCancelResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *asyncInvocationCancelResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m asyncInvocationCancelResourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	m.args().validateAgainstURN(&resp.Diagnostics)
+}
+
+// ModifyPlan fills region from the URN and checks the URN against the
+// provider, so contradictions fail at plan rather than at apply.
+func (r *asyncInvocationCancelResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return // destroy: nothing is sent
+	}
+	var m asyncInvocationCancelResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() || m.FunctionURN.IsUnknown() {
+		return
+	}
+	urn, err := fgs.ParseURN(m.FunctionURN.ValueString())
+	if err != nil {
+		return // the attribute's validator has said so
+	}
+	if m.Region.IsUnknown() {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("region"), urn.Region)...)
+	}
+	if r.data != nil {
+		checkProviderFits(r.data, urn, &resp.Diagnostics)
+	}
+}
+
+func (r *asyncInvocationCancelResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var m asyncInvocationCancelResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := m.Timeouts.Create(ctx, defaultCreateTimeout)
+	resp.Diagnostics.Append(diags...)
+	cancelReq, ok := m.args().cancelRequest(r.data, &resp.Diagnostics)
+	if !ok || resp.Diagnostics.HasError() {
+		return
+	}
+	client := r.client(&resp.Diagnostics)
+	if client == nil {
+		return
+	}
+	ctx, stop := context.WithTimeout(ctx, timeout)
+	defer stop()
+
+	tflog.Info(ctx, "Cancelling async invocation", map[string]any{"function_urn": cancelReq.URN.String(), "request_id": cancelReq.RequestID})
+	res, err := client.Cancel(ctx, cancelReq)
+	if err != nil {
+		addCallError(&resp.Diagnostics, err, callContext{
+			action: "Cancel Async Invocation", requestID: cancelReq.RequestID,
+			timeoutSetting: "timeouts.create", timeout: timeout,
+		})
+		return
+	}
+	if res.LostAnswer != nil {
+		resp.Diagnostics.AddWarning("Cancel Confirmed After a Lost Answer", lostAnswerDetail(cancelReq, res))
+	}
+	tflog.Info(ctx, "Async invocation cancel accepted", map[string]any{"x_request_id": res.APIRequestID, "attempts": res.Attempts})
+
+	m.ID = types.StringValue(cancelReq.URN.String() + "/" + cancelReq.RequestID)
+	m.Region = types.StringValue(cancelReq.URN.Region)
+	m.CancelledAt = types.StringValue(time.Now().UTC().Format(time.RFC3339))
+	m.APIRequestID = types.StringValue(res.APIRequestID)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// Read calls nothing: a cancel is an event in the past, and the record of it
+// stays true whatever the invocation does later.
+func (r *asyncInvocationCancelResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {
+}
+
+// Update only happens for timeouts, the one argument that does not replace.
+func (r *asyncInvocationCancelResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var m asyncInvocationCancelResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// Delete only forgets: a cancelled invocation cannot be resumed.
+func (r *asyncInvocationCancelResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var m asyncInvocationCancelResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	resp.Diagnostics.AddWarning("Cancel Cannot Be Undone",
+		fmt.Sprintf("Removed the record of cancelling request %q from the state. Nothing was sent to FunctionGraph: "+
+			"a cancelled invocation stays cancelled and cannot be resumed.", m.RequestID.ValueString()))
+}
+
+func (r *asyncInvocationCancelResource) ImportState(_ context.Context, _ resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	resp.Diagnostics.AddError("Import Not Supported",
+		"huaweicloud_fgs_async_invocation_cancel records a cancel that this configuration sent; there is nothing in FunctionGraph to import. "+
+			"To cancel an invocation, add the resource to the configuration and apply it.")
+}
+
+func (r *asyncInvocationCancelResource) client(diags interface{ AddError(string, string) }) *fgs.Client {
+	if r.data == nil || r.data.Client == nil {
+		diags.AddError("Provider Not Configured",
+			"The huaweicloud provider's configuration was not known when the cancel had to be sent. "+
+				"This is a bug in the provider or Terraform; please report it.")
+		return nil
+	}
+	return r.data.Client
+}
+
+func lostAnswerDetail(req fgs.CancelRequest, res fgs.CancelResult) string {
+	return fmt.Sprintf("An earlier attempt to cancel request %q got no answer, and the retry was refused because the invocation "+
+		"was no longer running. Its status is now %s (%s), so the cancel is recorded as done.\n\n"+
+		"Function URN: %s\nAttempts: %d",
+		req.RequestID, res.LostAnswer.Status, res.LostAnswer.ErrorMessage, req.URN, res.Attempts)
+}
+
+// asyncInvocationCancelResourceModel is the resource's state.
+type asyncInvocationCancelResourceModel struct {
+	ID           types.String   `tfsdk:"id"`
+	FunctionURN  types.String   `tfsdk:"function_urn"`
+	RequestID    types.String   `tfsdk:"request_id"`
+	Type         types.String   `tfsdk:"type"`
+	Region       types.String   `tfsdk:"region"`
+	CancelledAt  types.String   `tfsdk:"cancelled_at"`
+	APIRequestID types.String   `tfsdk:"api_request_id"`
+	Timeouts     timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (m asyncInvocationCancelResourceModel) args() cancelArgs {
+	return cancelArgs{FunctionURN: m.FunctionURN, RequestID: m.RequestID, Type: m.Type, Region: m.Region}
+}

@@ -1,0 +1,172 @@
+package resources
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgs"
+)
+
+// callContext says what a failed call was for, so its diagnostic can say
+// what failed and which setting to change.
+type callContext struct {
+	// action is the Title Case verb phrase, e.g. "Cancel Async Invocation".
+	action string
+	// requestID is the async invocation's request ID, if the call had one.
+	requestID string
+	// timeoutSetting names the argument bounding the call, e.g. "timeouts.create".
+	timeoutSetting string
+	timeout        time.Duration
+}
+
+// addCallError turns any error from the fgs client into one diagnostic whose
+// summary says what failed and whose detail says why, what to do, and the
+// facts a support ticket needs.
+func addCallError(diags *diag.Diagnostics, err error, cc callContext) {
+	summary, detail := describeCallError(err, cc)
+	diags.AddError(summary, detail)
+}
+
+func describeCallError(err error, cc callContext) (string, string) {
+	e, ok := fgs.AsError(err)
+	if !ok {
+		return "Failed to " + cc.action, "An unexpected error occurred: " + err.Error() +
+			"\n\nThis is a bug in the provider; please report it with this message."
+	}
+	title, why, todo := explain(e, cc)
+	var b strings.Builder
+	b.WriteString(why)
+	if todo != "" {
+		b.WriteString("\n\n")
+		b.WriteString(todo)
+	}
+	if e.Note != "" {
+		b.WriteString("\n\n")
+		b.WriteString(e.Note)
+	}
+	b.WriteString("\n")
+	facts := [][2]string{
+		{"Function URN", e.URN},
+		{"Async request ID", cc.requestID},
+		{"Endpoint", e.Endpoint},
+		{"HTTP status", statusText(e.StatusCode)},
+		{"Error code", e.Code},
+		{"Message", e.Message},
+		{"API request ID (X-Request-Id)", e.RequestID},
+		{"Attempts", attemptsText(e)},
+	}
+	for _, f := range facts {
+		if f[1] != "" {
+			fmt.Fprintf(&b, "\n%s: %s", f[0], f[1])
+		}
+	}
+	return "Failed to " + cc.action + ": " + title, b.String()
+}
+
+// explain gives a failure's title, its cause in plain words, and the next step.
+func explain(e *fgs.Error, cc callContext) (title, why, todo string) {
+	switch e.Kind {
+	case fgs.KindAPI:
+		return explainStatus(e, cc)
+	case fgs.KindTimeout:
+		limit := "its timeout"
+		if cc.timeout > 0 {
+			limit = fmt.Sprintf("its %s of %s", cc.timeoutSetting, cc.timeout)
+		}
+		return "Timed Out",
+			fmt.Sprintf("The call did not complete within %s.", limit),
+			fmt.Sprintf("FunctionGraph may be slow or unreachable. Raise %s, or check the network path to the endpoint. "+
+				"A cancel that was sent may still have been carried out: check the invocation's status with the huaweicloud_fgs_async_invocations data source.", cc.timeoutSetting)
+	case fgs.KindCanceled:
+		return "Interrupted",
+			"Terraform was interrupted before FunctionGraph answered.",
+			"If a cancel was sent, it may or may not have been carried out. Check the invocation's status with the huaweicloud_fgs_async_invocations data source, then apply again if needed."
+	case fgs.KindConnection:
+		return "Cannot Reach FunctionGraph", "No answer came from the endpoint: " + e.Message + ".", connectionAdvice(e)
+	case fgs.KindBadResponse:
+		return "Unreadable Answer",
+			"FunctionGraph answered, but the answer could not be understood: " + e.Message + ".",
+			"A proxy or gateway between Terraform and FunctionGraph may have answered instead of the API. Check the endpoint (endpoints.fgs, cloud) and any HTTPS proxy, then try again."
+	case fgs.KindInvalidInput:
+		return "Invalid Request", e.Message + ".", "Fix the argument named above; nothing was sent."
+	}
+	return "Unexpected Error", e.Message + ".", "This is a bug in the provider or the Huawei Cloud SDK; please report it with this message."
+}
+
+func explainStatus(e *fgs.Error, cc callContext) (title, why, todo string) {
+	switch {
+	case e.IsNotCancellable() && cc.requestID != "":
+		return "Invocation Cannot Be Cancelled",
+			fmt.Sprintf("FunctionGraph does not know request %q for this function, or it is no longer running: it may have finished, failed, or been cancelled already.", cc.requestID),
+			"Check request_id against the function's invocations (the huaweicloud_fgs_async_invocations data source lists them with their status). An invocation that has ended cannot be cancelled."
+	case e.StatusCode == 401:
+		return "Authentication Failed",
+			"FunctionGraph did not accept the request's credentials.",
+			"Check access_key and secret_key (or HW_ACCESS_KEY and HW_SECRET_KEY): the key may be wrong, disabled or deleted. " +
+				"Temporary keys also need security_token (HW_SECURITY_TOKEN) and expire. A system clock more than 15 minutes off also breaks signatures."
+	case e.StatusCode == 403:
+		return "Access Denied",
+			"FunctionGraph refused the request for these credentials.",
+			"The credentials are valid but lack permission for this function, or belong to another account than the project in function_urn. " +
+				"Grant the IAM user FunctionGraph permissions in that project (for example the FunctionGraph FullAccess policy), or use credentials of the function's account."
+	case e.StatusCode == 404:
+		return "Function Not Found",
+			"FunctionGraph has no such function in the region and project the URN names.",
+			"Check function_urn: copy it from the function's page in the console, including the version or alias. The region and project in the URN decide where the request goes."
+	case e.StatusCode == 429:
+		return "Rate Limited",
+			fmt.Sprintf("FunctionGraph kept refusing with 429 Too Many Requests. %s", stoppedText(e)),
+			"Apply again later, lower Terraform's -parallelism, or raise max_retries (HW_MAX_RETRIES) to wait longer."
+	case e.StatusCode >= 500:
+		return "FunctionGraph Server Error",
+			fmt.Sprintf("FunctionGraph failed with a server error. %s", stoppedText(e)),
+			"Apply again later. If it persists, open a ticket with Huawei Cloud quoting the X-Request-Id below."
+	}
+	return "Request Rejected",
+		fmt.Sprintf("FunctionGraph rejected the request with HTTP %d.", e.StatusCode),
+		"Read the error code and message below; they name what FunctionGraph objects to."
+}
+
+func connectionAdvice(e *fgs.Error) string {
+	switch {
+	case fgs.IsTLSError(e.Err):
+		return "The certificate did not verify. Check that the endpoint is FunctionGraph's and that any HTTPS proxy's CA is trusted. " +
+			"Only for a test environment, insecure = true (HW_INSECURE) skips verification."
+	case fgs.IsHostNotFound(e.Err):
+		return "Check the region in function_urn, the provider's cloud (HW_CLOUD) and endpoints.fgs: together they make the endpoint's host name."
+	case fgs.IsConnectionRefused(e.Err):
+		return "Check endpoints.fgs: nothing accepts connections there."
+	}
+	return "Check the network path to the endpoint (firewall, HTTPS_PROXY). " + stoppedText(e)
+}
+
+func stoppedText(e *fgs.Error) string {
+	switch {
+	case e.StoppedRetrying != "":
+		return "Retries stopped: " + e.StoppedRetrying + "."
+	case e.Attempts > 1:
+		return fmt.Sprintf("It failed on all %d attempts.", e.Attempts)
+	}
+	return ""
+}
+
+func statusText(code int) string {
+	if code == 0 {
+		return ""
+	}
+	return fmt.Sprint(code)
+}
+
+func attemptsText(e *fgs.Error) string {
+	if e.Attempts == 0 {
+		return ""
+	}
+	s := fmt.Sprint(e.Attempts)
+	if e.RetryAfter > 0 {
+		s += fmt.Sprintf(" (the server last asked to retry after %s)", e.RetryAfter)
+	}
+	return s
+}

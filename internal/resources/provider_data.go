@@ -1,0 +1,38 @@
+// Package resources holds the provider's types: the cancel resource and
+// action, the async invocations data source, and what they share.
+package resources
+
+import (
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgs"
+)
+
+// ProviderData is what the provider block resolves to, built once in the
+// provider's Configure and handed to every resource, data source and action.
+type ProviderData struct {
+	// Client is nil while the provider's configuration is not yet known
+	// (a plan that depends on other resources' values).
+	Client *fgs.Client
+	// Region is the provider's region; a function URN's own region wins.
+	Region string
+	// ProjectID is the provider's project_id, which belongs to Region only.
+	ProjectID string
+}
+
+// providerDataFrom converts the framework's opaque provider data. A nil value
+// means Configure has not run (validation) and is not an error.
+func providerDataFrom(v any, diags *diag.Diagnostics) *ProviderData {
+	if v == nil {
+		return nil
+	}
+	pd, ok := v.(*ProviderData)
+	if !ok {
+		diags.AddError("Unexpected Provider Data",
+			fmt.Sprintf("Expected *resources.ProviderData, got %T. This is a bug in the provider; please report it.", v))
+		return nil
+	}
+	return pd
+}
