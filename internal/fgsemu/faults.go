@@ -1,0 +1,327 @@
+package fgsemu
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Drop and Malformed values of Fault.
+const (
+	DropBefore  = "before"   // close the connection without processing
+	DropAfter   = "after"    // process for real (a cancel is accepted), then close without answering
+	DropMidBody = "mid-body" // send headers and half a body, then close
+
+	MalformedHTML      = "html"      // a 200 text/html page
+	MalformedEmpty     = "empty"     // Status (default 500) with an empty body
+	MalformedTruncated = "truncated" // complete framing, JSON cut in half
+	MalformedHuge      = "huge"      // a 200 JSON-looking body of HugeBodySize bytes, streamed
+	MalformedLoop      = "loop"      // (list) a full page whose next_marker equals the marker
+)
+
+// HugeBodySize is the size of a "huge" malformed answer.
+const HugeBodySize = 64 << 20
+
+// Fault changes how the emulator answers matching requests. Faults apply
+// before authentication (except Drop "after", which processes the request for
+// real), in the order injected; the first that matches applies.
+type Fault struct {
+	// Op is "cancel", "list", "invoke", "iam", "other", or "" for any.
+	Op string
+	// Times applies the fault to this many matching requests, then it expires; 0 = until cleared.
+	Times int
+	// Probability applies it to this fraction of matching requests (seeded RNG); 0 = all.
+	// A request the dice spare goes on to the next fault.
+	Probability float64
+	// Status, Body and RetryAfter are the answer (default status 500, or 429 with RetryAfter; default body FunctionGraph's error shape).
+	Status     int
+	Body       string
+	RetryAfter string
+	// Delay waits before answering (honouring the request's context and Close); alone, it slows a real answer.
+	Delay time.Duration
+	// Hang never answers: the connection closes when the client goes away or the emulator closes.
+	Hang bool
+	// Drop is DropBefore, DropAfter or DropMidBody.
+	Drop string
+	// Malformed is MalformedHTML, MalformedEmpty, MalformedTruncated, MalformedHuge or MalformedLoop.
+	Malformed string
+}
+
+type faultJSON struct {
+	Op          string   `json:"op,omitempty"`
+	Times       int      `json:"times,omitempty"`
+	Probability float64  `json:"probability,omitempty"`
+	Status      int      `json:"status,omitempty"`
+	Body        string   `json:"body,omitempty"`
+	RetryAfter  string   `json:"retry_after,omitempty"`
+	Delay       Duration `json:"delay,omitempty"`
+	Hang        bool     `json:"hang,omitempty"`
+	Drop        string   `json:"drop,omitempty"`
+	Malformed   string   `json:"malformed,omitempty"`
+}
+
+// MarshalJSON writes the control API's shape (snake_case, delay as "20ms").
+func (f Fault) MarshalJSON() ([]byte, error) {
+	return json.Marshal(faultJSON{f.Op, f.Times, f.Probability, f.Status, f.Body, f.RetryAfter, Duration(f.Delay), f.Hang, f.Drop, f.Malformed})
+}
+
+// UnmarshalJSON reads the control API's shape.
+func (f *Fault) UnmarshalJSON(b []byte) error {
+	var w faultJSON
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*f = Fault{w.Op, w.Times, w.Probability, w.Status, w.Body, w.RetryAfter, time.Duration(w.Delay), w.Hang, w.Drop, w.Malformed}
+	return nil
+}
+
+// Validate reports a fault the emulator could not apply as described.
+func (f Fault) Validate() error {
+	switch f.Op {
+	case "", OpInvoke, OpList, OpCancel, OpIAM, OpOther:
+	default:
+		return fmt.Errorf("fault op must be one of invoke, list, cancel, iam, other or empty, not %q", f.Op)
+	}
+	switch f.Drop {
+	case "", DropBefore, DropAfter, DropMidBody:
+	default:
+		return fmt.Errorf("fault drop must be before, after or mid-body, not %q", f.Drop)
+	}
+	switch f.Malformed {
+	case "", MalformedHTML, MalformedEmpty, MalformedTruncated, MalformedHuge:
+	case MalformedLoop:
+		if f.Op != OpList {
+			return errors.New(`a "loop" fault needs op "list"`)
+		}
+	default:
+		return fmt.Errorf("fault malformed must be html, empty, truncated, huge or loop, not %q", f.Malformed)
+	}
+	if f.Times < 0 || f.Delay < 0 || f.Probability < 0 || f.Probability > 1 {
+		return errors.New("fault times and delay must not be negative; probability must be within 0..1")
+	}
+	if f.Status != 0 && (f.Status < 100 || f.Status > 999) {
+		return fmt.Errorf("fault status %d is not an HTTP status", f.Status)
+	}
+	if strings.ContainsAny(f.RetryAfter, "\r\n") {
+		return errors.New("fault retry_after must be one line")
+	}
+	return nil
+}
+
+type activeFault struct {
+	Fault
+	remaining int
+}
+
+// InjectFault adds a fault after those already injected.
+func (e *Emulator) InjectFault(f Fault) error {
+	if err := f.Validate(); err != nil {
+		return fmt.Errorf("fgsemu: %w", err)
+	}
+	e.faultMu.Lock()
+	e.faults = append(e.faults, &activeFault{Fault: f, remaining: f.Times})
+	e.faultMu.Unlock()
+	return nil
+}
+
+// ClearFaults removes every fault.
+func (e *Emulator) ClearFaults() {
+	e.faultMu.Lock()
+	e.faults = nil
+	e.faultMu.Unlock()
+}
+
+// matchFault picks the fault for a request and uses up one of its Times.
+func (e *Emulator) matchFault(op string) *Fault {
+	e.faultMu.Lock()
+	defer e.faultMu.Unlock()
+	for i, f := range e.faults {
+		if f.Op != "" && f.Op != op {
+			continue
+		}
+		if f.Probability > 0 && f.Probability < 1 && e.rng.Float64() >= f.Probability {
+			continue
+		}
+		if f.Times > 0 {
+			f.remaining--
+			if f.remaining <= 0 {
+				e.faults = append(e.faults[:i:i], e.faults[i+1:]...)
+			}
+		}
+		applied := f.Fault
+		return &applied
+	}
+	return nil
+}
+
+// applyFault answers a request the way the fault says.
+func (e *Emulator) applyFault(w http.ResponseWriter, r *http.Request, rt route, f *Fault) {
+	ctx := r.Context()
+	if f.Hang {
+		select {
+		case <-ctx.Done():
+		case <-e.done:
+		}
+		dropConnection(w)
+		return
+	}
+	if !e.wait(ctx, f.Delay) {
+		dropConnection(w)
+		return
+	}
+	switch f.Drop {
+	case DropBefore:
+		dropConnection(w)
+		return
+	case DropAfter:
+		e.serveAPI(newBufferedWriter(), r, rt)
+		dropConnection(w)
+		return
+	case DropMidBody:
+		body := cannedBody(rt.op, f.Body)
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		setAPIHeaders(w, "application/json")
+		w.WriteHeader(statusOr(f.Status, http.StatusOK))
+		_, _ = w.Write(body[:len(body)/2])
+		_ = http.NewResponseController(w).Flush()
+		dropConnection(w)
+		return
+	}
+	switch f.Malformed {
+	case MalformedHTML:
+		page := "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n<body><h1>502 Bad Gateway</h1><p>The upstream server returned an invalid response.</p></body></html>\n"
+		writeRaw(w, statusOr(f.Status, http.StatusOK), "text/html; charset=utf-8", []byte(page))
+	case MalformedEmpty:
+		writeRaw(w, statusOr(f.Status, http.StatusInternalServerError), "application/json", nil)
+	case MalformedTruncated:
+		body := cannedBody(rt.op, f.Body)
+		writeRaw(w, statusOr(f.Status, http.StatusOK), "application/json", body[:len(body)/2])
+	case MalformedHuge:
+		e.writeHuge(w, r, statusOr(f.Status, http.StatusOK))
+	case MalformedLoop:
+		writeLoopPage(w, r)
+	default:
+		if f.Status == 0 && f.Body == "" && f.RetryAfter == "" {
+			e.serveAPI(w, r, rt) // a pure delay
+			return
+		}
+		status := f.Status
+		if status == 0 {
+			status = http.StatusInternalServerError
+			if f.RetryAfter != "" {
+				status = http.StatusTooManyRequests
+			}
+		}
+		if f.RetryAfter != "" {
+			w.Header().Set("Retry-After", f.RetryAfter)
+		}
+		if f.Body != "" {
+			writeRaw(w, status, "application/json", []byte(f.Body))
+			return
+		}
+		writeJSON(w, status, errorBody{fmt.Sprintf("FSS.%04d", status), "injected fault: " + strings.ToLower(http.StatusText(status))})
+	}
+}
+
+func statusOr(s, def int) int {
+	if s == 0 {
+		return def
+	}
+	return s
+}
+
+// cannedBody is a plausible answer for op, used where a fault cuts a body.
+func cannedBody(op, override string) []byte {
+	if override != "" {
+		return []byte(override)
+	}
+	switch op {
+	case OpList:
+		return []byte(`{"invocations":[{"request_id":"` + newUUID() + `","status":"RUNNING","start_time":"` +
+			time.Now().UTC().Format(apiTimeFormat) + `"}],"count":1,"next_marker":1}`)
+	case OpInvoke:
+		return []byte(`{"request_id":"` + newUUID() + `"}`)
+	case OpIAM:
+		return []byte(`{"credential":{"access":"TRUNCATEDACCESSKEY00","secret":"truncated","securitytoken":"truncated","expires_at":"2000-01-01T00:00:00.000000Z"}}`)
+	case OpCancel:
+		return []byte(`{"error_code":"FSS.0500","error_msg":"internal error"}`)
+	default:
+		return []byte(`{"error_code":"APIGW.0101","error_msg":"The API does not exist or has not been published in the environment"}`)
+	}
+}
+
+// writeHuge streams a valid JSON object of HugeBodySize bytes from one small
+// buffer, stopping when the client goes away or the emulator closes.
+func (e *Emulator) writeHuge(w http.ResponseWriter, r *http.Request, status int) {
+	const prefix, suffix = `{"invocations":[],"padding":"`, `"}`
+	setAPIHeaders(w, "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(HugeBodySize))
+	w.WriteHeader(status)
+	if _, err := w.Write([]byte(prefix)); err != nil {
+		return
+	}
+	chunk := bytes.Repeat([]byte{'x'}, 32<<10)
+	left := HugeBodySize - len(prefix) - len(suffix)
+	for left > 0 {
+		select {
+		case <-r.Context().Done():
+			return
+		case <-e.done:
+			return
+		default:
+		}
+		n := min(left, len(chunk))
+		if _, err := w.Write(chunk[:n]); err != nil {
+			return
+		}
+		left -= n
+	}
+	_, _ = w.Write([]byte(suffix))
+}
+
+// writeLoopPage answers a full page of made-up invocations whose next_marker
+// is the marker asked for, so a client that trusts next_marker never ends.
+func writeLoopPage(w http.ResponseWriter, r *http.Request) {
+	q, _ := url.ParseQuery(r.URL.RawQuery)
+	marker, err := strconv.Atoi(q.Get("marker"))
+	if err != nil || marker < 0 {
+		marker = 0
+	}
+	limit, err := strconv.Atoi(q.Get("limit"))
+	if err != nil || limit < 1 || limit > maxListLimit {
+		limit = defaultListLimit
+	}
+	start := time.Now().UTC().Format(apiTimeFormat)
+	resp := listResponse{Invocations: make([]listedInvocation, limit), Count: marker + limit + 1, NextMarker: marker}
+	for i := range resp.Invocations {
+		resp.Invocations[i] = listedInvocation{
+			RequestID: fmt.Sprintf("00000000-0000-4000-8000-%012d", marker+i),
+			Status:    StatusRunning,
+			StartTime: start,
+		}
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// bufferedWriter swallows an answer that a DropAfter fault will never send.
+type bufferedWriter struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func newBufferedWriter() *bufferedWriter { return &bufferedWriter{header: make(http.Header)} }
+
+func (b *bufferedWriter) Header() http.Header { return b.header }
+func (b *bufferedWriter) WriteHeader(s int) {
+	if b.status == 0 {
+		b.status = s
+	}
+}
+func (b *bufferedWriter) Write(p []byte) (int, error) { return b.body.Write(p) }
