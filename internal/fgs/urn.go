@@ -66,7 +66,7 @@ const maxURNLength = 512
 // ParseURN parses and validates a function URN. The error is a *URNError.
 func ParseURN(s string) (URN, error) {
 	if s == "" {
-		return URN{}, &URNError{Field: URNFieldWhole, Reason: "function URN is empty; expected " + URNFormat}
+		return URN{}, &URNError{Field: URNFieldWhole, Reason: "function URN is empty"}
 	}
 	if len(s) > maxURNLength {
 		return URN{}, &URNError{Field: URNFieldWhole, Reason: fmt.Sprintf("function URN is %d characters long; a valid one is at most %d", len(s), maxURNLength)}
@@ -76,10 +76,10 @@ func ParseURN(s string) (URN, error) {
 	}
 	parts := strings.Split(s, ":")
 	if len(parts) != 7 && len(parts) != 8 {
-		return URN{}, &URNError{Field: URNFieldWhole, Reason: fmt.Sprintf("function URN has %d colon-separated parts, expected 7 or 8: %s", len(parts), URNFormat)}
+		return URN{}, &URNError{Field: URNFieldWhole, Reason: fmt.Sprintf("function URN has %d colon-separated parts, expected 7 or 8", len(parts))}
 	}
 	if parts[0] != "urn" || parts[1] != "fss" || parts[4] != "function" {
-		return URN{}, &URNError{Field: URNFieldWhole, Reason: "function URN must start with \"urn:fss:\" and have \"function\" as its fifth part: " + URNFormat}
+		return URN{}, &URNError{Field: URNFieldWhole, Reason: "function URN must start with \"urn:fss:\" and have \"function\" as its fifth part"}
 	}
 	u := URN{Region: parts[2], ProjectID: parts[3], Package: parts[5], FunctionName: parts[6]}
 	if len(parts) == 8 {

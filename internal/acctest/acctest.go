@@ -1,0 +1,129 @@
+// Package acctest holds what the Terraform CLI tests share: provider
+// factories, an emulator per test, and the Terraform CLI's own setup.
+package acctest
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgs"
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgsemu"
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/provider"
+)
+
+// Credentials and identifiers the emulator is started with. They are test
+// values, never real ones.
+const (
+	AccessKey = "EMULATORACCESSKEY0001"
+	SecretKey = "emulator-secret-key-do-not-log-0001"
+	ProjectID = "0123456789abcdef0123456789abcdef"
+	Region    = "cn-north-4"
+)
+
+// FunctionURN is the URN of a test function in the emulator's project.
+func FunctionURN(name string) string {
+	return fmt.Sprintf("urn:fss:%s:%s:function:default:%s:latest", Region, ProjectID, name)
+}
+
+// StartEmulator starts an emulator that accepts the test credentials and
+// knows the given functions; it is closed when the test ends.
+func StartEmulator(t testing.TB, functions ...fgsemu.Function) *fgsemu.Emulator {
+	t.Helper()
+	emu := fgsemu.New(fgsemu.Options{Keys: map[string]string{AccessKey: SecretKey}})
+	if _, err := emu.Start(""); err != nil {
+		t.Fatalf("starting the emulator: %v", err)
+	}
+	t.Cleanup(func() { _ = emu.Close() })
+	for _, f := range functions {
+		if err := emu.AddFunction(f); err != nil {
+			t.Fatalf("adding function %s: %v", f.URN, err)
+		}
+	}
+	return emu
+}
+
+// Invoke starts an async invocation in the emulator and returns its request ID.
+func Invoke(t testing.TB, emu *fgsemu.Emulator, urn string) string {
+	t.Helper()
+	id, err := emu.Invoke(urn)
+	if err != nil {
+		t.Fatalf("invoking %s: %v", urn, err)
+	}
+	return id
+}
+
+// FastRetries keeps retry waits in milliseconds so fault tests run quickly;
+// the number of retries stays the configuration's.
+var FastRetries = provider.WithRetryPolicy(fgs.RetryPolicy{BaseDelay: 5 * time.Millisecond, MaxDelay: 50 * time.Millisecond})
+
+// Env isolates the provider from the machine's HW_* variables: it sees only these.
+func Env(vars map[string]string) provider.Option {
+	return provider.WithGetenv(func(k string) string { return vars[k] })
+}
+
+// ProviderFactories serves the provider in-process to the Terraform CLI.
+// Unless opts say otherwise, it sees no environment variables.
+func ProviderFactories(opts ...provider.Option) map[string]func() (tfprotov6.ProviderServer, error) {
+	opts = append([]provider.Option{Env(nil), FastRetries}, opts...)
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"huaweicloud": providerserver.NewProtocol6WithError(provider.New("test", opts...)()),
+	}
+}
+
+// ProviderConfig is a provider block pointing at the emulator with the test
+// credentials; extra lines go inside the block.
+func ProviderConfig(emu *fgsemu.Emulator, extra ...string) string {
+	return fmt.Sprintf(`
+provider "huaweicloud" {
+  access_key = %q
+  secret_key = %q
+  region     = %q
+  endpoints = {
+    fgs = %q
+  }
+%s
+}
+`, AccessKey, SecretKey, Region, emu.URL(), strings.Join(extra, "\n"))
+}
+
+// Main prepares the Terraform CLI for the tests of a package and runs them:
+// it needs a terraform binary, and gets an empty CLI configuration instead of
+// the machine's (which may point at a file that does not exist).
+func Main(m *testing.M) {
+	if _, err := exec.LookPath("terraform"); err != nil && os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
+		fmt.Fprintln(os.Stderr, "These tests drive the real Terraform CLI, and no terraform binary is on PATH "+
+			"(nor TF_ACC_TERRAFORM_PATH set). Install Terraform >= 1.8 and run again.")
+		os.Exit(1)
+	}
+	dir, err := os.MkdirTemp("", "tfcli")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	cfg := filepath.Join(dir, "terraformrc")
+	if err := os.WriteFile(cfg, nil, 0o600); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	_ = os.Setenv("TF_CLI_CONFIG_FILE", cfg)
+	_ = os.Setenv("CHECKPOINT_DISABLE", "1")
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// ErrorPattern compiles an expected-error pattern as Terraform prints it:
+// '.' spans lines, and each space matches the line breaks Terraform wraps
+// long diagnostics at.
+func ErrorPattern(pattern string) *regexp.Regexp {
+	return regexp.MustCompile(`(?s)` + strings.ReplaceAll(pattern, " ", `\s+`))
+}

@@ -1,0 +1,415 @@
+package resources_test
+
+import (
+	"fmt"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/acctest"
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgsemu"
+)
+
+const cancelAddr = "huaweicloud_fgs_async_invocation_cancel.test"
+
+func cancelConfig(emu *fgsemu.Emulator, urn, requestID string, extra ...string) string {
+	body := ""
+	for _, e := range extra {
+		body += "  " + e + "\n"
+	}
+	return acctest.ProviderConfig(emu) + fmt.Sprintf(`
+resource "huaweicloud_fgs_async_invocation_cancel" "test" {
+  function_urn = %q
+  request_id   = %q
+%s}
+`, urn, requestID, body)
+}
+
+// expectStats fails the step unless the emulator's counters are as given.
+func expectStats(emu *fgsemu.Emulator, acceptedCancels, requests int64) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		s := emu.Stats()
+		if s.AcceptedCancels != acceptedCancels || s.Requests != requests {
+			return fmt.Errorf("emulator saw %d requests and %d accepted cancels, want %d and %d (by op: %v)",
+				s.Requests, s.AcceptedCancels, requests, acceptedCancels, s.RequestsByOp)
+		}
+		return nil
+	}
+}
+
+func expectInvocationStatus(emu *fgsemu.Emulator, urn, requestID, status string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		inv, ok := emu.Invocation(urn, requestID)
+		if !ok {
+			return fmt.Errorf("emulator has no invocation %s", requestID)
+		}
+		if inv.Status != status {
+			return fmt.Errorf("invocation %s is %s, want %s", requestID, inv.Status, status)
+		}
+		return nil
+	}
+}
+
+var rfc3339UTC = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`)
+
+// One apply sends exactly one cancel and records it; a second plan is empty
+// and sends nothing; destroy sends nothing.
+func TestAsyncInvocationCancelResource_basic(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("hello")
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
+	id := acctest.Invoke(t, emu, urn)
+
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		CheckDestroy:             expectStats(emu, 1, 1),
+		Steps: []resource.TestStep{
+			{
+				Config: cancelConfig(emu, urn, id),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(cancelAddr, plancheck.ResourceActionCreate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("id"), knownvalue.StringExact(urn+"/"+id)),
+					statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("region"), knownvalue.StringExact(acctest.Region)),
+					statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("type"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("cancelled_at"), knownvalue.StringRegexp(rfc3339UTC)),
+					statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("api_request_id"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f]{32}$`))),
+				},
+				Check: resource.ComposeTestCheckFunc(
+					expectStats(emu, 1, 1),
+					expectInvocationStatus(emu, urn, id, "FAIL"),
+				),
+			},
+			{
+				Config: cancelConfig(emu, urn, id),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: expectStats(emu, 1, 1),
+			},
+		},
+	})
+}
+
+// Changing request_id replaces the resource, which cancels the new request.
+func TestAsyncInvocationCancelResource_replaceCancelsNewRequest(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("hello")
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
+	first, second := acctest.Invoke(t, emu, urn), acctest.Invoke(t, emu, urn)
+
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config: cancelConfig(emu, urn, first, `type = "force"`),
+				Check:  resource.ComposeTestCheckFunc(expectStats(emu, 1, 1), expectInvocationStatus(emu, urn, second, "RUNNING")),
+			},
+			{
+				Config: cancelConfig(emu, urn, second, `type = "force"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(cancelAddr, plancheck.ResourceActionReplace)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("request_id"), knownvalue.StringExact(second)),
+					statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("type"), knownvalue.StringExact("force")),
+				},
+				Check: resource.ComposeTestCheckFunc(expectStats(emu, 2, 2), expectInvocationStatus(emu, urn, second, "FAIL")),
+			},
+		},
+	})
+}
+
+// Changing only timeouts updates the record in place and sends nothing.
+func TestAsyncInvocationCancelResource_timeoutsUpdateInPlace(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("hello")
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
+	id := acctest.Invoke(t, emu, urn)
+
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{
+			{Config: cancelConfig(emu, urn, id), Check: expectStats(emu, 1, 1)},
+			{
+				Config: cancelConfig(emu, urn, id, `timeouts { create = "1m" }`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(cancelAddr, plancheck.ResourceActionUpdate)},
+				},
+				Check: expectStats(emu, 1, 1),
+			},
+		},
+	})
+}
+
+func TestAsyncInvocationCancelResource_importRefused(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("hello")
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
+	id := acctest.Invoke(t, emu, urn)
+
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{
+			{Config: cancelConfig(emu, urn, id)},
+			{
+				Config:        cancelConfig(emu, urn, id),
+				ResourceName:  cancelAddr,
+				ImportState:   true,
+				ImportStateId: urn + "/" + id,
+				ExpectError:   acctest.ErrorPattern(`Import Not Supported.*add the resource to the configuration`),
+			},
+		},
+	})
+}
+
+// Every way the API can fail ends in its own diagnostic, with no state.
+func TestAsyncInvocationCancelResource_apiErrors(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("hello")
+	tests := []struct {
+		name        string
+		fault       *fgsemu.Fault
+		requestID   string // empty: a running invocation's
+		urn         string // empty: the emulator's function
+		extra       []string
+		wantError   string
+		wantAttempt int64 // cancel requests the emulator must have seen
+	}{
+		{name: "unknown request", requestID: "no-such-request",
+			wantError: `Failed to Cancel Async Invocation: Invocation Cannot Be Cancelled.*no-such-request.*HTTP status: 400.*Error code: FSS\.0400.*API request ID \(X-Request-Id\): [0-9a-f]{32}`, wantAttempt: 1},
+		{name: "unknown function", urn: acctest.FunctionURN("missing"),
+			wantError: `Function Not Found.*Check function_urn.*HTTP status: 404.*FSS\.0404`, wantAttempt: 1},
+		{name: "forbidden", fault: &fgsemu.Fault{Op: fgsemu.OpCancel, Status: 403, Body: `{"error_code":"FSS.0403","error_msg":"invalid token"}`},
+			wantError: `Access Denied.*FunctionGraph permissions.*HTTP status: 403.*FSS\.0403.*invalid token`, wantAttempt: 1},
+		{name: "bad request other than FSS.0400", fault: &fgsemu.Fault{Op: fgsemu.OpCancel, Status: 400, Body: `{"error_code":"FSS.1051","error_msg":"function is not async"}`},
+			wantError: `Request Rejected.*FSS\.1051.*function is not async`, wantAttempt: 1},
+		{name: "server error beyond retries", fault: &fgsemu.Fault{Op: fgsemu.OpCancel, Status: 500, Body: `{"error_code":"FSS.0500","error_msg":"internal"}`},
+			extra:     []string{"max_retries = 2"},
+			wantError: `FunctionGraph Server Error.*gave up after 3 attempts \(max_retries = 2\).*Attempts: 3`, wantAttempt: 3},
+		{name: "rate limited beyond retries", fault: &fgsemu.Fault{Op: fgsemu.OpCancel, Status: 429, RetryAfter: "0", Body: `{"error_code":"APIGW.0308","error_msg":"throttled"}`},
+			extra:     []string{"max_retries = 1"},
+			wantError: `Rate Limited.*-parallelism.*Attempts: 2`, wantAttempt: 2},
+		{name: "html instead of json", fault: &fgsemu.Fault{Op: fgsemu.OpCancel, Malformed: fgsemu.MalformedHTML},
+			wantError: `Unreadable Answer.*could not be understood.*proxy`, wantAttempt: 1},
+		{name: "empty 500", fault: &fgsemu.Fault{Op: fgsemu.OpCancel, Malformed: fgsemu.MalformedEmpty, Status: 500},
+			extra:     []string{"max_retries = 0"},
+			wantError: `FunctionGraph Server Error.*HTTP status: 500`, wantAttempt: 1},
+		{name: "truncated json 200", fault: &fgsemu.Fault{Op: fgsemu.OpCancel, Malformed: fgsemu.MalformedTruncated, Status: 200},
+			wantError: `Unreadable Answer`, wantAttempt: 1},
+		{name: "huge body", fault: &fgsemu.Fault{Op: fgsemu.OpCancel, Malformed: fgsemu.MalformedHuge},
+			wantError: `Unreadable Answer.*too large`, wantAttempt: 1},
+		{name: "never answers", fault: &fgsemu.Fault{Op: fgsemu.OpCancel, Hang: true},
+			requestID: "", wantError: `Timed Out.*within its timeouts.create of 2s.*Raise timeouts.create`, wantAttempt: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
+			requestID := tt.requestID
+			if requestID == "" {
+				requestID = acctest.Invoke(t, emu, urn)
+			}
+			target := tt.urn
+			if target == "" {
+				target = urn
+			}
+			if tt.fault != nil {
+				if err := emu.InjectFault(*tt.fault); err != nil {
+					t.Fatal(err)
+				}
+			}
+			extra := []string{}
+			if tt.fault != nil && tt.fault.Hang {
+				extra = append(extra, `timeouts { create = "2s" }`)
+			}
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProviderFactories(),
+				Steps: []resource.TestStep{{
+					Config:      acctest.ProviderConfig(emu, tt.extra...) + cancelResourceBlock(target, requestID, extra...),
+					ExpectError: acctest.ErrorPattern(tt.wantError),
+					Check:       func(*terraform.State) error { return nil },
+				}},
+				CheckDestroy: func(s *terraform.State) error {
+					if rs, ok := s.RootModule().Resources[cancelAddr]; ok {
+						return fmt.Errorf("state holds %s after a failed cancel", rs.Primary.ID)
+					}
+					if got := emu.Stats().RequestsByOp[fgsemu.OpCancel]; got != tt.wantAttempt {
+						return fmt.Errorf("emulator saw %d cancel requests, want %d", got, tt.wantAttempt)
+					}
+					return nil
+				},
+			})
+		})
+	}
+}
+
+func cancelResourceBlock(urn, requestID string, extra ...string) string {
+	body := ""
+	for _, e := range extra {
+		body += "  " + e + "\n"
+	}
+	return fmt.Sprintf(`
+resource "huaweicloud_fgs_async_invocation_cancel" "test" {
+  function_urn = %q
+  request_id   = %q
+%s}
+`, urn, requestID, body)
+}
+
+// Transient failures are retried and the cancel lands once.
+func TestAsyncInvocationCancelResource_retriesThenSucceeds(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("hello")
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
+	id := acctest.Invoke(t, emu, urn)
+	for _, f := range []fgsemu.Fault{
+		{Op: fgsemu.OpCancel, Times: 1, Status: 503},
+		{Op: fgsemu.OpCancel, Times: 1, Drop: fgsemu.DropBefore},
+		{Op: fgsemu.OpCancel, Times: 1, Status: 429, RetryAfter: "1"},
+	} {
+		if err := emu.InjectFault(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start := time.Now()
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: cancelConfig(emu, urn, id),
+			Check: resource.ComposeTestCheckFunc(
+				expectStats(emu, 1, 4),
+				expectInvocationStatus(emu, urn, id, "FAIL"),
+				func(*terraform.State) error {
+					if d := time.Since(start); d < time.Second {
+						return fmt.Errorf("apply took %s, less than the 1 s Retry-After", d)
+					}
+					return nil
+				},
+			),
+		}},
+	})
+}
+
+// A cancel whose answer is lost, retried and refused as no longer running,
+// is confirmed through the invocation's status instead of failing.
+func TestAsyncInvocationCancelResource_lostAnswerConfirmed(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("hello")
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
+	id := acctest.Invoke(t, emu, urn)
+	if err := emu.InjectFault(fgsemu.Fault{Op: fgsemu.OpCancel, Times: 1, Drop: fgsemu.DropAfter}); err != nil {
+		t.Fatal(err)
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: cancelConfig(emu, urn, id),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("cancelled_at"), knownvalue.StringRegexp(rfc3339UTC)),
+			},
+			Check: resource.ComposeTestCheckFunc(
+				expectInvocationStatus(emu, urn, id, "FAIL"),
+				func(*terraform.State) error {
+					s := emu.Stats()
+					if s.AcceptedCancels != 1 || s.RequestsByOp[fgsemu.OpCancel] != 2 || s.RequestsByOp[fgsemu.OpList] != 1 {
+						return fmt.Errorf("want 1 accepted of 2 cancels and 1 status check, got %+v", s)
+					}
+					return nil
+				},
+			),
+		}},
+	})
+}
+
+// Bad arguments fail at plan with the argument to blame, and nothing reaches the API.
+func TestAsyncInvocationCancelResource_invalidArgumentsFailAtPlan(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("hello")
+	tests := []struct {
+		name      string
+		provider  []string // extra provider arguments
+		noFGS     bool     // provider without endpoints.fgs
+		urn       string
+		requestID string
+		extra     []string
+		wantError string
+	}{
+		{name: "malformed urn", urn: "urn:fss:cn-north-4:function:hello", wantError: `Invalid Function URN.*function_urn.*has 5 colon-separated parts, expected 7 or 8.*Expected urn:fss:<region>`},
+		{name: "bad project in urn", urn: "urn:fss:cn-north-4:abc:function:default:hello:latest", wantError: `Invalid Function URN.*project_id "abc" is not a project ID`},
+		{name: "request id with space", requestID: "abc def", wantError: `Invalid Request ID.*request_id.*white space at position 4`},
+		{name: "empty request id", requestID: "", wantError: `Invalid Request ID.*empty`},
+		{name: "unknown type", extra: []string{`type = "soft"`}, wantError: `type value must be one of.*"force".*"recursive".*"soft"`},
+		{name: "region contradicts urn", extra: []string{`region = "ap-southeast-1"`}, wantError: `Region Contradicts Function URN.*"ap-southeast-1".*"cn-north-4"`},
+		{name: "badly shaped region", extra: []string{`region = "North"`}, wantError: `Invalid Region.*"North"`},
+		{name: "project contradicts provider", provider: []string{`project_id = "ffffffffffffffffffffffffffffffff"`},
+			wantError: `Project ID Contradicts Function URN.*"ffffffffffffffffffffffffffffffff".*"0123456789abcdef0123456789abcdef"`},
+		{name: "urn region without endpoint", noFGS: true, urn: "urn:fss:xx-nowhere-1:" + acctest.ProjectID + ":function:default:hello",
+			wantError: `No Endpoint for the Function's Region.*"xx-nowhere-1".*endpoints\.fgs`},
+		{name: "bad timeout", extra: []string{`timeouts { create = "soon" }`}, wantError: `(timeout|duration)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
+			requestID := tt.requestID
+			if requestID == "" && tt.name != "empty request id" {
+				requestID = "1b3a6c2e-7d3f-4e1a-9c6b-2f1e0d9c8b7a"
+			}
+			target := tt.urn
+			if target == "" {
+				target = urn
+			}
+			providerBlock := acctest.ProviderConfig(emu, tt.provider...)
+			if tt.noFGS {
+				providerBlock = fmt.Sprintf("provider \"huaweicloud\" {\n  access_key = %q\n  secret_key = %q\n}\n", acctest.AccessKey, acctest.SecretKey)
+			}
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProviderFactories(),
+				Steps: []resource.TestStep{{
+					Config:      providerBlock + cancelResourceBlock(target, requestID, tt.extra...),
+					ExpectError: acctest.ErrorPattern(tt.wantError),
+				}},
+			})
+			if got := emu.Stats().Requests; got != 0 {
+				t.Fatalf("the emulator received %d requests; bad input must not reach the API", got)
+			}
+		})
+	}
+}
+
+// Arguments unknown at plan are not judged until they are known.
+func TestAsyncInvocationCancelResource_unknownAtPlan(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("hello")
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
+	id := acctest.Invoke(t, emu, urn)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: acctest.ProviderConfig(emu) + fmt.Sprintf(`
+resource "terraform_data" "invocation" {
+  input = { urn = %q, id = %q }
+}
+
+resource "huaweicloud_fgs_async_invocation_cancel" "test" {
+  function_urn = terraform_data.invocation.output.urn
+  request_id   = terraform_data.invocation.output.id
+  region       = terraform_data.invocation.output.urn == "" ? null : %q
+}
+`, urn, id, acctest.Region),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownValue(cancelAddr, tfjsonpath.New("request_id"))},
+			},
+			Check: resource.ComposeTestCheckFunc(expectStats(emu, 1, 1), expectInvocationStatus(emu, urn, id, "FAIL")),
+		}},
+	})
+}
