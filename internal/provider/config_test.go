@@ -128,9 +128,17 @@ func TestResolve(t *testing.T) {
 			wantErr: "Unknown Region: region id 'cn-nowhere-9' is not in the following supported regions of service 'FunctionGraph': [ae-ad-1, af-south-1"},
 		{name: "unknown region from environment", model: withKeys(model()), env: map[string]string{envRegion: "eu-nowhere-1"},
 			wantErr: "Set region (or HW_REGION_NAME) to one of these"},
-		{name: "bad endpoint", model: func() providerModel { m := withKeys(model()); m.Endpoints = endpoints("fgs", "functiongraph.example.com"); return m }(),
+		{name: "bad endpoint", model: func() providerModel {
+			m := withKeys(model())
+			m.Endpoints = endpoints("fgs", "functiongraph.example.com")
+			return m
+		}(),
 			wantErr: "Invalid FunctionGraph Endpoint: \"functiongraph.example.com\" must start with https://"},
-		{name: "endpoint with path", model: func() providerModel { m := withKeys(model()); m.Endpoints = endpoints("fgs", "https://x.example.com/v2"); return m }(),
+		{name: "endpoint with path", model: func() providerModel {
+			m := withKeys(model())
+			m.Endpoints = endpoints("fgs", "https://x.example.com/v2")
+			return m
+		}(),
 			wantErr: "has a path"},
 		{name: "bad max retries variable", model: withKeys(model()), env: map[string]string{envMaxRetries: "many"},
 			wantErr: "Invalid HW_MAX_RETRIES: HW_MAX_RETRIES=\"many\" is not a whole number from 0 to 100"},
