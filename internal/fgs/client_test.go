@@ -1,0 +1,349 @@
+package fgs_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgs"
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgsemu"
+)
+
+const (
+	testAK      = "CLIENTTESTAK"
+	testSK      = "client-test-secret"
+	testProject = "0123456789abcdef0123456789abcdef"
+)
+
+var testURN = fgs.URN{Region: "cn-north-4", ProjectID: testProject, Package: "default", FunctionName: "hello", Version: "latest"}
+
+func startEmulator(t *testing.T) *fgsemu.Emulator {
+	t.Helper()
+	emu := fgsemu.New(fgsemu.Options{Keys: map[string]string{testAK: testSK}})
+	if _, err := emu.Start(""); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = emu.Close() })
+	if err := emu.AddFunction(fgsemu.Function{URN: testURN.String()}); err != nil {
+		t.Fatal(err)
+	}
+	return emu
+}
+
+func newClient(t *testing.T, endpoint string, maxRetries int) *fgs.Client {
+	t.Helper()
+	c, err := fgs.New(fgs.Config{
+		Credentials:      fgs.Credentials{AccessKey: testAK, SecretKey: testSK},
+		EndpointOverride: endpoint,
+		Retry:            fgs.RetryPolicy{MaxRetries: maxRetries, BaseDelay: time.Millisecond, MaxDelay: 10 * time.Millisecond},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func inject(t *testing.T, emu *fgsemu.Emulator, faults ...fgsemu.Fault) {
+	t.Helper()
+	for _, f := range faults {
+		if err := emu.InjectFault(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Each kind of answer maps to its error, with the facts of the exchange.
+func TestCancelErrorMapping(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name         string
+		fault        *fgsemu.Fault
+		requestID    string
+		wantKind     fgs.ErrorKind
+		wantStatus   int
+		wantCode     string
+		wantAttempts int
+	}{
+		{name: "accepted", wantAttempts: 1},
+		{name: "unknown request", requestID: "nope", wantKind: fgs.KindAPI, wantStatus: 400, wantCode: "FSS.0400", wantAttempts: 1},
+		{name: "forbidden", fault: &fgsemu.Fault{Op: "cancel", Status: 403, Body: `{"error_code":"FSS.0403","error_msg":"invalid token"}`},
+			wantKind: fgs.KindAPI, wantStatus: 403, wantCode: "FSS.0403", wantAttempts: 1},
+		{name: "not found", fault: &fgsemu.Fault{Op: "cancel", Status: 404, Body: `{"error_code":"FSS.0404","error_msg":"can not find function"}`},
+			wantKind: fgs.KindAPI, wantStatus: 404, wantCode: "FSS.0404", wantAttempts: 1},
+		{name: "server error retried", fault: &fgsemu.Fault{Op: "cancel", Status: 500, Body: `{"error_code":"FSS.0500","error_msg":"boom"}`},
+			wantKind: fgs.KindAPI, wantStatus: 500, wantCode: "FSS.0500", wantAttempts: 3},
+		{name: "throttled retried", fault: &fgsemu.Fault{Op: "cancel", Status: 429, RetryAfter: "0"},
+			wantKind: fgs.KindAPI, wantStatus: 429, wantCode: "FSS.0429", wantAttempts: 3},
+		{name: "html 200 not retried", fault: &fgsemu.Fault{Op: "cancel", Malformed: fgsemu.MalformedHTML},
+			wantKind: fgs.KindBadResponse, wantStatus: 200, wantAttempts: 1},
+		{name: "huge body not retried", fault: &fgsemu.Fault{Op: "cancel", Malformed: fgsemu.MalformedHuge},
+			wantKind: fgs.KindBadResponse, wantStatus: 200, wantAttempts: 1},
+		{name: "connection dropped retried", fault: &fgsemu.Fault{Op: "cancel", Drop: fgsemu.DropBefore},
+			wantKind: fgs.KindConnection, wantAttempts: 3},
+		{name: "body cut off retried", fault: &fgsemu.Fault{Op: "cancel", Drop: fgsemu.DropMidBody},
+			wantKind: fgs.KindBadResponse, wantStatus: 200, wantAttempts: 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			emu := startEmulator(t)
+			id, _ := emu.Invoke(testURN.String())
+			if tt.requestID != "" {
+				id = tt.requestID
+			}
+			if tt.fault != nil {
+				inject(t, emu, *tt.fault)
+			}
+			c := newClient(t, emu.URL(), 2)
+			res, err := c.Cancel(context.Background(), fgs.CancelRequest{URN: testURN, RequestID: id})
+			if tt.wantKind == 0 {
+				if err != nil {
+					t.Fatalf("Cancel: %v", err)
+				}
+				if res.Attempts != 1 || len(res.APIRequestID) != 32 {
+					t.Fatalf("result %+v, want 1 attempt and the answer's X-Request-Id", res)
+				}
+				return
+			}
+			e, ok := fgs.AsError(err)
+			if !ok {
+				t.Fatalf("error %v (%T) is not *fgs.Error", err, err)
+			}
+			if e.Kind != tt.wantKind || e.StatusCode != tt.wantStatus || e.Code != tt.wantCode || e.Attempts != tt.wantAttempts {
+				t.Fatalf("got kind %s, status %d, code %q, attempts %d; want %s, %d, %q, %d (%v)",
+					e.Kind, e.StatusCode, e.Code, e.Attempts, tt.wantKind, tt.wantStatus, tt.wantCode, tt.wantAttempts, e)
+			}
+			if got := emu.Stats().RequestsByOp["cancel"]; got != int64(tt.wantAttempts) {
+				t.Fatalf("emulator saw %d cancels, want %d", got, tt.wantAttempts)
+			}
+			if e.StatusCode > 0 && e.RequestID == "" {
+				t.Fatalf("no X-Request-Id in %v", e)
+			}
+			if e.URN != testURN.String() || e.Endpoint != emu.URL() {
+				t.Fatalf("error lacks URN or endpoint: %+v", e)
+			}
+		})
+	}
+}
+
+func TestCancelRetriesThenSucceeds(t *testing.T) {
+	t.Parallel()
+	emu := startEmulator(t)
+	id, _ := emu.Invoke(testURN.String())
+	inject(t, emu, fgsemu.Fault{Op: "cancel", Times: 2, Status: 503})
+	var retries []fgs.RetryEvent
+	res, err := newClient(t, emu.URL(), 5).Cancel(context.Background(), fgs.CancelRequest{
+		URN: testURN, RequestID: id, OnRetry: func(ev fgs.RetryEvent) { retries = append(retries, ev) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Attempts != 3 || len(retries) != 2 || retries[0].Err.StatusCode != 503 || retries[1].Attempt != 2 {
+		t.Fatalf("attempts %d, retry events %+v", res.Attempts, retries)
+	}
+	if s := emu.Stats(); s.AcceptedCancels != 1 || s.RequestsByOp["cancel"] != 3 {
+		t.Fatalf("stats %+v", s)
+	}
+}
+
+func TestCancelHonoursRetryAfter(t *testing.T) {
+	t.Parallel()
+	emu := startEmulator(t)
+	id, _ := emu.Invoke(testURN.String())
+	inject(t, emu, fgsemu.Fault{Op: "cancel", Times: 1, Status: 429, RetryAfter: "1"})
+	start := time.Now()
+	var waited time.Duration
+	_, err := newClient(t, emu.URL(), 5).Cancel(context.Background(), fgs.CancelRequest{
+		URN: testURN, RequestID: id, OnRetry: func(ev fgs.RetryEvent) { waited = ev.Wait },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if waited != time.Second || time.Since(start) < time.Second {
+		t.Fatalf("planned wait %s, elapsed %s; want the server's 1 s", waited, time.Since(start))
+	}
+}
+
+func TestCancelStopsRetryingBeforeDeadline(t *testing.T) {
+	t.Parallel()
+	emu := startEmulator(t)
+	id, _ := emu.Invoke(testURN.String())
+	inject(t, emu, fgsemu.Fault{Op: "cancel", Status: 429, RetryAfter: "30"})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	start := time.Now()
+	_, err := newClient(t, emu.URL(), 5).Cancel(ctx, fgs.CancelRequest{URN: testURN, RequestID: id})
+	e, _ := fgs.AsError(err)
+	if e == nil || e.StatusCode != 429 || e.Attempts != 1 || e.StoppedRetrying == "" || time.Since(start) > time.Second {
+		t.Fatalf("got %v after %s; want an immediate 429 that says the retry would pass the deadline", err, time.Since(start))
+	}
+}
+
+// A context that ends, while a request hangs or a retry waits, ends the call promptly.
+func TestCancelReturnsPromptlyWhenContextEnds(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name  string
+		fault fgsemu.Fault
+	}{
+		{"hanging request", fgsemu.Fault{Op: "cancel", Hang: true}},
+		{"waiting to retry", fgsemu.Fault{Op: "cancel", Status: 429, RetryAfter: "60"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			emu := startEmulator(t)
+			id, _ := emu.Invoke(testURN.String())
+			inject(t, emu, tt.fault)
+			ctx, cancel := context.WithCancel(context.Background())
+			time.AfterFunc(200*time.Millisecond, cancel)
+			start := time.Now()
+			_, err := newClient(t, emu.URL(), 5).Cancel(ctx, fgs.CancelRequest{URN: testURN, RequestID: id})
+			elapsed := time.Since(start)
+			e, _ := fgs.AsError(err)
+			if e == nil || e.Kind != fgs.KindCanceled || !errors.Is(err, context.Canceled) {
+				t.Fatalf("got %v, want a canceled error", err)
+			}
+			if elapsed > time.Second+200*time.Millisecond {
+				t.Fatalf("returned %s after the context ended, want within 1 s", elapsed-200*time.Millisecond)
+			}
+		})
+	}
+}
+
+func TestCancelDeadlineIsATimeout(t *testing.T) {
+	t.Parallel()
+	emu := startEmulator(t)
+	id, _ := emu.Invoke(testURN.String())
+	inject(t, emu, fgsemu.Fault{Op: "cancel", Hang: true})
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	_, err := newClient(t, emu.URL(), 5).Cancel(ctx, fgs.CancelRequest{URN: testURN, RequestID: id})
+	if e, _ := fgs.AsError(err); e == nil || e.Kind != fgs.KindTimeout {
+		t.Fatalf("got %v, want a timeout", err)
+	}
+}
+
+// Bad input is refused before anything is sent.
+func TestCancelRejectsInvalidInputUnsent(t *testing.T) {
+	t.Parallel()
+	emu := startEmulator(t)
+	c := newClient(t, emu.URL(), 5)
+	bad := testURN
+	bad.FunctionName = "a/b"
+	for _, req := range []fgs.CancelRequest{
+		{URN: bad, RequestID: "x"},
+		{URN: testURN, RequestID: "a b"},
+		{URN: testURN, RequestID: "x", Type: "soft"},
+	} {
+		_, err := c.Cancel(context.Background(), req)
+		if e, _ := fgs.AsError(err); e == nil || e.Kind != fgs.KindInvalidInput {
+			t.Fatalf("Cancel(%+v) = %v, want invalid input", req, err)
+		}
+	}
+	if n := emu.Stats().Requests; n != 0 {
+		t.Fatalf("%d requests reached the emulator", n)
+	}
+}
+
+// A refused connection is retried, then explained.
+func TestCancelConnectionRefused(t *testing.T) {
+	t.Parallel()
+	emu := startEmulator(t)
+	url := emu.URL()
+	_ = emu.Close()
+	_, err := newClient(t, url, 1).Cancel(context.Background(), fgs.CancelRequest{URN: testURN, RequestID: "x"})
+	e, _ := fgs.AsError(err)
+	if e == nil || e.Kind != fgs.KindConnection || e.Attempts != 2 || !fgs.IsConnectionRefused(e.Err) {
+		t.Fatalf("got %#v", err)
+	}
+}
+
+// Many cancels through one client share kept-alive connections.
+func TestClientReusesConnections(t *testing.T) {
+	t.Parallel()
+	emu := startEmulator(t)
+	ids, err := emu.InvokeN(testURN.String(), 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, emu.URL(), 0)
+	for _, id := range ids {
+		if _, err := c.Cancel(context.Background(), fgs.CancelRequest{URN: testURN, RequestID: id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s := emu.Stats(); s.AcceptedCancels != 20 || s.Connections != 1 {
+		t.Fatalf("20 sequential cancels used %d connections (%d accepted), want 1", s.Connections, s.AcceptedCancels)
+	}
+}
+
+func TestListInvocationsFollowsPages(t *testing.T) {
+	t.Parallel()
+	emu := startEmulator(t)
+	ids, err := emu.InvokeN(testURN.String(), 250)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, emu.URL(), 0)
+	for _, id := range ids[:10] {
+		if _, err := c.Cancel(context.Background(), fgs.CancelRequest{URN: testURN, RequestID: id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, err := c.ListInvocations(context.Background(), testURN, fgs.ListFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 250 || all[0].RequestID != ids[0] || all[249].RequestID != ids[249] {
+		t.Fatalf("listed %d invocations", len(all))
+	}
+	if all[0].Status != "FAIL" || all[0].ErrorCode != "4208" || all[0].EndTime.IsZero() || all[0].StartTime.IsZero() {
+		t.Fatalf("cancelled invocation listed as %+v", all[0])
+	}
+	running, err := c.ListInvocations(context.Background(), testURN, fgs.ListFilter{Status: "RUNNING"})
+	if err != nil || len(running) != 240 {
+		t.Fatalf("RUNNING: %d, %v", len(running), err)
+	}
+	if got := emu.Stats().RequestsByOp["list"]; got != 3+3 {
+		t.Fatalf("%d list requests, want 3 pages for each listing", got)
+	}
+	one, found, err := c.GetInvocation(context.Background(), testURN, ids[100])
+	if err != nil || !found || one.RequestID != ids[100] || one.Status != "RUNNING" {
+		t.Fatalf("GetInvocation: %+v %v %v", one, found, err)
+	}
+}
+
+func TestListInvocationsDetectsALoopingAPI(t *testing.T) {
+	t.Parallel()
+	emu := startEmulator(t)
+	inject(t, emu, fgsemu.Fault{Op: "list", Malformed: fgsemu.MalformedLoop})
+	_, err := newClient(t, emu.URL(), 0).ListInvocations(context.Background(), testURN, fgs.ListFilter{})
+	if e, _ := fgs.AsError(err); e == nil || e.Kind != fgs.KindBadResponse {
+		t.Fatalf("got %v, want an error about the page marker", err)
+	}
+	if n := emu.Stats().RequestsByOp["list"]; n > 2 {
+		t.Fatalf("%d list requests before the loop was noticed", n)
+	}
+}
+
+func TestInvokeAsync(t *testing.T) {
+	t.Parallel()
+	emu := startEmulator(t)
+	c := newClient(t, emu.URL(), 3)
+	id, err := c.InvokeAsync(context.Background(), testURN, map[string]any{"k": "v"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inv, ok := emu.Invocation(testURN.String(), id); !ok || inv.Status != "RUNNING" {
+		t.Fatalf("invocation %s: %+v", id, inv)
+	}
+	// Invoking is not idempotent: a 500 is not retried, lest the function run twice.
+	inject(t, emu, fgsemu.Fault{Op: "invoke", Status: 500})
+	if _, err := c.InvokeAsync(context.Background(), testURN, nil); err == nil {
+		t.Fatal("want an error")
+	}
+	if n := emu.Stats().RequestsByOp["invoke"]; n != 2 {
+		t.Fatalf("%d invoke requests, want 2 (no retry)", n)
+	}
+}
