@@ -140,6 +140,16 @@ func parseFunctionURN(urn string) (functionURN, error) {
 	return functionURN{key: strings.Join(parts, ":"), project: parts[3]}, nil
 }
 
+// CanonicalURN checks a function URN's shape and returns it with its version
+// ("latest" when missing), so callers can validate URNs before serving them.
+func CanonicalURN(urn string) (string, error) {
+	u, err := parseFunctionURN(urn)
+	if err != nil {
+		return "", err
+	}
+	return u.key, nil
+}
+
 // AddFunction makes a function known; adding a known URN again replaces its
 // settings (for new placements and cancels) and keeps its invocations.
 func (e *Emulator) AddFunction(f Function) error {

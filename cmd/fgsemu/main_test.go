@@ -1,0 +1,254 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+const testURN = "urn:fss:cn-north-4:0123456789abcdef0123456789abcdef:function:default:hello:latest"
+
+// syncBuffer is a bytes.Buffer safe to read while run writes to it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func envMap(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+var listeningLine = regexp.MustCompile(`^listening on (http://127\.0\.0\.1:\d+)\n`)
+
+// startServe runs serve in the background and returns its URL, its output
+// and a stop function that cancels it and returns the exit code.
+func startServe(t *testing.T, args []string, env map[string]string) (string, *syncBuffer, *syncBuffer, func() int) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	stdout, stderr := &syncBuffer{}, &syncBuffer{}
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, args, envMap(env), stdout, stderr) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if m := listeningLine.FindStringSubmatch(stdout.String()); m != nil {
+			stop := func() int {
+				cancel()
+				select {
+				case code := <-done:
+					return code
+				case <-time.After(3 * time.Second):
+					t.Fatal("serve did not return after its context was cancelled")
+					return -1
+				}
+			}
+			t.Cleanup(func() { cancel() })
+			return m[1], stdout, stderr, stop
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited %d: %s", code, stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no listening line; stdout %q stderr %q", stdout.String(), stderr.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func runCmd(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), args, envMap(nil), &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func TestServeInvokeShow(t *testing.T) {
+	url, stdout, stderr, stop := startServe(t, []string{"-function", testURN, "-stop-delay", "0s"},
+		map[string]string{"FGSEMU_ACCESS_KEY": "AK", "FGSEMU_SECRET_KEY": "SK", "FGSEMU_LISTEN": "127.0.0.1:0"})
+
+	code, out, errOut := runCmd(t, "invoke", "-endpoint", url, "-urn", testURN, "-count", "3")
+	ids := strings.Fields(out)
+	if code != 0 || len(ids) != 3 || errOut != "" {
+		t.Fatalf("invoke: %d %q %q", code, out, errOut)
+	}
+
+	// An unsigned API call shows up as a log line and an auth failure.
+	resp, err := http.Post(url+"/v2/0123456789abcdef0123456789abcdef/fgs/functions/"+testURN+"/cancel", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+
+	code, out, _ = runCmd(t, "show", "-endpoint", url, "-urn", testURN)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 0 || len(lines) < 5 || !regexp.MustCompile(`^REQUEST ID\s+STATUS\s+ERROR\s+MESSAGE\s+START\s+END$`).MatchString(lines[0]) {
+		t.Fatalf("show: %d\n%s", code, out)
+	}
+	for i, id := range ids {
+		if !regexp.MustCompile(`^` + id + `\s+RUNNING\s+-\s+-\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+-$`).MatchString(lines[i+1]) {
+			t.Errorf("row %d: %q", i+1, lines[i+1])
+		}
+	}
+	if !strings.Contains(out, "requests:         1 (cancel 1)") || !strings.Contains(out, "auth failures:    1") {
+		t.Errorf("stats section:\n%s", out)
+	}
+	code, out, _ = runCmd(t, "show", "-endpoint", url, "-urn", testURN, "-request-id", ids[1])
+	if code != 0 || strings.Count(out, "RUNNING") != 1 || !strings.Contains(out, ids[1]) {
+		t.Errorf("show one: %d\n%s", code, out)
+	}
+
+	if code := stop(); code != 0 {
+		t.Fatalf("serve exited %d: %s", code, stderr.String())
+	}
+	if n := strings.Count(stdout.String(), "\n"); n != 1 {
+		t.Errorf("stdout should hold only the listening line, got %q", stdout.String())
+	}
+	logs := stderr.String()
+	if !strings.Contains(logs, "POST /v2/0123456789abcdef0123456789abcdef/fgs/functions/"+testURN+"/cancel 401 op=cancel") ||
+		!strings.Contains(logs, "shutting down") || strings.Contains(logs, "SK") {
+		t.Errorf("stderr:\n%s", logs)
+	}
+}
+
+func TestServeFlagsAndEnvironment(t *testing.T) {
+	other := strings.Replace(testURN, "hello", "other", 1)
+	t.Run("functions from the environment", func(t *testing.T) {
+		url, _, _, stop := startServe(t, []string{"-token", "T"}, map[string]string{"FGSEMU_FUNCTIONS": testURN + ", " + other})
+		for _, urn := range []string{testURN, other} {
+			if code, _, errOut := runCmd(t, "invoke", "-endpoint", url, "-urn", urn); code != 0 {
+				t.Errorf("%s: %s", urn, errOut)
+			}
+		}
+		stop()
+	})
+	t.Run("a flag replaces the environment", func(t *testing.T) {
+		url, _, _, stop := startServe(t, []string{"-function", other}, map[string]string{
+			"FGSEMU_FUNCTIONS": testURN, "FGSEMU_ACCESS_KEY": "AK", "FGSEMU_SECRET_KEY": "SK"})
+		if code, _, _ := runCmd(t, "invoke", "-endpoint", url, "-urn", testURN); code != 1 {
+			t.Errorf("the environment's function should be replaced by -function, got exit %d", code)
+		}
+		if code, _, _ := runCmd(t, "invoke", "-endpoint", url, "-urn", other); code != 0 {
+			t.Error("-function not served")
+		}
+		stop()
+	})
+	t.Run("latency from the environment", func(t *testing.T) {
+		url, _, _, stop := startServe(t, []string{"-access-key", "AK", "-secret-key", "SK"}, map[string]string{"FGSEMU_LATENCY": "50ms"})
+		start := time.Now()
+		resp, err := http.Get(url + "/v2/p/fgs/functions/x/async-invocations")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if time.Since(start) < 50*time.Millisecond {
+			t.Error("FGSEMU_LATENCY not applied")
+		}
+		stop()
+	})
+
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"no keys", nil, nil, "missing credentials"},
+		{"key without secret", []string{"-access-key", "AK"}, nil, "both -access-key and -secret-key"},
+		{"non-loopback", []string{"-access-key", "AK", "-secret-key", "SK", "-listen", "0.0.0.0:8080"}, nil, "only loopback"},
+		{"non-loopback from env", []string{"-access-key", "AK", "-secret-key", "SK"}, map[string]string{"FGSEMU_LISTEN": "192.0.2.1:80"}, "only loopback"},
+		{"bad URN", []string{"-access-key", "AK", "-secret-key", "SK", "-function", "urn:fss:nope"}, nil, `-function "urn:fss:nope"`},
+		{"bad duration in env", []string{"-access-key", "AK", "-secret-key", "SK"}, map[string]string{"FGSEMU_STOP_DELAY": "soon"}, "FGSEMU_STOP_DELAY"},
+		{"bad agency", []string{"-access-key", "AK", "-secret-key", "SK", "-agency", "nodomain"}, nil, "AGENCY@DOMAIN"},
+		{"unknown flag", []string{"-nope"}, nil, "flag provided but not defined"},
+		{"stray argument", []string{"-access-key", "AK", "-secret-key", "SK", "extra"}, nil, "unexpected argument"},
+		{"unknown command", []string{"frobnicate"}, nil, "unknown command"},
+		{"invoke without urn", []string{"invoke", "-endpoint", "http://127.0.0.1:1"}, nil, "-endpoint and -urn are required"},
+		{"show with a bad endpoint", []string{"show", "-endpoint", "127.0.0.1:1", "-urn", testURN}, nil, "want a URL"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(context.Background(), tc.args, envMap(tc.env), &stdout, &stderr)
+			if code != 2 || !strings.Contains(stderr.String(), tc.want) || stdout.Len() != 0 {
+				t.Fatalf("exit %d, stderr %q, stdout %q; want 2 and %q", code, stderr.String(), stdout.String(), tc.want)
+			}
+		})
+	}
+
+	t.Run("invoke against nothing", func(t *testing.T) {
+		code, _, errOut := runCmd(t, "invoke", "-endpoint", "http://127.0.0.1:1", "-urn", testURN)
+		if code != 1 || !strings.Contains(errOut, "fgsemu invoke:") {
+			t.Fatalf("%d %q", code, errOut)
+		}
+	})
+	t.Run("help", func(t *testing.T) {
+		if code, out, _ := runCmd(t, "help"); code != 0 || !strings.Contains(out, "Usage:") {
+			t.Fatalf("%d %q", code, out)
+		}
+	})
+}
+
+// TestSignalStopsTheProgram builds the real binary and stops it with SIGTERM.
+func TestSignalStopsTheProgram(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a binary")
+	}
+	bin := filepath.Join(t.TempDir(), "fgsemu")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	for _, sig := range []os.Signal{syscall.SIGTERM, os.Interrupt} {
+		cmd := exec.Command(bin, "serve", "-function", testURN)
+		cmd.Env = append(os.Environ(), "FGSEMU_ACCESS_KEY=AK", "FGSEMU_SECRET_KEY=SK")
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd.Stderr = io.Discard
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		line, err := bufio.NewReader(stdout).ReadString('\n')
+		if err != nil || !listeningLine.MatchString(line) {
+			cmd.Process.Kill()
+			t.Fatalf("first line %q: %v", line, err)
+		}
+		if err := cmd.Process.Signal(sig); err != nil {
+			t.Fatal(err)
+		}
+		exited := make(chan error, 1)
+		go func() { exited <- cmd.Wait() }()
+		select {
+		case err := <-exited:
+			if err != nil {
+				t.Fatalf("%v: exit %v, want 0", sig, err)
+			}
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+			t.Fatalf("%v: did not exit", sig)
+		}
+	}
+}
