@@ -152,7 +152,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	fmt.Fprintf(stdout, "listening on %s\n", url)
 	if c.accessKey != "" {
-		log.printf("fgsemu: accepting access key %s (secret not shown)\n", c.accessKey)
+		log.printf("fgsemu: accepting the configured access key (key and secret not shown)\n")
 	}
 	for _, f := range functions {
 		log.printf("fgsemu: serving %s (concurrency %d, stop delay %s)\n", f.URN, max(f.Concurrency, 1), f.StopDelay)

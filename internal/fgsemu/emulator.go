@@ -153,6 +153,7 @@ func (e *Emulator) Start(addr string) (string, error) {
 		Handler:           e,
 		ConnState:         e.connState,
 		ReadHeaderTimeout: 30 * time.Second,
+		IdleTimeout:       2 * time.Minute, // no ReadTimeout: it would cut Hang and Delay faults short
 		ErrorLog:          log.New(io.Discard, "", 0),
 	}
 	e.url = "http://" + tcp.String()
