@@ -349,13 +349,26 @@ func TestLifecycle(t *testing.T) {
 		}
 	})
 
+	t.Run("more instances let waiting invocations run", func(t *testing.T) {
+		clock := newFakeClock()
+		e, _ := startEmulator(t, Options{Now: clock.Now}, Function{URN: testURN, MaxInstances: 1})
+		ids, _ := e.InvokeN(testURN, 3)
+		fn, _ := e.lookup(testURN)
+		fn.cancel(clock.Now(), ids[1]) // a discarded entry stays queued ahead of ids[2]
+		if err := e.AddFunction(Function{URN: testURN, MaxInstances: 2}); err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(time.Second)
+		check(t, e, ids[2], want{StatusRunning, 1, 0})
+		next, _ := e.Invoke(testURN)
+		check(t, e, next, want{StatusWait, -1, 0})
+	})
+
 	t.Run("events replay in order across a long gap", func(t *testing.T) {
 		clock := newFakeClock()
 		e, _ := startEmulator(t, Options{Now: clock.Now}, Function{URN: testURN, MaxInstances: 1, RunFor: time.Second})
 		ids, _ := e.InvokeN(testURN, 5)
 		clock.Advance(time.Hour)
-		start := ids[0]
-		_ = start
 		for i, id := range ids {
 			inv := check(t, e, id, want{StatusSuccess, 0, 0})
 			if wantEnd := e.Invocations(testURN)[0].StartTime.Add(time.Duration(i+1) * time.Second); !inv.EndTime.Equal(wantEnd) {

@@ -96,6 +96,7 @@ func (fn *functionState) advance(now time.Time) time.Time {
 			fn.stopInstanceOf(ev.inv, ev.at)
 		}
 	}
+	fn.placeWaiting(now) // slots a settings change freed; cheap when nothing waits
 	fn.clock = now
 	return now
 }
