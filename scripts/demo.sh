@@ -50,9 +50,9 @@ echo "request_id = $request_id"
 # dev_overrides makes Terraform run the provider just built; the filesystem
 # mirror beside it lets `terraform init` succeed offline, since init ignores
 # overrides and would otherwise ask the registry for the provider.
-mirror="$work/mirror/registry.terraform.io/fgs-tools/huaweicloud/0.0.0/$(go env GOOS)_$(go env GOARCH)"
+mirror="$work/mirror/registry.terraform.io/fgs-tools/huaweicloud/0.1.0/$(go env GOOS)_$(go env GOARCH)"
 mkdir -p "$mirror" "$work/config"
-cp "$bin/terraform-provider-huaweicloud" "$mirror/terraform-provider-huaweicloud_v0.0.0"
+cp "$bin/terraform-provider-huaweicloud" "$mirror/terraform-provider-huaweicloud_v0.1.0"
 cat >"$work/terraformrc" <<RC
 provider_installation {
   dev_overrides {
@@ -70,15 +70,13 @@ export HW_ACCESS_KEY="$access_key" HW_SECRET_KEY="$secret_key"
 tfvars=(-var "fgs_endpoint=$endpoint" -var "function_urn=$urn" -var "request_id=$request_id")
 
 step "terraform init"
-terraform -chdir="$work/config" init -input=false -no-color | grep -E '^(- |Terraform has been)' || true
+terraform -chdir="$work/config" init -input=false -no-color -compact-warnings
 
 step "terraform apply"
-terraform -chdir="$work/config" apply -auto-approve -input=false -no-color "${tfvars[@]}" 2>&1 |
-  grep -v -E 'Provider development overrides|^ - fgs-tools|applying changes may cause|releases\.$|^╷|^│ *$|^╵|^Warning: Provider development' || true
+terraform -chdir="$work/config" apply -auto-approve -input=false -no-color -compact-warnings "${tfvars[@]}"
 
 step "The cancel, as Terraform recorded it"
-terraform -chdir="$work/config" state show -no-color huaweicloud_fgs_async_invocation_cancel.demo 2>/dev/null ||
-  terraform -chdir="$work/config" state show huaweicloud_fgs_async_invocation_cancel.demo
+terraform -chdir="$work/config" state show -no-color huaweicloud_fgs_async_invocation_cancel.demo
 
 step "The invocation, as FunctionGraph (the emulator) sees it now"
 "$bin/fgsemu" show -endpoint "$endpoint" -urn "$urn" -request-id "$request_id"
