@@ -3,6 +3,7 @@
 package acctest
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -12,8 +13,10 @@ import (
 	"testing"
 	"time"
 
+	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgs"
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgsemu"
@@ -126,4 +129,30 @@ func Main(m *testing.M) {
 // long diagnostics at.
 func ErrorPattern(pattern string) *regexp.Regexp {
 	return regexp.MustCompile(`(?s)` + strings.ReplaceAll(pattern, " ", `\s+`))
+}
+
+// StateFunc adapts a function into a state check. Unlike Check functions,
+// state checks work with for_each resources.
+func StateFunc(fn func(*tfjson.State) error) statecheck.StateCheck { return stateFunc(fn) }
+
+type stateFunc func(*tfjson.State) error
+
+func (f stateFunc) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	if err := f(req.State); err != nil {
+		resp.Error = err
+	}
+}
+
+// CountResources counts the resources in a state whose address starts with prefix.
+func CountResources(s *tfjson.State, prefix string) int {
+	if s == nil || s.Values == nil || s.Values.RootModule == nil {
+		return 0
+	}
+	n := 0
+	for _, r := range s.Values.RootModule.Resources {
+		if strings.HasPrefix(r.Address, prefix) {
+			n++
+		}
+	}
+	return n
 }

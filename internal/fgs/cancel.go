@@ -25,10 +25,15 @@ type CancelResult struct {
 	APIRequestID string
 	// Attempts is how many HTTP requests were sent.
 	Attempts int
-	// LostAnswer is set when an earlier attempt's answer never arrived, a
-	// retry was refused because the invocation was no longer running, and
-	// its status showed it had been stopped: the cancel worked, unseen.
-	LostAnswer *Invocation
+	// AlreadyStopped is set when FunctionGraph refused the cancel because the
+	// invocation was no longer running, and its status showed it had been
+	// cancelled: by an earlier attempt whose answer was lost (AnswerLost),
+	// or by another cancel (on a 1:N instance, cancelling one request stops
+	// its neighbours). The goal is reached either way.
+	AlreadyStopped *Invocation
+	// AnswerLost says an earlier attempt got no answer and may be the one
+	// that stopped the invocation.
+	AnswerLost bool
 }
 
 const opCancel = "cancel async invocation"
@@ -75,23 +80,45 @@ func (c *Client) Cancel(ctx context.Context, req CancelRequest) (CancelResult, e
 		return CancelResult{APIRequestID: res.requestID, Attempts: res.attempts}, nil
 	}
 	e, _ := AsError(err)
-	if e == nil || e.Attempts < 2 || !e.IsNotCancellable() {
+	if e == nil || !e.IsNotCancellable() {
 		return CancelResult{}, err
 	}
-	// An earlier attempt may have been carried out with its answer lost:
-	// the invocation's status tells a lost success from a real refusal.
+	// "Not running" may mean the goal is already reached: the invocation's
+	// status tells a cancelled invocation from a finished or unknown one.
+	answerLost := e.Attempts > 1
 	inv, found, lookupErr := c.GetInvocation(ctx, req.URN, req.RequestID)
 	switch {
 	case lookupErr != nil:
-		e.Note = "An earlier attempt got no answer and may have worked, but the invocation's status could not be checked: " + lookupErr.Error()
+		e.Note = "The invocation's status could not be checked: " + lookupErr.Error()
 	case !found:
-		e.Note = "An earlier attempt got no answer; the invocation is not listed for this function."
-	case inv.Status == "FAIL" || inv.Status == "DISCARD":
-		return CancelResult{Attempts: e.Attempts, APIRequestID: e.RequestID, LostAnswer: &inv}, nil
+		e.Note = "The invocation is not listed for this function: check the request ID and the function URN (including its version or alias)."
+	case inv.IsCancelled() || (answerLost && (inv.Status == "FAIL" || inv.Status == "DISCARD")):
+		return CancelResult{Attempts: e.Attempts, APIRequestID: e.RequestID, AlreadyStopped: &inv, AnswerLost: answerLost}, nil
+	case IsFinalStatus(inv.Status):
+		e.Note = fmt.Sprintf("The invocation had already ended with status %s%s before it could be cancelled.", inv.Status, describeEnd(inv))
 	default:
-		e.Note = fmt.Sprintf("An earlier attempt got no answer; the invocation's status is now %s, so it was not stopped by this cancel.", inv.Status)
+		e.Note = fmt.Sprintf("The invocation's status is %s.", inv.Status)
 	}
 	return CancelResult{}, e
+}
+
+// CancelledErrorCode is the error code FunctionGraph gives an invocation
+// stopped by a cancel ("function invocation canceled").
+const CancelledErrorCode = "4208"
+
+// IsCancelled reports whether the invocation ended because it was cancelled.
+func (inv Invocation) IsCancelled() bool {
+	return (inv.Status == "FAIL" || inv.Status == "DISCARD") && inv.ErrorCode == CancelledErrorCode
+}
+
+func describeEnd(inv Invocation) string {
+	switch {
+	case inv.ErrorCode != "" && inv.ErrorMessage != "":
+		return fmt.Sprintf(" (%s: %s)", inv.ErrorCode, inv.ErrorMessage)
+	case inv.ErrorMessage != "":
+		return " (" + inv.ErrorMessage + ")"
+	}
+	return ""
 }
 
 // IsNotCancellable reports the API's answer for a request that is unknown

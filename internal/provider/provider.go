@@ -209,9 +209,13 @@ func (p *huaweicloudProvider) Resources(context.Context) []func() resource.Resou
 }
 
 func (p *huaweicloudProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{
+		resources.NewAsyncInvocationsDataSource,
+	}
 }
 
 func (p *huaweicloudProvider) Actions(context.Context) []func() action.Action {
-	return nil
+	return []func() action.Action{
+		resources.NewAsyncInvocationCancelAction,
+	}
 }

@@ -1,11 +1,14 @@
 package resources
 
 import (
+	"context"
 	"fmt"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgs"
 )
@@ -94,4 +97,94 @@ func checkProviderFits(pd *ProviderData, urn fgs.URN, diags *diag.Diagnostics) {
 			fmt.Sprintf("function_urn names region %q, which has no FunctionGraph endpoint: %s.\n\n"+
 				"Check the region in the URN, or set the provider's endpoints.fgs to reach a region the SDK does not know yet.", urn.Region, err))
 	}
+}
+
+// defaultCancelTimeout bounds a cancel with all its retries.
+const defaultCancelTimeout = 5 * time.Minute
+
+// cancelRun is one cancel as the resource and the action both send it.
+type cancelRun struct {
+	data *ProviderData
+	args cancelArgs
+	// timeout bounds the whole run; timeoutSetting names where it is set.
+	timeout        time.Duration
+	timeoutSetting string
+	// progress, if set, hears each step in words (the action's SendProgress).
+	progress func(string)
+}
+
+// send validates, sends the cancel with retries under the timeout, and turns
+// every failure into a diagnostic. It reports whether the cancel was accepted.
+func (r cancelRun) send(ctx context.Context, diags *diag.Diagnostics) (fgs.CancelRequest, fgs.CancelResult, bool) {
+	req, ok := r.args.cancelRequest(r.data, diags)
+	if !ok {
+		return req, fgs.CancelResult{}, false
+	}
+	if r.data == nil || r.data.Client == nil {
+		diags.AddError("Provider Not Configured",
+			"The huaweicloud provider's configuration was not known when the cancel had to be sent. "+
+				"This is a bug in the provider or Terraform; please report it.")
+		return req, fgs.CancelResult{}, false
+	}
+	ctx, stop := context.WithTimeout(ctx, r.timeout)
+	defer stop()
+
+	endpoint, _ := r.data.Client.Endpoint(req.URN.Region)
+	r.report(fmt.Sprintf("Cancelling async request %s of %s at %s", req.RequestID, req.URN, endpoint))
+	tflog.Info(ctx, "Cancelling async invocation", map[string]any{"function_urn": req.URN.String(), "request_id": req.RequestID, "endpoint": endpoint})
+	req.OnRetry = func(ev fgs.RetryEvent) {
+		r.report(fmt.Sprintf("Attempt %d failed (%s); retrying in %s", ev.Attempt, retryReason(ev.Err), ev.Wait.Round(time.Millisecond)))
+	}
+	res, err := r.data.Client.Cancel(ctx, req)
+	if err != nil {
+		addCallError(diags, err, callContext{
+			action: "Cancel Async Invocation", requestID: req.RequestID, cancelling: true,
+			timeoutSetting: r.timeoutSetting, timeout: r.timeout,
+		})
+		r.report("Cancel failed; see the error for details")
+		return req, res, false
+	}
+	if res.AlreadyStopped != nil {
+		summary, detail := alreadyStoppedWarning(req, res)
+		diags.AddWarning(summary, detail)
+		r.report(fmt.Sprintf("Request %s had already been stopped (status %s)", req.RequestID, res.AlreadyStopped.Status))
+	} else {
+		r.report(fmt.Sprintf("Cancel accepted (X-Request-Id: %s, %d attempt(s))", res.APIRequestID, res.Attempts))
+	}
+	tflog.Info(ctx, "Async invocation cancel accepted", map[string]any{"x_request_id": res.APIRequestID, "attempts": res.Attempts})
+	return req, res, true
+}
+
+func (r cancelRun) report(msg string) {
+	if r.progress != nil {
+		r.progress(msg)
+	}
+}
+
+// retryReason says briefly why an attempt failed.
+func retryReason(e *fgs.Error) string {
+	switch {
+	case e == nil:
+		return "unknown error"
+	case e.StatusCode != 0 && e.Code != "":
+		return fmt.Sprintf("HTTP %d %s", e.StatusCode, e.Code)
+	case e.StatusCode != 0:
+		return fmt.Sprintf("HTTP %d", e.StatusCode)
+	}
+	return e.Message
+}
+
+func alreadyStoppedWarning(req fgs.CancelRequest, res fgs.CancelResult) (string, string) {
+	inv := res.AlreadyStopped
+	facts := fmt.Sprintf("\n\nFunction URN: %s\nAsync request ID: %s\nStatus: %s\nError code: %s\nMessage: %s\nAttempts: %d",
+		req.URN, req.RequestID, inv.Status, inv.ErrorCode, inv.ErrorMessage, res.Attempts)
+	if res.AnswerLost {
+		return "Cancel Confirmed After a Lost Answer",
+			"An earlier attempt to cancel the request got no answer, and the retry was refused because the invocation was no longer running. " +
+				"Its status shows it was stopped, so the cancel is recorded as done." + facts
+	}
+	return "Invocation Already Cancelled",
+		"FunctionGraph refused the cancel because the invocation was no longer running, and its status shows it had already been cancelled " +
+			"(on a function running several requests per instance, cancelling one request also stops the others on that instance). " +
+			"The cancel is recorded as done." + facts
 }

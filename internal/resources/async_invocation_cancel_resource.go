@@ -14,7 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgs"
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/validators"
@@ -27,9 +26,6 @@ var (
 	_ resource.ResourceWithModifyPlan     = (*asyncInvocationCancelResource)(nil)
 	_ resource.ResourceWithImportState    = (*asyncInvocationCancelResource)(nil)
 )
-
-// defaultCreateTimeout bounds a cancel with all its retries.
-const defaultCreateTimeout = 5 * time.Minute
 
 // NewAsyncInvocationCancelResource is the one-shot cancel: create sends it,
 // and nothing else touches the API.
@@ -140,32 +136,16 @@ func (r *asyncInvocationCancelResource) Create(ctx context.Context, req resource
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := m.Timeouts.Create(ctx, defaultCreateTimeout)
+	timeout, diags := m.Timeouts.Create(ctx, defaultCancelTimeout)
 	resp.Diagnostics.Append(diags...)
-	cancelReq, ok := m.args().cancelRequest(r.data, &resp.Diagnostics)
-	if !ok || resp.Diagnostics.HasError() {
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	client := r.client(&resp.Diagnostics)
-	if client == nil {
+	run := cancelRun{data: r.data, args: m.args(), timeout: timeout, timeoutSetting: "timeouts.create"}
+	cancelReq, res, ok := run.send(ctx, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ctx, stop := context.WithTimeout(ctx, timeout)
-	defer stop()
-
-	tflog.Info(ctx, "Cancelling async invocation", map[string]any{"function_urn": cancelReq.URN.String(), "request_id": cancelReq.RequestID})
-	res, err := client.Cancel(ctx, cancelReq)
-	if err != nil {
-		addCallError(&resp.Diagnostics, err, callContext{
-			action: "Cancel Async Invocation", requestID: cancelReq.RequestID,
-			timeoutSetting: "timeouts.create", timeout: timeout,
-		})
-		return
-	}
-	if res.LostAnswer != nil {
-		resp.Diagnostics.AddWarning("Cancel Confirmed After a Lost Answer", lostAnswerDetail(cancelReq, res))
-	}
-	tflog.Info(ctx, "Async invocation cancel accepted", map[string]any{"x_request_id": res.APIRequestID, "attempts": res.Attempts})
 
 	m.ID = types.StringValue(cancelReq.URN.String() + "/" + cancelReq.RequestID)
 	m.Region = types.StringValue(cancelReq.URN.Region)
@@ -202,23 +182,6 @@ func (r *asyncInvocationCancelResource) ImportState(_ context.Context, _ resourc
 	resp.Diagnostics.AddError("Import Not Supported",
 		"huaweicloud_fgs_async_invocation_cancel records a cancel that this configuration sent; there is nothing in FunctionGraph to import. "+
 			"To cancel an invocation, add the resource to the configuration and apply it.")
-}
-
-func (r *asyncInvocationCancelResource) client(diags interface{ AddError(string, string) }) *fgs.Client {
-	if r.data == nil || r.data.Client == nil {
-		diags.AddError("Provider Not Configured",
-			"The huaweicloud provider's configuration was not known when the cancel had to be sent. "+
-				"This is a bug in the provider or Terraform; please report it.")
-		return nil
-	}
-	return r.data.Client
-}
-
-func lostAnswerDetail(req fgs.CancelRequest, res fgs.CancelResult) string {
-	return fmt.Sprintf("An earlier attempt to cancel request %q got no answer, and the retry was refused because the invocation "+
-		"was no longer running. Its status is now %s (%s), so the cancel is recorded as done.\n\n"+
-		"Function URN: %s\nAttempts: %d",
-		req.RequestID, res.LostAnswer.Status, res.LostAnswer.ErrorMessage, req.URN, res.Attempts)
 }
 
 // asyncInvocationCancelResourceModel is the resource's state.

@@ -17,6 +17,8 @@ type callContext struct {
 	action string
 	// requestID is the async invocation's request ID, if the call had one.
 	requestID string
+	// cancelling marks a cancel, whose FSS.0400 means "not running".
+	cancelling bool
 	// timeoutSetting names the argument bounding the call, e.g. "timeouts.create".
 	timeoutSetting string
 	timeout        time.Duration
@@ -98,7 +100,7 @@ func explain(e *fgs.Error, cc callContext) (title, why, todo string) {
 
 func explainStatus(e *fgs.Error, cc callContext) (title, why, todo string) {
 	switch {
-	case e.IsNotCancellable() && cc.requestID != "":
+	case e.IsNotCancellable() && cc.cancelling:
 		return "Invocation Cannot Be Cancelled",
 			fmt.Sprintf("FunctionGraph does not know request %q for this function, or it is no longer running: it may have finished, failed, or been cancelled already.", cc.requestID),
 			"Check request_id against the function's invocations (the huaweicloud_fgs_async_invocations data source lists them with their status). An invocation that has ended cannot be cancelled."

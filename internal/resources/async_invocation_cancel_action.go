@@ -1,0 +1,157 @@
+package resources
+
+import (
+	"context"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
+	"github.com/hashicorp/terraform-plugin-framework/action/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgs"
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/validators"
+)
+
+var (
+	_ action.Action                   = (*asyncInvocationCancelAction)(nil)
+	_ action.ActionWithConfigure      = (*asyncInvocationCancelAction)(nil)
+	_ action.ActionWithValidateConfig = (*asyncInvocationCancelAction)(nil)
+	_ action.ActionWithModifyPlan     = (*asyncInvocationCancelAction)(nil)
+)
+
+// NewAsyncInvocationCancelAction is the cancel as a Terraform 1.14+ action:
+// invoked on demand or by a lifecycle trigger, leaving nothing in state.
+func NewAsyncInvocationCancelAction() action.Action {
+	return &asyncInvocationCancelAction{}
+}
+
+type asyncInvocationCancelAction struct {
+	data *ProviderData
+}
+
+func (a *asyncInvocationCancelAction) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_" + cancelTypeName
+}
+
+func (a *asyncInvocationCancelAction) Schema(_ context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Cancels an asynchronous FunctionGraph invocation each time the action is invoked " +
+			"(`terraform apply -invoke=action.huaweicloud_fgs_async_invocation_cancel.<name>`, or an `action_trigger` in a resource's lifecycle). " +
+			"Nothing is kept in state. Requires Terraform 1.14 or later.",
+		Attributes: map[string]schema.Attribute{
+			"function_urn": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: descFunctionURN,
+				Validators:          []validator.String{validators.FunctionURN()},
+			},
+			"request_id": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: descRequestID,
+				Validators:          []validator.String{validators.RequestID()},
+			},
+			"type": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: descCancelType,
+				Validators:          []validator.String{stringvalidator.OneOf(fgs.CancelTypes...)},
+			},
+			"region": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: descRegion,
+				Validators:          []validator.String{validators.Region()},
+			},
+			"timeout": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "How long the cancel may take with all its retries, as a duration such as `30s` or `5m`. " +
+					"Defaults to `5m`.",
+				Validators: []validator.String{validators.Duration()},
+			},
+		},
+	}
+}
+
+func (a *asyncInvocationCancelAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
+	a.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (a *asyncInvocationCancelAction) ValidateConfig(ctx context.Context, req action.ValidateConfigRequest, resp *action.ValidateConfigResponse) {
+	var m asyncInvocationCancelActionModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	m.args().validateAgainstURN(&resp.Diagnostics)
+}
+
+// ModifyPlan checks the arguments against the provider at plan time, as the
+// resource does, so a contradiction fails before anything is invoked.
+func (a *asyncInvocationCancelAction) ModifyPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
+	var m asyncInvocationCancelActionModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() || m.FunctionURN.IsUnknown() || m.FunctionURN.IsNull() {
+		return
+	}
+	urn, err := fgs.ParseURN(m.FunctionURN.ValueString())
+	if err != nil || a.data == nil {
+		return
+	}
+	checkProviderFits(a.data, urn, &resp.Diagnostics)
+}
+
+func (a *asyncInvocationCancelAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
+	var m asyncInvocationCancelActionModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout := defaultCancelTimeout
+	if !m.Timeout.IsNull() && !m.Timeout.IsUnknown() {
+		d, err := time.ParseDuration(m.Timeout.ValueString())
+		if err != nil || d <= 0 {
+			resp.Diagnostics.AddAttributeError(path.Root("timeout"), "Invalid Duration",
+				"timeout must be a positive duration such as \"30s\" or \"5m\".")
+			return
+		}
+		timeout = d
+	}
+	run := cancelRun{
+		data: a.data, args: m.args(), timeout: timeout, timeoutSetting: "timeout",
+		progress: progressSender(ctx, resp),
+	}
+	run.send(ctx, &resp.Diagnostics)
+}
+
+// progressSender reports progress without ever blocking past the context:
+// the framework's SendProgress waits until Terraform reads the event, and
+// would wait forever once Terraform stops reading.
+func progressSender(ctx context.Context, resp *action.InvokeResponse) func(string) {
+	return func(msg string) {
+		if resp.SendProgress == nil {
+			return
+		}
+		sent := make(chan struct{})
+		go func() {
+			defer close(sent)
+			resp.SendProgress(action.InvokeProgressEvent{Message: msg})
+		}()
+		select {
+		case <-sent:
+		case <-ctx.Done():
+		}
+	}
+}
+
+// asyncInvocationCancelActionModel is the action's configuration.
+type asyncInvocationCancelActionModel struct {
+	FunctionURN types.String `tfsdk:"function_urn"`
+	RequestID   types.String `tfsdk:"request_id"`
+	Type        types.String `tfsdk:"type"`
+	Region      types.String `tfsdk:"region"`
+	Timeout     types.String `tfsdk:"timeout"`
+}
+
+func (m asyncInvocationCancelActionModel) args() cancelArgs {
+	return cancelArgs{FunctionURN: m.FunctionURN, RequestID: m.RequestID, Type: m.Type, Region: m.Region}
+}

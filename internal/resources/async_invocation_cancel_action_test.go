@@ -1,0 +1,318 @@
+package resources_test
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/acctest"
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgsemu"
+)
+
+const cancelActionType = "huaweicloud_fgs_async_invocation_cancel"
+
+// actionFixture is an emulator with one function and a configured provider
+// speaking protocol 6, as Terraform 1.14 would drive it.
+type actionFixture struct {
+	emu *fgsemu.Emulator
+	p   *acctest.ProtocolProvider
+	urn string
+}
+
+func newActionFixture(t *testing.T, providerArgs map[string]tftypes.Value) actionFixture {
+	t.Helper()
+	urn := acctest.FunctionURN("hello")
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
+	p := acctest.NewProtocolProvider(t)
+	p.ConfigureForEmulator(emu, providerArgs)
+	return actionFixture{emu: emu, p: p, urn: urn}
+}
+
+func (f actionFixture) config(values map[string]tftypes.Value) *tfprotov6.DynamicValue {
+	if _, ok := values["function_urn"]; !ok {
+		values["function_urn"] = acctest.String(f.urn)
+	}
+	return f.p.ActionConfig(cancelActionType, values)
+}
+
+func diagText(diags []*tfprotov6.Diagnostic) string {
+	var b strings.Builder
+	for _, d := range diags {
+		fmt.Fprintf(&b, "[%s] %s: %s", d.Severity, d.Summary, d.Detail)
+		if d.Attribute != nil {
+			fmt.Fprintf(&b, " (at %s)", d.Attribute)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+func hasError(diags []*tfprotov6.Diagnostic) bool {
+	for _, d := range diags {
+		if d.Severity == tfprotov6.DiagnosticSeverityError {
+			return true
+		}
+	}
+	return false
+}
+
+func TestAsyncInvocationCancelAction_schemaMatchesResourceArguments(t *testing.T) {
+	t.Parallel()
+	s := acctest.NewProtocolProvider(t).ActionSchema(cancelActionType).Schema.Block
+	got := map[string]string{}
+	for _, a := range s.Attributes {
+		kind := "optional"
+		if a.Required {
+			kind = "required"
+		}
+		got[a.Name] = kind
+		if a.Description == "" && a.DescriptionKind != tfprotov6.StringKindMarkdown {
+			t.Errorf("attribute %s has no description", a.Name)
+		}
+	}
+	want := map[string]string{"function_urn": "required", "request_id": "required", "type": "optional", "region": "optional", "timeout": "optional"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("action attributes %v, want %v", got, want)
+	}
+}
+
+// One invoke sends exactly one accepted cancel and reports it in order.
+func TestAsyncInvocationCancelAction_invoke(t *testing.T) {
+	t.Parallel()
+	f := newActionFixture(t, nil)
+	id := acctest.Invoke(t, f.emu, f.urn)
+	cfg := f.config(map[string]tftypes.Value{"request_id": acctest.String(id), "type": acctest.String("force")})
+
+	v, err := f.p.Actions.ValidateActionConfig(context.Background(), &tfprotov6.ValidateActionConfigRequest{ActionType: cancelActionType, Config: cfg})
+	if err != nil || len(v.Diagnostics) > 0 {
+		t.Fatalf("validate: %v %s", err, diagText(v.Diagnostics))
+	}
+	plan, err := f.p.Actions.PlanAction(context.Background(), &tfprotov6.PlanActionRequest{ActionType: cancelActionType, Config: cfg})
+	if err != nil || len(plan.Diagnostics) > 0 {
+		t.Fatalf("plan: %v %s", err, diagText(plan.Diagnostics))
+	}
+	if n := f.emu.Stats().Requests; n != 0 {
+		t.Fatalf("validate and plan sent %d requests; only invoke may", n)
+	}
+
+	res := f.p.Invoke(context.Background(), cancelActionType, cfg)
+	if !res.Completed || len(res.Diagnostics) > 0 {
+		t.Fatalf("invoke: completed=%v %s", res.Completed, diagText(res.Diagnostics))
+	}
+	if len(res.Progress) != 2 ||
+		!strings.HasPrefix(res.Progress[0], "Cancelling async request "+id+" of "+f.urn+" at "+f.emu.URL()) ||
+		!regexp.MustCompile(`^Cancel accepted \(X-Request-Id: [0-9a-f]{32}, 1 attempt\(s\)\)$`).MatchString(res.Progress[1]) {
+		t.Fatalf("progress: %q", res.Progress)
+	}
+	if s := f.emu.Stats(); s.AcceptedCancels != 1 || s.Requests != 1 {
+		t.Fatalf("emulator: %+v", s)
+	}
+	if inv, _ := f.emu.Invocation(f.urn, id); inv.Status != "FAIL" || inv.ErrorCode != 4208 {
+		t.Fatalf("invocation after cancel: %+v", inv)
+	}
+}
+
+// Each retry is reported with its reason and wait, before the outcome.
+func TestAsyncInvocationCancelAction_progressReportsRetries(t *testing.T) {
+	t.Parallel()
+	f := newActionFixture(t, nil)
+	id := acctest.Invoke(t, f.emu, f.urn)
+	if err := f.emu.InjectFault(fgsemu.Fault{Op: fgsemu.OpCancel, Times: 2, Status: 503, Body: `{"error_code":"FSS.0503","error_msg":"busy"}`}); err != nil {
+		t.Fatal(err)
+	}
+	res := f.p.Invoke(context.Background(), cancelActionType, f.config(map[string]tftypes.Value{"request_id": acctest.String(id)}))
+	if hasError(res.Diagnostics) {
+		t.Fatal(diagText(res.Diagnostics))
+	}
+	want := []string{
+		`^Cancelling async request `,
+		`^Attempt 1 failed \(HTTP 503 FSS\.0503\); retrying in \d+ms$`,
+		`^Attempt 2 failed \(HTTP 503 FSS\.0503\); retrying in \d+ms$`,
+		`^Cancel accepted \(X-Request-Id: [0-9a-f]{32}, 3 attempt\(s\)\)$`,
+	}
+	if len(res.Progress) != len(want) {
+		t.Fatalf("progress: %q", res.Progress)
+	}
+	for i, w := range want {
+		if !regexp.MustCompile(w).MatchString(res.Progress[i]) {
+			t.Fatalf("progress[%d] = %q, want %s (all: %q)", i, res.Progress[i], w, res.Progress)
+		}
+	}
+	if s := f.emu.Stats(); s.AcceptedCancels != 1 || s.RequestsByOp[fgsemu.OpCancel] != 3 {
+		t.Fatalf("emulator: %+v", s)
+	}
+}
+
+// API failures become the same diagnostics as the resource's.
+func TestAsyncInvocationCancelAction_apiErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		fault     *fgsemu.Fault
+		requestID string
+		urn       string
+		want      string
+	}{
+		{name: "unknown request", requestID: "no-such-request", want: `Failed to Cancel Async Invocation: Invocation Cannot Be Cancelled.*no-such-request.*FSS\.0400`},
+		{name: "unknown function", urn: acctest.FunctionURN("missing"), want: `Function Not Found.*HTTP status: 404`},
+		{name: "forbidden", fault: &fgsemu.Fault{Op: fgsemu.OpCancel, Status: 403}, want: `Access Denied.*HTTP status: 403`},
+		{name: "server error", fault: &fgsemu.Fault{Op: fgsemu.OpCancel, Status: 502}, want: `FunctionGraph Server Error.*Attempts: 6`},
+		{name: "html", fault: &fgsemu.Fault{Op: fgsemu.OpCancel, Malformed: fgsemu.MalformedHTML}, want: `Unreadable Answer`},
+		{name: "timeout", fault: &fgsemu.Fault{Op: fgsemu.OpCancel, Hang: true}, want: `Timed Out.*within its timeout of 1s`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newActionFixture(t, nil)
+			id := tt.requestID
+			if id == "" {
+				id = acctest.Invoke(t, f.emu, f.urn)
+			}
+			if tt.fault != nil {
+				if err := f.emu.InjectFault(*tt.fault); err != nil {
+					t.Fatal(err)
+				}
+			}
+			values := map[string]tftypes.Value{"request_id": acctest.String(id), "timeout": acctest.String("1s")}
+			if tt.urn != "" {
+				values["function_urn"] = acctest.String(tt.urn)
+			}
+			res := f.p.Invoke(context.Background(), cancelActionType, f.config(values))
+			if !res.Completed || !hasError(res.Diagnostics) || !regexp.MustCompile(`(?s)`+tt.want).MatchString(diagText(res.Diagnostics)) {
+				t.Fatalf("diagnostics:\n%s\nwant %s", diagText(res.Diagnostics), tt.want)
+			}
+			if f.emu.Stats().AcceptedCancels != 0 {
+				t.Fatal("a cancel was accepted")
+			}
+		})
+	}
+}
+
+// Bad input fails at validate or plan, with the argument to blame, and
+// unknown values wait until they are known.
+func TestAsyncInvocationCancelAction_validateAndPlan(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		values   map[string]tftypes.Value
+		provider map[string]tftypes.Value
+		stage    string // "validate" or "plan"; empty: no error anywhere
+		want     string
+	}{
+		{name: "malformed urn", values: map[string]tftypes.Value{"function_urn": acctest.String("urn:fss:x"), "request_id": acctest.String("r")},
+			stage: "validate", want: `Invalid Function URN.*\(at AttributeName\("function_urn"\)\)`},
+		{name: "spaced request id", values: map[string]tftypes.Value{"request_id": acctest.String("a b")},
+			stage: "validate", want: `Invalid Request ID.*white space.*request_id`},
+		{name: "unknown type", values: map[string]tftypes.Value{"request_id": acctest.String("r"), "type": acctest.String("gentle")},
+			stage: "validate", want: `type.*force.*recursive`},
+		{name: "bad timeout", values: map[string]tftypes.Value{"request_id": acctest.String("r"), "timeout": acctest.String("-1s")},
+			stage: "validate", want: `Invalid Duration.*timeout`},
+		{name: "region contradicts urn", values: map[string]tftypes.Value{"request_id": acctest.String("r"), "region": acctest.String("ap-southeast-1")},
+			stage: "validate", want: `Region Contradicts Function URN.*ap-southeast-1.*cn-north-4`},
+		{name: "project contradicts provider", values: map[string]tftypes.Value{"request_id": acctest.String("r")},
+			provider: map[string]tftypes.Value{"project_id": acctest.String("ffffffffffffffffffffffffffffffff")},
+			stage:    "plan", want: `Project ID Contradicts Function URN`},
+		{name: "unknown values wait", values: map[string]tftypes.Value{"function_urn": acctest.UnknownString(), "request_id": acctest.UnknownString(), "region": acctest.UnknownString()}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newActionFixture(t, tt.provider)
+			cfg := f.config(tt.values)
+			v, err := f.p.Actions.ValidateActionConfig(context.Background(), &tfprotov6.ValidateActionConfigRequest{ActionType: cancelActionType, Config: cfg})
+			if err != nil {
+				t.Fatal(err)
+			}
+			plan, err := f.p.Actions.PlanAction(context.Background(), &tfprotov6.PlanActionRequest{ActionType: cancelActionType, Config: cfg})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string][]*tfprotov6.Diagnostic{"validate": v.Diagnostics, "plan": plan.Diagnostics}
+			for stage, diags := range got {
+				if stage == tt.stage {
+					if !hasError(diags) || !regexp.MustCompile(`(?s)`+tt.want).MatchString(diagText(diags)) {
+						t.Fatalf("%s diagnostics:\n%s\nwant %s", stage, diagText(diags), tt.want)
+					}
+				} else if tt.stage == "" && len(diags) > 0 {
+					t.Fatalf("%s diagnostics: %s", stage, diagText(diags))
+				}
+			}
+			if n := f.emu.Stats().Requests; n != 0 {
+				t.Fatalf("%d requests reached the emulator", n)
+			}
+		})
+	}
+}
+
+// Ctrl-C (the context ending) stops a hanging invoke within a second.
+func TestAsyncInvocationCancelAction_interruptReturnsPromptly(t *testing.T) {
+	t.Parallel()
+	f := newActionFixture(t, nil)
+	id := acctest.Invoke(t, f.emu, f.urn)
+	if err := f.emu.InjectFault(fgsemu.Fault{Op: fgsemu.OpCancel, Hang: true}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, cancel)
+	start := time.Now()
+	res := f.p.Invoke(ctx, cancelActionType, f.config(map[string]tftypes.Value{"request_id": acctest.String(id)}))
+	if elapsed := time.Since(start) - 300*time.Millisecond; elapsed > time.Second {
+		t.Fatalf("invoke returned %s after the interrupt", elapsed)
+	}
+	if !regexp.MustCompile(`Interrupted`).MatchString(diagText(res.Diagnostics)) {
+		t.Fatalf("diagnostics: %s", diagText(res.Diagnostics))
+	}
+}
+
+// End to end through Terraform 1.14+: a terraform_data's creation triggers
+// the action. Terraform 1.11 rejects action blocks, so this skips there.
+func TestAsyncInvocationCancelAction_triggeredByTerraform(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("hello")
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
+	id := acctest.Invoke(t, emu, urn)
+	resource.UnitTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: acctest.ProviderConfig(emu) + fmt.Sprintf(`
+action "huaweicloud_fgs_async_invocation_cancel" "stop" {
+  config {
+    function_urn = %q
+    request_id   = %q
+  }
+}
+
+resource "terraform_data" "deploy" {
+  input = "v1"
+  lifecycle {
+    action_trigger {
+      events  = [after_create]
+      actions = [action.huaweicloud_fgs_async_invocation_cancel.stop]
+    }
+  }
+}
+`, urn, id),
+			PostApplyFunc: func() {
+				if s := emu.Stats(); s.AcceptedCancels != 1 {
+					t.Errorf("the triggered action made %d accepted cancels, want 1", s.AcceptedCancels)
+				}
+			},
+			Check: func(*terraform.State) error {
+				if inv, _ := emu.Invocation(urn, id); inv.Status != "FAIL" {
+					return fmt.Errorf("invocation is %s after the action", inv.Status)
+				}
+				return nil
+			},
+		}},
+	})
+}

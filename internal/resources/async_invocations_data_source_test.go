@@ -1,0 +1,281 @@
+package resources_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	tfjson "github.com/hashicorp/terraform-json"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/acctest"
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgsemu"
+)
+
+const invocationsAddr = "data.huaweicloud_fgs_async_invocations.test"
+
+func invocationsConfig(emu *fgsemu.Emulator, urn string, args ...string) string {
+	body := ""
+	for _, a := range args {
+		body += "  " + a + "\n"
+	}
+	return acctest.ProviderConfig(emu) + fmt.Sprintf(`
+data "huaweicloud_fgs_async_invocations" "test" {
+  function_urn = %q
+%s}
+`, urn, body)
+}
+
+// Lists follow every page, filters narrow them, and times come back as RFC 3339 UTC.
+func TestAsyncInvocationsDataSource_pagesAndFilters(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("hello")
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
+	ids, err := emu.InvokeN(urn, 230)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancelled := ids[7]
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				// Cancel one, so statuses differ.
+				Config: invocationsConfig(emu, urn) + cancelResourceBlock(urn, cancelled),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(invocationsAddr, tfjsonpath.New("id"), knownvalue.StringExact(urn)),
+					statecheck.ExpectKnownValue(invocationsAddr, tfjsonpath.New("region"), knownvalue.StringExact(acctest.Region)),
+				},
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttr(invocationsAddr, "invocations.#", "230"),
+					resource.TestCheckResourceAttr(invocationsAddr, "invocations.0.request_id", ids[0]),
+					resource.TestCheckResourceAttr(invocationsAddr, "invocations.229.request_id", ids[229]),
+					resource.TestCheckResourceAttr(invocationsAddr, "invocations.0.status", "RUNNING"),
+					resource.TestCheckNoResourceAttr(invocationsAddr, "invocations.0.end_time"),
+					resource.TestMatchResourceAttr(invocationsAddr, "invocations.0.start_time", rfc3339UTC),
+				),
+			},
+			{
+				Config: invocationsConfig(emu, urn, `status = "FAIL"`) + cancelResourceBlock(urn, cancelled),
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttr(invocationsAddr, "invocations.#", "1"),
+					resource.TestCheckResourceAttr(invocationsAddr, "invocations.0.request_id", cancelled),
+					resource.TestCheckResourceAttr(invocationsAddr, "invocations.0.error_code", "4208"),
+					resource.TestCheckResourceAttr(invocationsAddr, "invocations.0.error_message", "function invocation canceled"),
+					resource.TestMatchResourceAttr(invocationsAddr, "invocations.0.end_time", rfc3339UTC),
+				),
+			},
+			{
+				Config: invocationsConfig(emu, urn, fmt.Sprintf("request_id = %q", ids[100])) + cancelResourceBlock(urn, cancelled),
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttr(invocationsAddr, "invocations.#", "1"),
+					resource.TestCheckResourceAttr(invocationsAddr, "invocations.0.request_id", ids[100]),
+				),
+			},
+			{
+				Config: invocationsConfig(emu, urn, `status = "RUNNING"`,
+					fmt.Sprintf("query_begin_time = %q", time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)),
+					fmt.Sprintf("query_end_time = %q", time.Now().Add(time.Hour).Format(time.RFC3339))) + cancelResourceBlock(urn, cancelled),
+				Check: resource.TestCheckResourceAttr(invocationsAddr, "invocations.#", "229"),
+			},
+			{
+				Config: invocationsConfig(emu, urn, fmt.Sprintf("query_begin_time = %q", time.Now().Add(time.Hour).UTC().Format(time.RFC3339))) +
+					cancelResourceBlock(urn, cancelled),
+				Check: resource.TestCheckResourceAttr(invocationsAddr, "invocations.#", "0"),
+			},
+		},
+	})
+}
+
+func TestAsyncInvocationsDataSource_emptyFunction(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("idle")
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: invocationsConfig(emu, urn),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(invocationsAddr, tfjsonpath.New("invocations"), knownvalue.ListSizeExact(0)),
+			},
+		}},
+	})
+}
+
+// Bad filters fail at plan with the argument to blame; nothing is listed.
+func TestAsyncInvocationsDataSource_invalidFiltersFailAtPlan(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("hello")
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown status", []string{`status = "DONE"`}, `status.*value must be one of.*"WAIT".*"DISCARD".*"DONE"`},
+		{"lower-case status", []string{`status = "running"`}, `value must be one of`},
+		{"begin not RFC 3339", []string{`query_begin_time = "yesterday"`}, `Invalid Time.*query_begin_time.*"yesterday" is not an RFC 3339 time`},
+		{"end without zone", []string{`query_end_time = "2026-01-02 15:04:05"`}, `Invalid Time.*query_end_time`},
+		{"end before begin", []string{`query_begin_time = "2026-01-02T00:00:00Z"`, `query_end_time = "2026-01-01T00:00:00Z"`}, `Query Ends Before It Begins`},
+		{"spaced request id", []string{`request_id = "a b"`}, `Invalid Request ID`},
+		{"region contradicts urn", []string{`region = "la-south-2"`}, `Region Contradicts Function URN`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProviderFactories(),
+				Steps: []resource.TestStep{{
+					Config:      invocationsConfig(emu, urn, tt.args...),
+					ExpectError: acctest.ErrorPattern(tt.want),
+				}},
+			})
+			if n := emu.Stats().Requests; n != 0 {
+				t.Fatalf("%d requests reached the emulator", n)
+			}
+		})
+	}
+}
+
+func TestAsyncInvocationsDataSource_apiErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		fault fgsemu.Fault
+		urn   string
+		want  string
+	}{
+		{name: "unknown function", fault: fgsemu.Fault{Op: fgsemu.OpList, Status: 404, Body: `{"error_code":"FSS.0404","error_msg":"can not find function"}`},
+			want: `Failed to List Async Invocations: Function Not Found`},
+		{name: "looping pages", fault: fgsemu.Fault{Op: fgsemu.OpList, Malformed: fgsemu.MalformedLoop},
+			want: `Failed to List Async Invocations: Unreadable Answer.*same page again`},
+		{name: "throttled", fault: fgsemu.Fault{Op: fgsemu.OpList, Status: 429, RetryAfter: "0"},
+			want: `Failed to List Async Invocations: Rate Limited.*Attempts: 6`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			urn := acctest.FunctionURN("hello")
+			emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
+			if err := emu.InjectFault(tt.fault); err != nil {
+				t.Fatal(err)
+			}
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProviderFactories(),
+				Steps:                    []resource.TestStep{{Config: invocationsConfig(emu, urn), ExpectError: acctest.ErrorPattern(tt.want)}},
+			})
+		})
+	}
+}
+
+// forEachRecipe is the README's recipe: cancel every waiting or running
+// invocation. Cancelled ones (error 4208) stay in the set, so the next plan
+// keeps their records instead of planning to destroy them.
+func forEachRecipe(emu *fgsemu.Emulator, urn string) string {
+	return acctest.ProviderConfig(emu) + fmt.Sprintf(`
+data "huaweicloud_fgs_async_invocations" "all" {
+  function_urn = %q
+}
+
+locals {
+  to_cancel = toset([
+    for inv in data.huaweicloud_fgs_async_invocations.all.invocations : inv.request_id
+    if contains(["WAIT", "RUNNING"], inv.status) || inv.error_code == "4208"
+  ])
+}
+
+resource "huaweicloud_fgs_async_invocation_cancel" "all" {
+  for_each     = local.to_cancel
+  function_urn = data.huaweicloud_fgs_async_invocations.all.function_urn
+  request_id   = each.value
+}
+`, urn)
+}
+
+// forgetRecipe removes the recipe's resources, leaving a state the test
+// framework can read (its state shim cannot read for_each), and checks that
+// destroying them sent no cancel.
+func forgetRecipe(emu *fgsemu.Emulator, urn string) resource.TestStep {
+	var before int64
+	return resource.TestStep{
+		PreConfig: func() { before = emu.Stats().RequestsByOp[fgsemu.OpCancel] },
+		Config:    invocationsConfig(emu, urn),
+		ConfigStateChecks: []statecheck.StateCheck{acctest.StateFunc(func(*tfjson.State) error {
+			if after := emu.Stats().RequestsByOp[fgsemu.OpCancel]; after != before {
+				return fmt.Errorf("destroying the records sent %d cancels", after-before)
+			}
+			return nil
+		})},
+	}
+}
+
+// The for_each recipe cancels N running invocations with N accepted cancels.
+func TestAsyncInvocationsDataSource_forEachCancelsAllRunning(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("hello")
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
+	ids, err := emu.InvokeN(urn, 12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: forEachRecipe(emu, urn),
+			ConfigStateChecks: []statecheck.StateCheck{
+				acctest.StateFunc(func(s *tfjson.State) error {
+					if n := acctest.CountResources(s, "huaweicloud_fgs_async_invocation_cancel.all["); n != len(ids) {
+						return fmt.Errorf("%d cancels in state, want %d", n, len(ids))
+					}
+					if st := emu.Stats(); st.AcceptedCancels != int64(len(ids)) || st.RequestsByOp[fgsemu.OpCancel] != int64(len(ids)) {
+						return fmt.Errorf("want %d accepted of %d cancels, got %+v", len(ids), len(ids), st)
+					}
+					for _, id := range ids {
+						if inv, _ := emu.Invocation(urn, id); inv.Status == "RUNNING" {
+							return fmt.Errorf("invocation %s still running", id)
+						}
+					}
+					return nil
+				}),
+			},
+		}, forgetRecipe(emu, urn)},
+	})
+}
+
+// On a function running several requests per instance, cancelling one stops
+// its neighbours; the recipe still records every cancel, without failing.
+func TestAsyncInvocationsDataSource_forEachOnSharedInstances(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("batch")
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn, Concurrency: 3})
+	ids, err := emu.InvokeN(urn, 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: forEachRecipe(emu, urn),
+			ConfigStateChecks: []statecheck.StateCheck{
+				acctest.StateFunc(func(s *tfjson.State) error {
+					if n := acctest.CountResources(s, "huaweicloud_fgs_async_invocation_cancel.all["); n != len(ids) {
+						return fmt.Errorf("%d cancels in state, want %d", n, len(ids))
+					}
+					st := emu.Stats()
+					if st.AcceptedCancels < 3 || st.AcceptedCancels > 9 {
+						return fmt.Errorf("%d accepted cancels; want between one per instance (3) and one per request (9)", st.AcceptedCancels)
+					}
+					for _, id := range ids {
+						if inv, _ := emu.Invocation(urn, id); inv.Status != "FAIL" || inv.ErrorCode != 4208 {
+							return fmt.Errorf("invocation %s is %+v", id, inv)
+						}
+					}
+					return nil
+				}),
+			},
+		}, forgetRecipe(emu, urn)},
+	})
+}
