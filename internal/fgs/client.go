@@ -11,11 +11,14 @@ import (
 	"time"
 
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core"
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth/basic"
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth/signer/algorithm"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/config"
 	sdkexchange "github.com/huaweicloud/huaweicloud-sdk-go-v3/core/exchange"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/sdkerr"
 	fgsv2 "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/functiongraph/v2"
+	iamv3 "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/iam/v3"
 )
 
 // Credentials are an access key pair, with a security token when temporary.
@@ -39,7 +42,17 @@ func (nopLogger) Warn(context.Context, string, map[string]any)  {}
 
 // Config is everything a Client needs; the provider builds it once.
 type Config struct {
+	// Credentials are the keys requests are signed with. Set them or Token.
 	Credentials Credentials
+	// Token is an IAM token sent in X-Auth-Token instead of signing.
+	Token string
+	// AssumeRole, if set, makes calls use the agency's temporary credentials,
+	// which IAM issues to Credentials or Token and the client renews before they expire.
+	AssumeRole *AssumeRole
+	// AuthURL is IAM's address, such as https://iam.cn-north-4.myhuaweicloud.com/v3; required with AssumeRole.
+	AuthURL string
+	// SigningAlgorithm is one of SigningAlgorithms; empty means HmacSHA256.
+	SigningAlgorithm string
 	// Cloud is the endpoint domain, DefaultCloud if empty.
 	Cloud string
 	// EndpointOverride replaces https://functiongraph.<region>.<cloud> for every region.
@@ -63,21 +76,37 @@ const DefaultAttemptTimeout = 30 * time.Second
 type Client struct {
 	cfg       Config
 	transport *callTransport
+	now       func() time.Time
+
+	// creds authenticate FunctionGraph calls; iamCreds, IAM's (with AssumeRole).
+	creds       credentialSource
+	iamCreds    credentialSource
+	iamEndpoint string
 
 	mu      sync.Mutex
-	clients map[sdkClientKey]*core.HcHttpClient
+	clients map[sdkClientKey]sdkClientEntry
 }
 
 type sdkClientKey struct {
+	service   Service
 	endpoint  string
 	projectID string
 	identity  [sha256.Size]byte // of the credentials, so secrets are not map keys
 }
 
+type sdkClientEntry struct {
+	hc      *core.HcHttpClient
+	expires time.Time // of its credentials; zero if they do not expire
+}
+
 // New validates the configuration and returns a Client. It sends nothing.
 func New(cfg Config) (*Client, error) {
-	if cfg.Credentials.AccessKey == "" || cfg.Credentials.SecretKey == "" {
-		return nil, errors.New("an access key and a secret key are required")
+	base, err := baseCredentials(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := ValidateSigningAlgorithm(cfg.SigningAlgorithm); err != nil {
+		return nil, err
 	}
 	if cfg.Cloud == "" {
 		cfg.Cloud = DefaultCloud
@@ -102,65 +131,123 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = nopLogger{}
 	}
-	return &Client{
+	c := &Client{
 		cfg:       cfg,
 		transport: newTransport(cfg.Insecure, cfg.Logger),
-		clients:   map[sdkClientKey]*core.HcHttpClient{},
-	}, nil
+		now:       time.Now,
+		creds:     base,
+		clients:   map[sdkClientKey]sdkClientEntry{},
+	}
+	if cfg.AssumeRole != nil {
+		if err := cfg.AssumeRole.Validate(); err != nil {
+			return nil, err
+		}
+		if cfg.AuthURL == "" {
+			return nil, errors.New("assuming an agency needs IAM's auth URL")
+		}
+		if c.iamEndpoint, err = IAMEndpoint(cfg.AuthURL); err != nil {
+			return nil, err
+		}
+		c.iamCreds = base
+		c.creds = &assumedAgency{fetch: c.assumeAgency, now: func() time.Time { return c.now() }, timeout: assumeRoleTimeout}
+	}
+	return c, nil
 }
+
+// baseCredentials are the keys or the token the configuration gives.
+func baseCredentials(cfg Config) (credentialSource, error) {
+	keys := cfg.Credentials
+	switch {
+	case cfg.Token != "" && (keys.AccessKey != "" || keys.SecretKey != ""):
+		return nil, errors.New("set either an access key pair or a token, not both")
+	case cfg.Token != "":
+		return staticCredentials{id: identity{token: cfg.Token}, m: AuthToken}, nil
+	case keys.AccessKey == "" || keys.SecretKey == "":
+		return nil, errors.New("an access key and a secret key, or a token, are required")
+	}
+	return staticCredentials{id: identity{keys: keys}, m: AuthAccessKey}, nil
+}
+
+// AuthMethod says how FunctionGraph calls authenticate.
+func (c *Client) AuthMethod() AuthMethod { return c.creds.method() }
 
 // Endpoint is where calls for a region go.
 func (c *Client) Endpoint(region string) (string, error) {
 	return Endpoint(region, c.cfg.Cloud, c.cfg.EndpointOverride)
 }
 
-// sdkClient returns the SDK client for a function's endpoint and project,
-// building it on first use.
-func (c *Client) sdkClient(urn URN) (*core.HcHttpClient, string, error) {
-	endpoint, err := c.Endpoint(urn.Region)
-	if err != nil {
-		return nil, "", err
+// route is where a call goes and what it authenticates with.
+func (c *Client) route(cl call) (src credentialSource, endpoint, projectID string, err error) {
+	if cl.service == ServiceIAM {
+		return c.iamCreds, c.iamEndpoint, "", nil
 	}
-	creds := c.cfg.Credentials
-	key := sdkClientKey{
-		endpoint:  endpoint,
-		projectID: urn.ProjectID,
-		identity:  sha256.Sum256([]byte(creds.AccessKey + "\x00" + creds.SecretKey + "\x00" + creds.SecurityToken)),
-	}
+	endpoint, err = c.Endpoint(cl.urn.Region)
+	return c.creds, endpoint, cl.urn.ProjectID, err
+}
+
+// sdkClient returns the SDK client for a service's endpoint, project and
+// identity, building it on first use. Every one shares the one transport.
+func (c *Client) sdkClient(service Service, endpoint, projectID string, id identity) (*core.HcHttpClient, error) {
+	key := sdkClientKey{service: service, endpoint: endpoint, projectID: projectID, identity: id.fingerprint()}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if hc, ok := c.clients[key]; ok {
-		return hc, endpoint, nil
+	if e, ok := c.clients[key]; ok {
+		return e.hc, nil
 	}
-	cred, err := basic.NewCredentialsBuilder().
-		WithAk(creds.AccessKey).
-		WithSk(creds.SecretKey).
-		WithSecurityToken(creds.SecurityToken).
-		WithProjectId(urn.ProjectID). // always set: without it the SDK asks IAM
-		SafeBuild()
-	if err != nil {
-		return nil, "", fmt.Errorf("building credentials: %w", err)
+	var cred auth.ICredential
+	if id.token != "" {
+		cred = &tokenCredential{token: id.token, projectID: projectID}
+	} else {
+		basicCred, err := basic.NewCredentialsBuilder().
+			WithAk(id.keys.AccessKey).
+			WithSk(id.keys.SecretKey).
+			WithSecurityToken(id.keys.SecurityToken).
+			WithProjectId(projectID). // set for FunctionGraph: without it the SDK asks IAM
+			SafeBuild()
+		if err != nil {
+			return nil, fmt.Errorf("building credentials: %w", err)
+		}
+		cred = basicCred
 	}
 	httpConfig := config.DefaultHttpConfig().
 		WithHttpRoundTripper(c.transport).
 		WithTimeout(0). // each attempt is bounded by its context instead
 		WithUserAgent(c.cfg.UserAgent)
-	hc, err := fgsv2.FunctionGraphClientBuilder().
+	if c.cfg.SigningAlgorithm != "" {
+		httpConfig = httpConfig.WithSigningAlgorithm(algorithm.SigningAlgorithm(c.cfg.SigningAlgorithm))
+	}
+	var builder *core.HcHttpClientBuilder
+	if service == ServiceIAM {
+		builder = iamv3.IamClientBuilder()
+	} else {
+		builder = fgsv2.FunctionGraphClientBuilder()
+	}
+	builder.CredentialsType = append(builder.CredentialsType, tokenCredentialType)
+	hc, err := builder.
 		WithEndpoints([]string{endpoint}).
 		WithCredential(cred).
 		WithHttpConfig(httpConfig).
 		SafeBuild()
 	if err != nil {
-		return nil, "", fmt.Errorf("building the FunctionGraph client: %w", err)
+		return nil, fmt.Errorf("building the %s client: %w", service, err)
 	}
-	c.clients[key] = hc
-	return hc, endpoint, nil
+	// Clients of credentials that have expired will not be asked for again.
+	now := c.now()
+	for k, e := range c.clients {
+		if !e.expires.IsZero() && now.After(e.expires) {
+			delete(c.clients, k)
+		}
+	}
+	c.clients[key] = sdkClientEntry{hc: hc, expires: id.expires}
+	return hc, nil
 }
 
 // call is one logical API call: the operation's name and function, and the
 // SDK invocation to repeat. send gets the headers that carry the context.
 type call struct {
-	op      string
+	op string
+	// service is ServiceFunctionGraph (the zero value counts as it) or ServiceIAM.
+	service Service
 	urn     URN
 	send    func(hc *core.HcHttpClient, headers map[string]string) (any, error)
 	onRetry func(RetryEvent)
@@ -187,19 +274,42 @@ type result struct {
 // do runs a call with the caller's context, retries and panic recovery.
 // This is the one place the SDK is driven from.
 func (c *Client) do(ctx context.Context, cl call) (result, error) {
-	hc, endpoint, err := c.sdkClient(cl.urn)
+	if cl.service == "" {
+		cl.service = ServiceFunctionGraph
+	}
+	src, endpoint, projectID, err := c.route(cl)
 	if err != nil {
-		return result{}, &Error{Op: cl.op, URN: cl.urn.String(), Kind: KindInvalidInput, Message: err.Error(), Err: err}
+		return result{}, &Error{Op: cl.op, URN: cl.urn.String(), Service: cl.service, Kind: KindInvalidInput, Message: err.Error(), Err: err}
 	}
 	policy := c.cfg.Retry
+	renewed := false
 	for attempt := 1; ; attempt++ {
+		// Asked per attempt: a retry after a long wait may need renewed credentials.
+		id, err := src.identity(ctx)
+		if err != nil {
+			return result{attempts: attempt - 1}, credentialsError(ctx, cl, err)
+		}
+		hc, err := c.sdkClient(cl.service, endpoint, projectID, id)
+		if err != nil {
+			return result{attempts: attempt - 1}, &Error{Op: cl.op, URN: cl.urn.String(), Service: cl.service, Auth: src.method(),
+				Endpoint: endpoint, Kind: KindInvalidInput, Message: err.Error(), Err: err}
+		}
 		value, x, sendErr := c.attempt(ctx, hc, cl)
 		if sendErr == nil {
 			_, requestID, _, _ := x.snapshot()
 			return result{value: value, requestID: requestID, attempts: attempt}, nil
 		}
 		e := classify(ctx, cl, x, sendErr)
-		e.Attempts, e.Endpoint = attempt, endpoint
+		e.Attempts, e.Endpoint, e.Service, e.Auth = attempt, endpoint, cl.service, src.method()
+		// A 401 proves nothing was done, so renewing refused temporary credentials
+		// (a server clock ahead of ours) and sending again at once is safe.
+		if e.Kind == KindAPI && e.StatusCode == 401 && !renewed && src.refused(id) {
+			renewed = true
+			c.cfg.Logger.Warn(ctx, "Temporary credentials refused; renewing them and sending again", map[string]any{
+				"operation": cl.op, "attempt": attempt, "reason": e.Error(),
+			})
+			continue
+		}
 		retry := e.retryable()
 		if cl.onlyOnReject {
 			retry = e.Kind == KindAPI && e.StatusCode == 429
@@ -220,7 +330,7 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 			e.StoppedRetrying = fmt.Sprintf("the next retry, in %s, would pass the deadline", wait.Round(time.Millisecond))
 			return result{attempts: attempt}, e
 		}
-		c.cfg.Logger.Warn(ctx, "Retrying FunctionGraph request", map[string]any{
+		c.cfg.Logger.Warn(ctx, "Retrying "+string(cl.service)+" request", map[string]any{
 			"operation": cl.op, "attempt": attempt, "wait_ms": wait.Milliseconds(), "reason": e.Error(),
 		})
 		if cl.onRetry != nil {
@@ -231,7 +341,7 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 		case <-ctx.Done():
 			timer.Stop()
 			ce := contextError(ctx, cl)
-			ce.Attempts, ce.Endpoint = attempt, endpoint
+			ce.Attempts, ce.Endpoint, ce.Service, ce.Auth = attempt, endpoint, cl.service, src.method()
 			ce.StatusCode, ce.Code, ce.Message, ce.RequestID = e.StatusCode, e.Code, e.Message, e.RequestID
 			return result{attempts: attempt}, ce
 		case <-timer.C:
@@ -243,7 +353,7 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 func (c *Client) attempt(ctx context.Context, hc *core.HcHttpClient, cl call) (value any, x *exchange, err error) {
 	attemptCtx, cancel := context.WithTimeout(ctx, c.cfg.AttemptTimeout)
 	defer cancel()
-	x = &exchange{ctx: attemptCtx}
+	x = &exchange{ctx: attemptCtx, service: cl.service}
 	id, release := c.transport.register(x)
 	defer release()
 	defer func() {
@@ -325,6 +435,27 @@ func (x *exchange) sentWithoutAnswer() bool {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	return x.sent && x.status == 0
+}
+
+// credentialsError is a call that could not get credentials: IAM refused or
+// failed to issue the agency's, or the caller stopped waiting for them.
+func credentialsError(ctx context.Context, cl call, err error) *Error {
+	if ctx.Err() != nil {
+		ce := contextError(ctx, cl)
+		ce.Service, ce.Auth = ServiceIAM, AuthAssumedAgency
+		ce.Message = "the call was stopped while waiting for IAM's temporary credentials"
+		if ce.Kind == KindTimeout {
+			ce.Message = "the deadline passed while waiting for IAM's temporary credentials"
+		}
+		return ce
+	}
+	e := &Error{Kind: KindInternal, Message: err.Error(), Err: err}
+	if ie, ok := AsError(err); ok {
+		copied := *ie
+		e = &copied
+	}
+	e.Op, e.URN, e.Service, e.Auth = cl.op, cl.urn.String(), ServiceIAM, AuthAssumedAgency
+	return e
 }
 
 // contextError explains why the caller's context ended.

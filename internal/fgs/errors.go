@@ -53,11 +53,26 @@ func (k ErrorKind) String() string {
 	return "error"
 }
 
+// Service is the API a request went to.
+type Service string
+
+const (
+	// ServiceFunctionGraph is FunctionGraph, where every operation goes.
+	ServiceFunctionGraph Service = "FunctionGraph"
+	// ServiceIAM is IAM, asked for an agency's temporary credentials first.
+	ServiceIAM Service = "IAM"
+)
+
 // Error is the one error type every call returns. It carries what a person
 // needs to act on a failure or to open a support ticket.
 type Error struct {
 	Op  string // what was attempted, e.g. "cancel async invocation"
 	URN string // the function's URN
+	// Service is the API that failed. ServiceIAM means getting an agency's
+	// temporary credentials failed, and nothing was sent to FunctionGraph.
+	Service Service
+	// Auth is how the call authenticated, so a 401 can be explained.
+	Auth AuthMethod
 	// Endpoint is where the request went, if it got that far.
 	Endpoint string
 	Kind     ErrorKind
@@ -87,6 +102,9 @@ func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString(e.Op)
 	b.WriteString(" failed: ")
+	if e.Service == ServiceIAM && e.Op != opAssumeAgency {
+		b.WriteString("getting the agency's temporary credentials from IAM: ")
+	}
 	switch {
 	case e.StatusCode != 0 && e.Code != "":
 		fmt.Fprintf(&b, "HTTP %d, %s: %s", e.StatusCode, e.Code, e.Message)

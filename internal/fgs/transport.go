@@ -29,7 +29,8 @@ var errResponseTooLarge = fmt.Errorf("response body is larger than %d MiB", maxR
 // exchange is what the transport learns about one attempt: the context it
 // runs under, and what the answer said before the SDK parses it.
 type exchange struct {
-	ctx context.Context
+	ctx     context.Context
+	service Service // named in log lines
 
 	mu         sync.Mutex
 	status     int
@@ -101,7 +102,7 @@ func (t *callTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	start := time.Now()
 	resp, err := t.base.RoundTrip(out)
 	if err != nil {
-		t.log.Debug(x.ctx, "FunctionGraph request failed", map[string]any{
+		t.log.Debug(x.ctx, string(x.service)+" request failed", map[string]any{
 			"http_method": req.Method, "http_path": req.URL.Path, "error": err.Error(),
 			"duration_ms": time.Since(start).Milliseconds(),
 		})
@@ -114,7 +115,7 @@ func (t *callTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		x.requestID = requestID
 		x.retryAfter = retryAfter
 	})
-	t.log.Debug(x.ctx, "FunctionGraph request answered", map[string]any{
+	t.log.Debug(x.ctx, string(x.service)+" request answered", map[string]any{
 		"http_method": req.Method, "http_path": req.URL.Path, "http_status": resp.StatusCode,
 		"x_request_id": requestID, "duration_ms": time.Since(start).Milliseconds(),
 	})
