@@ -70,6 +70,9 @@ func describeCallError(err error, cc callContext) (string, string) {
 
 // explain gives a failure's title, its cause in plain words, and the next step.
 func explain(e *fgs.Error, cc callContext) (title, why, todo string) {
+	if e.Service == fgs.ServiceIAM {
+		return explainIAM(e, cc)
+	}
 	switch e.Kind {
 	case fgs.KindAPI:
 		return explainStatus(e, cc)
@@ -105,10 +108,7 @@ func explainStatus(e *fgs.Error, cc callContext) (title, why, todo string) {
 			fmt.Sprintf("FunctionGraph does not know request %q for this function, or it is no longer running: it may have finished, failed, or been cancelled already.", cc.requestID),
 			"Check request_id against the function's invocations (the huaweicloud_fgs_async_invocations data source lists them with their status). An invocation that has ended cannot be cancelled."
 	case e.StatusCode == 401:
-		return "Authentication Failed",
-			"FunctionGraph did not accept the request's credentials.",
-			"Check access_key and secret_key (or HW_ACCESS_KEY and HW_SECRET_KEY): the key may be wrong, disabled or deleted. " +
-				"Temporary keys also need security_token (HW_SECURITY_TOKEN) and expire. A system clock more than 15 minutes off also breaks signatures."
+		return "Authentication Failed", "FunctionGraph did not accept the request's credentials.", authAdvice(e.Auth)
 	case e.StatusCode == 403:
 		return "Access Denied",
 			"FunctionGraph refused the request for these credentials.",
