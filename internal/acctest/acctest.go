@@ -68,6 +68,9 @@ func Invoke(t testing.TB, emu *fgsemu.Emulator, urn string) string {
 // the number of retries stays the configuration's.
 var FastRetries = provider.WithRetryPolicy(fgs.RetryPolicy{BaseDelay: 5 * time.Millisecond, MaxDelay: 50 * time.Millisecond})
 
+// FastPolls keeps wait_for_stop's status queries milliseconds apart.
+var FastPolls = provider.WithStopPollPolicy(fgs.PollPolicy{Interval: 20 * time.Millisecond, MaxInterval: 100 * time.Millisecond})
+
 // Env isolates the provider from the machine's HW_* variables: it sees only these.
 func Env(vars map[string]string) provider.Option {
 	return provider.WithGetenv(func(k string) string { return vars[k] })
@@ -76,7 +79,7 @@ func Env(vars map[string]string) provider.Option {
 // ProviderFactories serves the provider in-process to the Terraform CLI.
 // Unless opts say otherwise, it sees no environment variables.
 func ProviderFactories(opts ...provider.Option) map[string]func() (tfprotov6.ProviderServer, error) {
-	opts = append([]provider.Option{Env(nil), FastRetries}, opts...)
+	opts = append([]provider.Option{Env(nil), FastRetries, FastPolls}, opts...)
 	return map[string]func() (tfprotov6.ProviderServer, error){
 		"huaweicloud": providerserver.NewProtocol6WithError(provider.New("test", opts...)()),
 	}

@@ -95,7 +95,7 @@ func (c *Client) Cancel(ctx context.Context, req CancelRequest) (CancelResult, e
 	case inv.IsCancelled() || (answerLost && (inv.Status == "FAIL" || inv.Status == "DISCARD")):
 		return CancelResult{Attempts: e.Attempts, APIRequestID: e.RequestID, AlreadyStopped: &inv, AnswerLost: answerLost}, nil
 	case IsFinalStatus(inv.Status):
-		e.Note = fmt.Sprintf("The invocation had already ended with status %s%s before it could be cancelled.", inv.Status, describeEnd(inv))
+		e.Note = fmt.Sprintf("The invocation had already ended with status %s before it could be cancelled.", inv.Outcome())
 	default:
 		e.Note = fmt.Sprintf("The invocation's status is %s.", inv.Status)
 	}
@@ -111,14 +111,23 @@ func (inv Invocation) IsCancelled() bool {
 	return (inv.Status == "FAIL" || inv.Status == "DISCARD") && inv.ErrorCode == CancelledErrorCode
 }
 
-func describeEnd(inv Invocation) string {
+// ErrorText is the invocation's error as "code: message", or what there is of it.
+func (inv Invocation) ErrorText() string {
 	switch {
 	case inv.ErrorCode != "" && inv.ErrorMessage != "":
-		return fmt.Sprintf(" (%s: %s)", inv.ErrorCode, inv.ErrorMessage)
+		return inv.ErrorCode + ": " + inv.ErrorMessage
 	case inv.ErrorMessage != "":
-		return " (" + inv.ErrorMessage + ")"
+		return inv.ErrorMessage
 	}
-	return ""
+	return inv.ErrorCode
+}
+
+// Outcome is the status with the error, if any: "FAIL (4208: function invocation canceled)".
+func (inv Invocation) Outcome() string {
+	if e := inv.ErrorText(); e != "" {
+		return inv.Status + " (" + e + ")"
+	}
+	return inv.Status
 }
 
 // IsNotCancellable reports the API's answer for a request that is unknown

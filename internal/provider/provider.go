@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -30,6 +31,7 @@ import (
 var (
 	_ provider.Provider                   = (*huaweicloudProvider)(nil)
 	_ provider.ProviderWithActions        = (*huaweicloudProvider)(nil)
+	_ provider.ProviderWithFunctions      = (*huaweicloudProvider)(nil)
 	_ provider.ProviderWithValidateConfig = (*huaweicloudProvider)(nil)
 )
 
@@ -40,6 +42,12 @@ type Option func(*huaweicloudProvider)
 // the user's); tests use it to retry in milliseconds.
 func WithRetryPolicy(p fgs.RetryPolicy) Option {
 	return func(hp *huaweicloudProvider) { hp.retry = &p }
+}
+
+// WithStopPollPolicy replaces the pace of wait_for_stop's status queries;
+// tests use it to poll in milliseconds.
+func WithStopPollPolicy(p fgs.PollPolicy) Option {
+	return func(hp *huaweicloudProvider) { hp.stopPoll = p }
 }
 
 // WithGetenv replaces os.Getenv, so tests can set variables per provider.
@@ -59,9 +67,10 @@ func New(version string, opts ...Option) func() provider.Provider {
 }
 
 type huaweicloudProvider struct {
-	version string
-	retry   *fgs.RetryPolicy
-	getenv  func(string) string
+	version  string
+	retry    *fgs.RetryPolicy
+	stopPoll fgs.PollPolicy
+	getenv   func(string) string
 }
 
 func (p *huaweicloudProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -191,7 +200,7 @@ func (p *huaweicloudProvider) Configure(ctx context.Context, req provider.Config
 		"region": c.region, "cloud": c.cloud, "fgs_endpoint": c.fgsEndpoint, "max_retries": c.maxRetries,
 		"access_key_source": c.accessKeySource, "insecure": c.insecure,
 	})
-	p.setData(resp, &resources.ProviderData{Client: client, Region: c.region, ProjectID: c.projectID})
+	p.setData(resp, &resources.ProviderData{Client: client, Region: c.region, ProjectID: c.projectID, StopPoll: p.stopPoll})
 }
 
 // setData hands the same data to every kind of type, actions included.
@@ -211,6 +220,13 @@ func (p *huaweicloudProvider) Resources(context.Context) []func() resource.Resou
 func (p *huaweicloudProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		resources.NewAsyncInvocationsDataSource,
+	}
+}
+
+func (p *huaweicloudProvider) Functions(context.Context) []func() function.Function {
+	return []func() function.Function{
+		resources.NewParseFunctionURNFunction,
+		resources.NewFunctionURNFunction,
 	}
 }
 

@@ -2,6 +2,7 @@ package resources
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -19,6 +20,8 @@ import (
 const cancelTypeName = "fgs_async_invocation_cancel"
 
 const (
+	descWaitForStop = "Whether to wait, after the cancel is accepted, until the invocation has really ended " +
+		"(status `SUCCESS`, `FAIL` or `DISCARD`), polling its status with backoff within the timeout. Defaults to `true`."
 	descFunctionURN = "The URN of the function whose invocation to cancel: `" + fgs.URNFormat + "`, " +
 		"as shown on the function's page in the console. Its region and project decide where the cancel goes."
 	descRequestID = "The request ID of the asynchronous invocation to cancel, as returned when the function was invoked " +
@@ -106,6 +109,8 @@ const defaultCancelTimeout = 5 * time.Minute
 type cancelRun struct {
 	data *ProviderData
 	args cancelArgs
+	// waitForStop polls the invocation after the cancel until it has ended.
+	waitForStop bool
 	// timeout bounds the whole run; timeoutSetting names where it is set.
 	timeout        time.Duration
 	timeoutSetting string
@@ -113,18 +118,32 @@ type cancelRun struct {
 	progress func(string)
 }
 
-// send validates, sends the cancel with retries under the timeout, and turns
-// every failure into a diagnostic. It reports whether the cancel was accepted.
-func (r cancelRun) send(ctx context.Context, diags *diag.Diagnostics) (fgs.CancelRequest, fgs.CancelResult, bool) {
+// cancelOutcome is what a run achieved.
+type cancelOutcome struct {
+	req fgs.CancelRequest
+	res fgs.CancelResult
+	// accepted: FunctionGraph took the cancel (or the invocation was already
+	// cancelled). It is true even when waiting failed afterwards, so the
+	// cancel is recorded whatever happens while waiting.
+	accepted bool
+	// final is the invocation's final status, when waiting confirmed it.
+	final *fgs.Invocation
+}
+
+// send validates, sends the cancel with retries under the timeout, waits for
+// the invocation to stop if asked, and turns every failure into a diagnostic.
+func (r cancelRun) send(ctx context.Context, diags *diag.Diagnostics) cancelOutcome {
+	var out cancelOutcome
 	req, ok := r.args.cancelRequest(r.data, diags)
+	out.req = req
 	if !ok {
-		return req, fgs.CancelResult{}, false
+		return out
 	}
 	if r.data == nil || r.data.Client == nil {
 		diags.AddError("Provider Not Configured",
 			"The huaweicloud provider's configuration was not known when the cancel had to be sent. "+
 				"This is a bug in the provider or Terraform; please report it.")
-		return req, fgs.CancelResult{}, false
+		return out
 	}
 	ctx, stop := context.WithTimeout(ctx, r.timeout)
 	defer stop()
@@ -136,23 +155,67 @@ func (r cancelRun) send(ctx context.Context, diags *diag.Diagnostics) (fgs.Cance
 		r.report(fmt.Sprintf("Attempt %d failed (%s); retrying in %s", ev.Attempt, retryReason(ev.Err), ev.Wait.Round(time.Millisecond)))
 	}
 	res, err := r.data.Client.Cancel(ctx, req)
+	out.res = res
 	if err != nil {
 		addCallError(diags, err, callContext{
 			action: "Cancel Async Invocation", requestID: req.RequestID, cancelling: true,
 			timeoutSetting: r.timeoutSetting, timeout: r.timeout,
 		})
 		r.report("Cancel failed; see the error for details")
-		return req, res, false
+		return out
 	}
+	out.accepted = true
 	if res.AlreadyStopped != nil {
 		summary, detail := alreadyStoppedWarning(req, res)
 		diags.AddWarning(summary, detail)
-		r.report(fmt.Sprintf("Request %s had already been stopped (status %s)", req.RequestID, res.AlreadyStopped.Status))
-	} else {
-		r.report(fmt.Sprintf("Cancel accepted (X-Request-Id: %s, %d attempt(s))", res.APIRequestID, res.Attempts))
+		r.report(fmt.Sprintf("Request %s had already been stopped: %s", req.RequestID, res.AlreadyStopped.Outcome()))
+		final := *res.AlreadyStopped
+		out.final = &final
+		return out
 	}
+	r.report(fmt.Sprintf("Cancel accepted (X-Request-Id: %s, %d attempt(s))", res.APIRequestID, res.Attempts))
 	tflog.Info(ctx, "Async invocation cancel accepted", map[string]any{"x_request_id": res.APIRequestID, "attempts": res.Attempts})
-	return req, res, true
+	if r.waitForStop {
+		out.final = r.wait(ctx, req, res, diags)
+	}
+	return out
+}
+
+// wait polls until the invocation has ended. A deadline or an interrupt is an
+// error; a refused status query only a warning: the cancel itself worked.
+func (r cancelRun) wait(ctx context.Context, req fgs.CancelRequest, res fgs.CancelResult, diags *diag.Diagnostics) *fgs.Invocation {
+	r.report(fmt.Sprintf("Waiting for request %s to stop", req.RequestID))
+	inv, err := r.data.Client.WaitForStop(ctx, req.URN, req.RequestID, r.data.StopPoll, func(inv fgs.Invocation, waited time.Duration) {
+		r.report(fmt.Sprintf("Request %s is %s after %s", req.RequestID, inv.Outcome(), waited.Round(100*time.Millisecond)))
+	})
+	if err == nil {
+		return &inv
+	}
+	facts := fmt.Sprintf("\n\nFunction URN: %s\nAsync request ID: %s\nAPI request ID of the cancel (X-Request-Id): %s",
+		req.URN, req.RequestID, res.APIRequestID)
+	var still *fgs.StillRunningError
+	e, isCallErr := fgs.AsError(err)
+	switch {
+	case errors.As(err, &still):
+		diags.AddError("Invocation Still Running After Cancel",
+			fmt.Sprintf("FunctionGraph accepted the cancel, but request %s was still %s after waiting %s (%d status queries). "+
+				"The accepted cancel is recorded in the state; it was not sent again.\n\n"+
+				"Raise %s to wait longer, or set wait_for_stop = false to return once the cancel is accepted. "+
+				"If the invocation never stops, contact Huawei Cloud support with the X-Request-Id below.",
+				req.RequestID, still.Last.Status, still.Waited.Round(time.Second), still.Polls, r.timeoutSetting)+facts)
+		r.report(fmt.Sprintf("Gave up waiting: request %s still %s", req.RequestID, still.Last.Status))
+	case isCallErr && e.Kind == fgs.KindCanceled:
+		diags.AddError("Interrupted While Waiting for the Invocation to Stop",
+			"FunctionGraph accepted the cancel, and Terraform was interrupted while waiting for the invocation to end. "+
+				"The accepted cancel is recorded in the state."+facts)
+	default:
+		summary, detail := describeCallError(err, callContext{action: "Confirm the Stop", requestID: req.RequestID})
+		diags.AddWarning("Stop Not Confirmed",
+			"FunctionGraph accepted the cancel, but the invocation's status could not be read to confirm it stopped, "+
+				"so final_status is left empty. The cancel itself is recorded.\n\n"+summary+"\n"+detail)
+		r.report("Could not confirm the stop: " + summary)
+	}
+	return nil
 }
 
 func (r cancelRun) report(msg string) {

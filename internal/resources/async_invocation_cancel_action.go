@@ -62,6 +62,10 @@ func (a *asyncInvocationCancelAction) Schema(_ context.Context, _ action.SchemaR
 				MarkdownDescription: descRegion,
 				Validators:          []validator.String{validators.Region()},
 			},
+			"wait_for_stop": schema.BoolAttribute{
+				Optional:            true,
+				MarkdownDescription: descWaitForStop + " Each status change is reported as progress.",
+			},
 			"timeout": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "How long the cancel may take with all its retries, as a duration such as `30s` or `5m`. " +
@@ -118,7 +122,8 @@ func (a *asyncInvocationCancelAction) Invoke(ctx context.Context, req action.Inv
 	}
 	run := cancelRun{
 		data: a.data, args: m.args(), timeout: timeout, timeoutSetting: "timeout",
-		progress: progressSender(ctx, resp),
+		waitForStop: m.WaitForStop.IsNull() || m.WaitForStop.ValueBool(),
+		progress:    progressSender(ctx, resp),
 	}
 	run.send(ctx, &resp.Diagnostics)
 }
@@ -149,6 +154,7 @@ type asyncInvocationCancelActionModel struct {
 	RequestID   types.String `tfsdk:"request_id"`
 	Type        types.String `tfsdk:"type"`
 	Region      types.String `tfsdk:"region"`
+	WaitForStop types.Bool   `tfsdk:"wait_for_stop"`
 	Timeout     types.String `tfsdk:"timeout"`
 }
 

@@ -56,6 +56,19 @@ func diagText(diags []*tfprotov6.Diagnostic) string {
 	return b.String()
 }
 
+// expectProgress fails unless the progress messages match the patterns, in order.
+func expectProgress(t *testing.T, got []string, want []string) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%d progress messages, want %d: %q", len(got), len(want), got)
+	}
+	for i, w := range want {
+		if !regexp.MustCompile(w).MatchString(got[i]) {
+			t.Fatalf("progress[%d] = %q, want %s (all: %q)", i, got[i], w, got)
+		}
+	}
+}
+
 func hasError(diags []*tfprotov6.Diagnostic) bool {
 	for _, d := range diags {
 		if d.Severity == tfprotov6.DiagnosticSeverityError {
@@ -79,7 +92,7 @@ func TestAsyncInvocationCancelAction_schemaMatchesResourceArguments(t *testing.T
 			t.Errorf("attribute %s has no description", a.Name)
 		}
 	}
-	want := map[string]string{"function_urn": "required", "request_id": "required", "type": "optional", "region": "optional", "timeout": "optional"}
+	want := map[string]string{"function_urn": "required", "request_id": "required", "type": "optional", "region": "optional", "timeout": "optional", "wait_for_stop": "optional"}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("action attributes %v, want %v", got, want)
 	}
@@ -108,12 +121,14 @@ func TestAsyncInvocationCancelAction_invoke(t *testing.T) {
 	if !res.Completed || len(res.Diagnostics) > 0 {
 		t.Fatalf("invoke: completed=%v %s", res.Completed, diagText(res.Diagnostics))
 	}
-	if len(res.Progress) != 2 ||
-		!strings.HasPrefix(res.Progress[0], "Cancelling async request "+id+" of "+f.urn+" at "+f.emu.URL()) ||
-		!regexp.MustCompile(`^Cancel accepted \(X-Request-Id: [0-9a-f]{32}, 1 attempt\(s\)\)$`).MatchString(res.Progress[1]) {
-		t.Fatalf("progress: %q", res.Progress)
+	want := []string{
+		`^Cancelling async request ` + regexp.QuoteMeta(id+" of "+f.urn+" at "+f.emu.URL()) + `$`,
+		`^Cancel accepted \(X-Request-Id: [0-9a-f]{32}, 1 attempt\(s\)\)$`,
+		`^Waiting for request ` + id + ` to stop$`,
+		`^Request ` + id + ` is FAIL \(4208: function invocation canceled\) after \d`,
 	}
-	if s := f.emu.Stats(); s.AcceptedCancels != 1 || s.Requests != 1 {
+	expectProgress(t, res.Progress, want)
+	if s := f.emu.Stats(); s.AcceptedCancels != 1 || s.RequestsByOp[fgsemu.OpCancel] != 1 || s.RequestsByOp[fgsemu.OpList] != 1 {
 		t.Fatalf("emulator: %+v", s)
 	}
 	if inv, _ := f.emu.Invocation(f.urn, id); inv.Status != "FAIL" || inv.ErrorCode != 4208 {
@@ -133,20 +148,14 @@ func TestAsyncInvocationCancelAction_progressReportsRetries(t *testing.T) {
 	if hasError(res.Diagnostics) {
 		t.Fatal(diagText(res.Diagnostics))
 	}
-	want := []string{
+	expectProgress(t, res.Progress, []string{
 		`^Cancelling async request `,
 		`^Attempt 1 failed \(HTTP 503 FSS\.0503\); retrying in \d+ms$`,
 		`^Attempt 2 failed \(HTTP 503 FSS\.0503\); retrying in \d+ms$`,
 		`^Cancel accepted \(X-Request-Id: [0-9a-f]{32}, 3 attempt\(s\)\)$`,
-	}
-	if len(res.Progress) != len(want) {
-		t.Fatalf("progress: %q", res.Progress)
-	}
-	for i, w := range want {
-		if !regexp.MustCompile(w).MatchString(res.Progress[i]) {
-			t.Fatalf("progress[%d] = %q, want %s (all: %q)", i, res.Progress[i], w, res.Progress)
-		}
-	}
+		`^Waiting for request `,
+		`^Request .* is FAIL `,
+	})
 	if s := f.emu.Stats(); s.AcceptedCancels != 1 || s.RequestsByOp[fgsemu.OpCancel] != 3 {
 		t.Fatalf("emulator: %+v", s)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -77,6 +78,28 @@ func (r *asyncInvocationCancelResource) Schema(ctx context.Context, _ resource.S
 				Validators:          []validator.String{validators.Region()},
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
+			"wait_for_stop": schema.BoolAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             booldefault.StaticBool(true),
+				MarkdownDescription: descWaitForStop + " Changing it later does not send the cancel again.",
+			},
+			"final_status": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "How the invocation ended (`SUCCESS`, `FAIL` or `DISCARD`), as seen by `wait_for_stop`. " +
+					"Null when not waiting, or when its status could not be read.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"final_error_code": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The ended invocation's error code, such as `4208` (function invocation canceled). Null as `final_status` is.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"final_error_message": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The ended invocation's error message. Null as `final_status` is.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
 			"cancelled_at": schema.StringAttribute{
 				Computed:            true,
 				MarkdownDescription: "When FunctionGraph accepted the cancel, in RFC 3339 format (UTC).",
@@ -141,16 +164,25 @@ func (r *asyncInvocationCancelResource) Create(ctx context.Context, req resource
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	run := cancelRun{data: r.data, args: m.args(), timeout: timeout, timeoutSetting: "timeouts.create"}
-	cancelReq, res, ok := run.send(ctx, &resp.Diagnostics)
-	if !ok {
+	run := cancelRun{
+		data: r.data, args: m.args(), waitForStop: m.WaitForStop.ValueBool(),
+		timeout: timeout, timeoutSetting: "timeouts.create",
+	}
+	out := run.send(ctx, &resp.Diagnostics)
+	if !out.accepted {
 		return
 	}
-
-	m.ID = types.StringValue(cancelReq.URN.String() + "/" + cancelReq.RequestID)
-	m.Region = types.StringValue(cancelReq.URN.Region)
+	// Recorded even if waiting failed: the cancel was accepted and must not be lost.
+	m.ID = types.StringValue(out.req.URN.String() + "/" + out.req.RequestID)
+	m.Region = types.StringValue(out.req.URN.Region)
 	m.CancelledAt = types.StringValue(time.Now().UTC().Format(time.RFC3339))
-	m.APIRequestID = types.StringValue(res.APIRequestID)
+	m.APIRequestID = types.StringValue(out.res.APIRequestID)
+	m.FinalStatus, m.FinalErrorCode, m.FinalErrorMessage = types.StringNull(), types.StringNull(), types.StringNull()
+	if out.final != nil {
+		m.FinalStatus = types.StringValue(out.final.Status)
+		m.FinalErrorCode = types.StringValue(out.final.ErrorCode)
+		m.FinalErrorMessage = types.StringValue(out.final.ErrorMessage)
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
@@ -159,7 +191,8 @@ func (r *asyncInvocationCancelResource) Create(ctx context.Context, req resource
 func (r *asyncInvocationCancelResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {
 }
 
-// Update only happens for timeouts, the one argument that does not replace.
+// Update only happens for timeouts and wait_for_stop, which do not replace:
+// they shape a cancel being sent, not which cancel it is.
 func (r *asyncInvocationCancelResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var m asyncInvocationCancelResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
@@ -186,14 +219,18 @@ func (r *asyncInvocationCancelResource) ImportState(_ context.Context, _ resourc
 
 // asyncInvocationCancelResourceModel is the resource's state.
 type asyncInvocationCancelResourceModel struct {
-	ID           types.String   `tfsdk:"id"`
-	FunctionURN  types.String   `tfsdk:"function_urn"`
-	RequestID    types.String   `tfsdk:"request_id"`
-	Type         types.String   `tfsdk:"type"`
-	Region       types.String   `tfsdk:"region"`
-	CancelledAt  types.String   `tfsdk:"cancelled_at"`
-	APIRequestID types.String   `tfsdk:"api_request_id"`
-	Timeouts     timeouts.Value `tfsdk:"timeouts"`
+	ID                types.String   `tfsdk:"id"`
+	FunctionURN       types.String   `tfsdk:"function_urn"`
+	RequestID         types.String   `tfsdk:"request_id"`
+	Type              types.String   `tfsdk:"type"`
+	Region            types.String   `tfsdk:"region"`
+	WaitForStop       types.Bool     `tfsdk:"wait_for_stop"`
+	FinalStatus       types.String   `tfsdk:"final_status"`
+	FinalErrorCode    types.String   `tfsdk:"final_error_code"`
+	FinalErrorMessage types.String   `tfsdk:"final_error_message"`
+	CancelledAt       types.String   `tfsdk:"cancelled_at"`
+	APIRequestID      types.String   `tfsdk:"api_request_id"`
+	Timeouts          timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (m asyncInvocationCancelResourceModel) args() cancelArgs {

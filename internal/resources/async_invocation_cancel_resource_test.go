@@ -32,13 +32,25 @@ resource "huaweicloud_fgs_async_invocation_cancel" "test" {
 `, urn, requestID, body)
 }
 
-// expectStats fails the step unless the emulator's counters are as given.
-func expectStats(emu *fgsemu.Emulator, acceptedCancels, requests int64) resource.TestCheckFunc {
+// expectStats fails the step unless the emulator saw this many cancel
+// requests and accepted this many.
+func expectStats(emu *fgsemu.Emulator, acceptedCancels, cancelRequests int64) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		s := emu.Stats()
-		if s.AcceptedCancels != acceptedCancels || s.Requests != requests {
-			return fmt.Errorf("emulator saw %d requests and %d accepted cancels, want %d and %d (by op: %v)",
-				s.Requests, s.AcceptedCancels, requests, acceptedCancels, s.RequestsByOp)
+		if s.AcceptedCancels != acceptedCancels || s.RequestsByOp[fgsemu.OpCancel] != cancelRequests {
+			return fmt.Errorf("emulator saw %d cancel requests and %d accepted cancels, want %d and %d (by op: %v)",
+				s.RequestsByOp[fgsemu.OpCancel], s.AcceptedCancels, cancelRequests, acceptedCancels, s.RequestsByOp)
+		}
+		return nil
+	}
+}
+
+// expectRequests fails the step unless the emulator saw this many requests
+// of any kind: nothing more may be sent by reads, plans and destroys.
+func expectRequests(emu *fgsemu.Emulator, requests int64) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if s := emu.Stats(); s.Requests != requests {
+			return fmt.Errorf("emulator saw %d requests, want %d (by op: %v)", s.Requests, requests, s.RequestsByOp)
 		}
 		return nil
 	}
@@ -67,9 +79,10 @@ func TestAsyncInvocationCancelResource_basic(t *testing.T) {
 	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
 	id := acctest.Invoke(t, emu, urn)
 
+	// One cancel, then one status query that sees the invocation ended.
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories(),
-		CheckDestroy:             expectStats(emu, 1, 1),
+		CheckDestroy:             resource.ComposeTestCheckFunc(expectStats(emu, 1, 1), expectRequests(emu, 2)),
 		Steps: []resource.TestStep{
 			{
 				Config: cancelConfig(emu, urn, id),
@@ -82,9 +95,14 @@ func TestAsyncInvocationCancelResource_basic(t *testing.T) {
 					statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("type"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("cancelled_at"), knownvalue.StringRegexp(rfc3339UTC)),
 					statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("api_request_id"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f]{32}$`))),
+					statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("wait_for_stop"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("final_status"), knownvalue.StringExact("FAIL")),
+					statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("final_error_code"), knownvalue.StringExact("4208")),
+					statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("final_error_message"), knownvalue.StringExact("function invocation canceled")),
 				},
 				Check: resource.ComposeTestCheckFunc(
 					expectStats(emu, 1, 1),
+					expectRequests(emu, 2),
 					expectInvocationStatus(emu, urn, id, "FAIL"),
 				),
 			},
@@ -93,7 +111,7 @@ func TestAsyncInvocationCancelResource_basic(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				Check: expectStats(emu, 1, 1),
+				Check: expectRequests(emu, 2),
 			},
 		},
 	})
@@ -128,7 +146,7 @@ func TestAsyncInvocationCancelResource_replaceCancelsNewRequest(t *testing.T) {
 	})
 }
 
-// Changing only timeouts updates the record in place and sends nothing.
+// Changing only timeouts or wait_for_stop updates the record in place and sends nothing.
 func TestAsyncInvocationCancelResource_timeoutsUpdateInPlace(t *testing.T) {
 	t.Parallel()
 	urn := acctest.FunctionURN("hello")
@@ -138,13 +156,16 @@ func TestAsyncInvocationCancelResource_timeoutsUpdateInPlace(t *testing.T) {
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories(),
 		Steps: []resource.TestStep{
-			{Config: cancelConfig(emu, urn, id), Check: expectStats(emu, 1, 1)},
+			{Config: cancelConfig(emu, urn, id), Check: expectRequests(emu, 2)},
 			{
-				Config: cancelConfig(emu, urn, id, `timeouts { create = "1m" }`),
+				Config: cancelConfig(emu, urn, id, `timeouts { create = "1m" }`, `wait_for_stop = false`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(cancelAddr, plancheck.ResourceActionUpdate)},
 				},
-				Check: expectStats(emu, 1, 1),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("final_status"), knownvalue.StringExact("FAIL")),
+				},
+				Check: expectRequests(emu, 2),
 			},
 		},
 	})

@@ -20,6 +20,8 @@ type ProviderData struct {
 	Region string
 	// ProjectID is the provider's project_id, which belongs to Region only.
 	ProjectID string
+	// StopPoll paces wait_for_stop's status queries; zero is the default.
+	StopPoll fgs.PollPolicy
 }
 
 // providerDataFrom converts the framework's opaque provider data. A nil value

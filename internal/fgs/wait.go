@@ -1,0 +1,92 @@
+package fgs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// PollPolicy paces the status queries that wait for an invocation to end.
+type PollPolicy struct {
+	// Interval is the first wait between queries; it grows by half each time.
+	Interval time.Duration
+	// MaxInterval caps the wait between queries.
+	MaxInterval time.Duration
+}
+
+// DefaultPollPolicy asks quickly at first (most cancels end within seconds)
+// and then every 10 s at most, so a long wait costs few requests.
+var DefaultPollPolicy = PollPolicy{Interval: time.Second, MaxInterval: 10 * time.Second}
+
+// StillRunningError says the invocation had not ended when the wait's
+// deadline passed.
+type StillRunningError struct {
+	Last   Invocation
+	Waited time.Duration
+	Polls  int
+}
+
+func (e *StillRunningError) Error() string {
+	return fmt.Sprintf("invocation %s was still %s after waiting %s (%d status queries)",
+		e.Last.RequestID, e.Last.Status, e.Waited.Round(time.Second), e.Polls)
+}
+
+// WaitForStop polls an invocation's status until it is final (SUCCESS, FAIL
+// or DISCARD) and returns it. onChange hears each status seen for the first
+// time. When the context's deadline passes first, the error is a
+// *StillRunningError with the last status; a failed status query is the
+// query's *Error; an interrupt is an *Error of KindCanceled.
+func (c *Client) WaitForStop(ctx context.Context, urn URN, requestID string, poll PollPolicy, onChange func(Invocation, time.Duration)) (Invocation, error) {
+	if poll.Interval <= 0 {
+		poll = DefaultPollPolicy
+	}
+	if poll.MaxInterval < poll.Interval {
+		poll.MaxInterval = poll.Interval
+	}
+	start := time.Now()
+	interval := poll.Interval
+	var last Invocation
+	for polls := 1; ; polls++ {
+		inv, found, err := c.GetInvocation(ctx, urn, requestID)
+		if err != nil {
+			if e, ok := AsError(err); ok && e.Kind == KindTimeout && last.Status != "" {
+				return last, &StillRunningError{Last: last, Waited: time.Since(start), Polls: polls - 1}
+			}
+			return last, err
+		}
+		if !found {
+			err := fmt.Errorf("invocation %s is not listed for %s", requestID, urn)
+			return last, &Error{Op: opList, URN: urn.String(), Kind: KindAPI, Message: err.Error(), Err: err}
+		}
+		if inv.Status != last.Status && onChange != nil {
+			onChange(inv, time.Since(start))
+		}
+		last = inv
+		if IsFinalStatus(inv.Status) {
+			return inv, nil
+		}
+		if err := sleep(ctx, interval); err != nil {
+			if errors.Is(err, context.DeadlineExceeded) {
+				return last, &StillRunningError{Last: last, Waited: time.Since(start), Polls: polls}
+			}
+			return last, contextError(ctx, call{op: "wait for invocation to stop", urn: urn})
+		}
+		interval += interval / 2
+		if interval > poll.MaxInterval {
+			interval = poll.MaxInterval
+		}
+	}
+}
+
+// sleep waits for d or until the context ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

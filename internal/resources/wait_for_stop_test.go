@@ -1,0 +1,182 @@
+package resources_test
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/acctest"
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgsemu"
+)
+
+func expectListRequests(emu *fgsemu.Emulator, check func(int64) bool, want string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if n := emu.Stats().RequestsByOp[fgsemu.OpList]; !check(n) {
+			return fmt.Errorf("%d status queries, want %s", n, want)
+		}
+		return nil
+	}
+}
+
+// The apply waits until the cancelled invocation has ended, and records how.
+func TestWaitForStop_waitsForTheEnd(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("slow")
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn, StopDelay: 700 * time.Millisecond})
+	id := acctest.Invoke(t, emu, urn)
+	start := time.Now()
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: cancelConfig(emu, urn, id),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("final_status"), knownvalue.StringExact("FAIL")),
+				statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("final_error_code"), knownvalue.StringExact("4208")),
+			},
+			Check: resource.ComposeTestCheckFunc(
+				expectStats(emu, 1, 1),
+				expectListRequests(emu, func(n int64) bool { return n >= 2 }, "several while the stop was pending"),
+				func(*terraform.State) error {
+					if d := time.Since(start); d < 700*time.Millisecond {
+						return fmt.Errorf("apply returned after %s, before the invocation ended", d)
+					}
+					return nil
+				},
+			),
+		}},
+	})
+}
+
+// An invocation that never ends fails the apply at the deadline with the last
+// status, yet the accepted cancel is recorded, and was sent only once.
+func TestWaitForStop_deadline(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("stuck")
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn, NeverStops: true})
+	id := acctest.Invoke(t, emu, urn)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config:      cancelConfig(emu, urn, id, `timeouts { create = "2s" }`),
+				ExpectError: acctest.ErrorPattern(`Invocation Still Running After Cancel.*was still RUNNING after waiting 2s .*status queries.*recorded in the state; it was not sent again.*Raise timeouts.create.*wait_for_stop = false`),
+			},
+			{
+				// The failed apply sent the cancel once. Its record exists, tainted
+				// by the error, so the next plan replaces it: a new cancel.
+				PreConfig: func() {
+					if s := emu.Stats(); s.AcceptedCancels != 1 || s.RequestsByOp[fgsemu.OpCancel] != 1 {
+						t.Errorf("the cancel was sent %d times (%d accepted), want once", s.RequestsByOp[fgsemu.OpCancel], s.AcceptedCancels)
+					}
+				},
+				Config: cancelConfig(emu, urn, id, `wait_for_stop = false`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(cancelAddr, plancheck.ResourceActionReplace)},
+				},
+				Check: expectStats(emu, 2, 2),
+			},
+		},
+	})
+}
+
+// With wait_for_stop = false the apply returns once the cancel is accepted.
+func TestWaitForStop_disabled(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("stuck")
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn, NeverStops: true})
+	id := acctest.Invoke(t, emu, urn)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: cancelConfig(emu, urn, id, `wait_for_stop = false`),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("final_status"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("wait_for_stop"), knownvalue.Bool(false)),
+			},
+			Check: resource.ComposeTestCheckFunc(
+				expectStats(emu, 1, 1),
+				expectListRequests(emu, func(n int64) bool { return n == 0 }, "none"),
+			),
+		}},
+	})
+}
+
+// A refused status query is not a failed cancel: the apply succeeds with the
+// final status left empty.
+func TestWaitForStop_statusQueryRefused(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("hello")
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
+	id := acctest.Invoke(t, emu, urn)
+	if err := emu.InjectFault(fgsemu.Fault{Op: fgsemu.OpList, Status: 403, Body: `{"error_code":"FSS.0403","error_msg":"no permission to list"}`}); err != nil {
+		t.Fatal(err)
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: cancelConfig(emu, urn, id),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("final_status"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("api_request_id"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f]{32}$`))),
+			},
+			Check: expectStats(emu, 1, 1),
+		}},
+	})
+}
+
+// The action reports each status change while it waits, and warns when the
+// stop cannot be confirmed.
+func TestWaitForStop_actionProgress(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("slow")
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn, StopDelay: 300 * time.Millisecond})
+	p := acctest.NewProtocolProvider(t)
+	p.ConfigureForEmulator(emu, nil)
+	id := acctest.Invoke(t, emu, urn)
+	res := p.Invoke(context.Background(), cancelActionType, p.ActionConfig(cancelActionType, map[string]tftypes.Value{
+		"function_urn": acctest.String(urn), "request_id": acctest.String(id),
+	}))
+	if hasError(res.Diagnostics) {
+		t.Fatal(diagText(res.Diagnostics))
+	}
+	expectProgress(t, res.Progress, []string{
+		`^Cancelling async request `,
+		`^Cancel accepted `,
+		`^Waiting for request ` + id + ` to stop$`,
+		`^Request ` + id + ` is RUNNING after 0s$`,
+		`^Request ` + id + ` is FAIL \(4208: function invocation canceled\) after ([3-9]00ms|1(\.\d)?s)$`,
+	})
+
+	// Status queries refused: a warning, not a failure.
+	id2 := acctest.Invoke(t, emu, urn)
+	if err := emu.InjectFault(fgsemu.Fault{Op: fgsemu.OpList, Status: 403}); err != nil {
+		t.Fatal(err)
+	}
+	res = p.Invoke(context.Background(), cancelActionType, p.ActionConfig(cancelActionType, map[string]tftypes.Value{
+		"function_urn": acctest.String(urn), "request_id": acctest.String(id2),
+	}))
+	if hasError(res.Diagnostics) || !regexp.MustCompile(`(?s)WARNING.*Stop Not Confirmed.*HTTP status: 403`).MatchString(diagText(res.Diagnostics)) {
+		t.Fatalf("diagnostics: %s", diagText(res.Diagnostics))
+	}
+
+	// wait_for_stop = false: no status query at all.
+	id3 := acctest.Invoke(t, emu, urn)
+	emu.ClearFaults()
+	before := emu.Stats().RequestsByOp[fgsemu.OpList]
+	res = p.Invoke(context.Background(), cancelActionType, p.ActionConfig(cancelActionType, map[string]tftypes.Value{
+		"function_urn": acctest.String(urn), "request_id": acctest.String(id3), "wait_for_stop": tftypes.NewValue(tftypes.Bool, false),
+	}))
+	if hasError(res.Diagnostics) || len(res.Progress) != 2 || emu.Stats().RequestsByOp[fgsemu.OpList] != before {
+		t.Fatalf("progress %q, diagnostics %s", res.Progress, diagText(res.Diagnostics))
+	}
+}
