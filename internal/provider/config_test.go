@@ -119,7 +119,7 @@ func TestResolve(t *testing.T) {
 			}(),
 		},
 		{name: "no credentials", model: model(),
-			wantErr: "Missing Huawei Cloud Credentials: No access key and secret key were found. Set access_key and secret_key in the provider block, or the environment variables HW_ACCESS_KEY and HW_SECRET_KEY (CLOUD_SDK_AK and CLOUD_SDK_SK are read last)"},
+			wantErr: "Missing Huawei Cloud Credentials: No token, access key or secret key were found. Set access_key and secret_key in the provider block, or the environment variables HW_ACCESS_KEY and HW_SECRET_KEY (CLOUD_SDK_AK and CLOUD_SDK_SK are read last)"},
 		{name: "access key without secret", model: model(), env: map[string]string{envAccessKey: "AK"},
 			wantErr: "Missing Secret Key: An access key is set (from HW_ACCESS_KEY) but no secret key. Set secret_key in the provider block or HW_SECRET_KEY"},
 		{name: "secret without access key", model: func() providerModel { m := model(); m.SecretKey = types.StringValue("SK"); return m }(),

@@ -8,6 +8,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
@@ -92,7 +93,7 @@ func (p *huaweicloudProvider) Schema(_ context.Context, _ provider.SchemaRequest
 			"access_key": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "The access key (AK). Environment: `HW_ACCESS_KEY`, then `CLOUD_SDK_AK`. " +
-					"Required, here or in the environment: the provider never falls back to the ECS metadata server.",
+					"Credentials are required: access keys, a `token`, or a CLI profile. The provider never falls back to the ECS metadata server.",
 			},
 			"secret_key": schema.StringAttribute{
 				Optional:            true,
@@ -103,6 +104,39 @@ func (p *huaweicloudProvider) Schema(_ context.Context, _ provider.SchemaRequest
 				Optional:            true,
 				Sensitive:           true,
 				MarkdownDescription: "The security token that comes with temporary access keys. Environment: `HW_SECURITY_TOKEN`.",
+			},
+			"token": schema.StringAttribute{
+				Optional:  true,
+				Sensitive: true,
+				MarkdownDescription: "An IAM token, sent in `X-Auth-Token` instead of signing each request with access keys. " +
+					"When set (here or in the environment) it wins over access keys wherever they are set, as in the official provider. " +
+					"IAM tokens expire after 24 hours. Environment: `HW_AUTH_TOKEN`.",
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"shared_config_file": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "The Huawei Cloud CLI's configuration file (`hcloud configure`), whose profile gives keys, region and project " +
+					"when no token or access keys are set in the provider block or the environment. It is read when this or `profile` is set, " +
+					"or when no credentials are set otherwise. Defaults to `~/.hcloud/config.json`. Environment: `HW_SHARED_CONFIG_FILE`.",
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"profile": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "The profile of `shared_config_file` to use. Defaults to the file's `current` profile. " +
+					"Environment: `HW_PROFILE`.",
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"auth_url": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "IAM's address, asked for an agency's temporary credentials when `assume_role` is set. " +
+					"Defaults to `endpoints.iam`, then `https://iam.<region>.<cloud>/v3`. Environment: `HW_AUTH_URL`.",
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"signing_algorithm": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "How requests are signed with access keys: `HmacSHA256` (the default), `HmacSM3`, " +
+					"`EcdsaP256SHA256` or `SM2SM3`. Environment: `HW_SIGNING_ALGORITHM`.",
+				Validators: []validator.String{stringvalidator.OneOf(fgs.SigningAlgorithms...)},
 			},
 			"project_id": schema.StringAttribute{
 				Optional: true,
@@ -120,7 +154,8 @@ func (p *huaweicloudProvider) Schema(_ context.Context, _ provider.SchemaRequest
 				Optional:    true,
 				ElementType: types.StringType,
 				MarkdownDescription: "Endpoint overrides by service. This provider reads the `fgs` key (FunctionGraph), " +
-					"e.g. `{ fgs = \"https://functiongraph.cn-north-4.myhuaweicloud.com\" }`; other keys are accepted, for configurations shared with the official provider, and ignored.",
+					"e.g. `{ fgs = \"https://functiongraph.cn-north-4.myhuaweicloud.com\" }`, and `iam` for `assume_role` when `auth_url` is not set; " +
+					"other keys are accepted, for configurations shared with the official provider, and ignored.",
 				Validators: []validator.Map{mapvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
 			},
 			"insecure": schema.BoolAttribute{
@@ -134,6 +169,37 @@ func (p *huaweicloudProvider) Schema(_ context.Context, _ provider.SchemaRequest
 				Validators: []validator.Int64{int64validator.Between(0, maxMaxRetries)},
 			},
 		},
+		Blocks: map[string]schema.Block{
+			"assume_role": schema.SingleNestedBlock{
+				MarkdownDescription: "Act as an IAM agency: the provider's token or access keys ask IAM for the agency's temporary credentials, " +
+					"which every call then uses. They are requested once, shared by all calls, and renewed before they expire, however long the apply. " +
+					"Each argument falls back to its environment variable, so the agency can be set without this block.",
+				Attributes: map[string]schema.Attribute{
+					"agency_name": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "The agency's name. Environment: `HW_ASSUME_ROLE_AGENCY_NAME`.",
+						Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+					},
+					"domain_name": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: "The name of the account (domain) that owns the agency. This or `domain_id` is required. " +
+							"Environment: `HW_ASSUME_ROLE_DOMAIN_NAME`.",
+						Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+					},
+					"domain_id": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "The ID of the account (domain) that owns the agency. Environment: `HW_ASSUME_ROLE_DOMAIN_ID`.",
+						Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+					},
+					"duration": schema.Int64Attribute{
+						Optional: true,
+						MarkdownDescription: "How long the temporary credentials last, in seconds, from 900 to 43200. " +
+							"Defaults to IAM's default (900). Environment: `HW_ASSUME_ROLE_DURATION`.",
+						Validators: []validator.Int64{int64validator.Between(int64(fgs.MinAssumeRoleDuration/time.Second), int64(fgs.MaxAssumeRoleDuration/time.Second))},
+					},
+				},
+			},
+		},
 	}
 }
 
@@ -142,19 +208,41 @@ func (p *huaweicloudProvider) Schema(_ context.Context, _ provider.SchemaRequest
 func (p *huaweicloudProvider) ValidateConfig(ctx context.Context, req provider.ValidateConfigRequest, resp *provider.ValidateConfigResponse) {
 	var m providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() || m.Endpoints.IsNull() || m.Endpoints.IsUnknown() {
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if isSet(m.AuthURL) {
+		if _, err := fgs.IAMEndpoint(m.AuthURL.ValueString()); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("auth_url"), "Invalid IAM Address", err.Error()+".")
+		}
+	}
+	if isSet(m.Token) && (isSet(m.AccessKey) || isSet(m.SecretKey)) {
+		resp.Diagnostics.AddAttributeWarning(path.Root("token"), "Token Overrides Access Keys",
+			"Both token and access keys are set. Requests are authenticated with the token; access_key and secret_key are not used.")
+	}
+	if m.Endpoints.IsNull() || m.Endpoints.IsUnknown() {
 		return
 	}
 	for key, v := range m.Endpoints.Elements() {
 		s, ok := v.(types.String)
-		if key != endpointKeyFGS || !ok || s.IsNull() || s.IsUnknown() {
+		if !ok || s.IsNull() || s.IsUnknown() {
 			continue
 		}
-		if err := fgs.ValidateEndpointURL(s.ValueString()); err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("endpoints").AtMapKey(key), "Invalid FunctionGraph Endpoint", err.Error())
+		switch key {
+		case endpointKeyFGS:
+			if err := fgs.ValidateEndpointURL(s.ValueString()); err != nil {
+				resp.Diagnostics.AddAttributeError(path.Root("endpoints").AtMapKey(key), "Invalid FunctionGraph Endpoint", err.Error())
+			}
+		case endpointKeyIAM:
+			if _, err := fgs.IAMEndpoint(s.ValueString()); err != nil {
+				resp.Diagnostics.AddAttributeError(path.Root("endpoints").AtMapKey(key), "Invalid IAM Address", err.Error()+".")
+			}
 		}
 	}
 }
+
+// isSet reports a known, non-empty string argument.
+func isSet(v types.String) bool { return !v.IsNull() && !v.IsUnknown() && v.ValueString() != "" }
 
 func (p *huaweicloudProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	var m providerModel
@@ -185,21 +273,22 @@ func (p *huaweicloudProvider) Configure(ctx context.Context, req provider.Config
 	retry.MaxRetries = c.maxRetries
 	client, err := fgs.New(fgs.Config{
 		Credentials:      fgs.Credentials{AccessKey: c.accessKey, SecretKey: c.secretKey, SecurityToken: c.securityToken},
+		Token:            c.token,
+		AssumeRole:       c.assumeRole,
+		AuthURL:          c.authURL,
+		SigningAlgorithm: c.signingAlgorithm,
 		Cloud:            c.cloud,
 		EndpointOverride: c.fgsEndpoint,
 		Insecure:         c.insecure,
 		Retry:            retry,
 		UserAgent:        "terraform-provider-huaweicloud-fgs/" + p.version,
-		Logger:           newTFLogger(c.secretKey, c.securityToken),
+		Logger:           newTFLogger(c.accessKey, c.secretKey, c.securityToken, c.token),
 	})
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot Configure the FunctionGraph Client", err.Error())
 		return
 	}
-	tflog.Debug(ctx, "Configured the FunctionGraph client", map[string]any{
-		"region": c.region, "cloud": c.cloud, "fgs_endpoint": c.fgsEndpoint, "max_retries": c.maxRetries,
-		"access_key_source": c.accessKeySource, "insecure": c.insecure,
-	})
+	tflog.Debug(ctx, "Configured the FunctionGraph client", c.logFields())
 	p.setData(resp, &resources.ProviderData{Client: client, Region: c.region, ProjectID: c.projectID, StopPoll: p.stopPoll})
 }
 
