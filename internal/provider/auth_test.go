@@ -161,9 +161,11 @@ func TestResolveAuthentication(t *testing.T) {
 			},
 		},
 		{
-			name:  "profile argument over HW_PROFILE, file argument over HW_SHARED_CONFIG_FILE",
-			model: with(model(), func(m *providerModel) { m.Profile, m.SharedConfigFile = types.StringValue("sso"), types.StringValue(file) }),
-			env:   map[string]string{envSharedConfig: filepath.Join(dir, "missing.json"), envProfile: "dev"},
+			name: "profile argument over HW_PROFILE, file argument over HW_SHARED_CONFIG_FILE",
+			model: with(model(), func(m *providerModel) {
+				m.Profile, m.SharedConfigFile = types.StringValue("sso"), types.StringValue(file)
+			}),
+			env: map[string]string{envSharedConfig: filepath.Join(dir, "missing.json"), envProfile: "dev"},
 			want: func(t *testing.T, c resolvedConfig) {
 				if c.accessKey != "SSOAK00000001" {
 					t.Fatalf("%+v", c)
@@ -271,7 +273,7 @@ func TestResolveAuthentication(t *testing.T) {
 			},
 		},
 		{
-			name: "signing algorithm: argument over environment",
+			name:  "signing algorithm: argument over environment",
 			model: with(withKeys(model()), func(m *providerModel) { m.SigningAlgorithm = types.StringValue("SM2SM3") }),
 			env:   map[string]string{envSigning: "HmacSM3"},
 			want: func(t *testing.T, c resolvedConfig) {
