@@ -47,25 +47,11 @@ request_id=$("$bin/fgsemu" invoke -endpoint "$endpoint" -urn "$urn")
 echo "request_id = $request_id"
 "$bin/fgsemu" show -endpoint "$endpoint" -urn "$urn"
 
-# dev_overrides makes Terraform run the provider just built; the filesystem
-# mirror beside it lets `terraform init` succeed offline, since init ignores
-# overrides and would otherwise ask the registry for the provider.
-mirror="$work/mirror/registry.terraform.io/fgs-tools/huaweicloud/0.1.0/$(go env GOOS)_$(go env GOARCH)"
-mkdir -p "$mirror" "$work/config"
-cp "$bin/terraform-provider-huaweicloud" "$mirror/terraform-provider-huaweicloud_v0.1.0"
-cat >"$work/terraformrc" <<RC
-provider_installation {
-  dev_overrides {
-    "fgs-tools/huaweicloud" = "$bin"
-  }
-  filesystem_mirror {
-    path    = "$work/mirror"
-    include = ["fgs-tools/huaweicloud"]
-  }
-}
-RC
+# shellcheck source=scripts/dev-provider.sh
+. "$root/scripts/dev-provider.sh"
+install_dev_provider "$bin" "$work"
+mkdir -p "$work/config"
 cp "$root/examples/demo/main.tf" "$work/config/main.tf"
-export TF_CLI_CONFIG_FILE="$work/terraformrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
 export HW_ACCESS_KEY="$access_key" HW_SECRET_KEY="$secret_key"
 tfvars=(-var "fgs_endpoint=$endpoint" -var "function_urn=$urn" -var "request_id=$request_id")
 
