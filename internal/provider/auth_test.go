@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,7 +9,11 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgs"
 )
@@ -377,5 +382,71 @@ func TestLogFieldsHoldNoSecret(t *testing.T) {
 		if fields["credentials_from"] == "" || fields["auth_method"] == "" {
 			t.Fatalf("fields %v do not say where credentials came from", fields)
 		}
+	}
+}
+
+// validateConfig runs the provider's ValidateConfig on a block with these
+// arguments; every other argument is null.
+func validateConfig(t *testing.T, args map[string]tftypes.Value) diag.Diagnostics {
+	t.Helper()
+	ctx := context.Background()
+	p := &huaweicloudProvider{getenv: func(string) string { return "" }}
+	var s provider.SchemaResponse
+	p.Schema(ctx, provider.SchemaRequest{}, &s)
+	typ, ok := s.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	if !ok {
+		t.Fatal("the provider schema is not an object")
+	}
+	values := map[string]tftypes.Value{}
+	for name, at := range typ.AttributeTypes {
+		values[name] = tftypes.NewValue(at, nil)
+		if v, ok := args[name]; ok {
+			values[name] = v
+		}
+	}
+	var resp provider.ValidateConfigResponse
+	p.ValidateConfig(ctx, provider.ValidateConfigRequest{Config: tfsdk.Config{Schema: s.Schema, Raw: tftypes.NewValue(typ, values)}}, &resp)
+	return resp.Diagnostics
+}
+
+// What the block alone tells is checked at validate time, and unknown values pass.
+func TestValidateConfigAuthentication(t *testing.T) {
+	t.Parallel()
+	str := func(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
+	unknown := tftypes.NewValue(tftypes.String, tftypes.UnknownValue)
+	tests := []struct {
+		name        string
+		args        map[string]tftypes.Value
+		wantError   string
+		wantWarning string
+	}{
+		{name: "token beside access keys", args: map[string]tftypes.Value{"token": str("t"), "access_key": str("AK"), "secret_key": str("SK")},
+			wantWarning: "Token Overrides Access Keys"},
+		{name: "token alone", args: map[string]tftypes.Value{"token": str("t")}},
+		{name: "auth_url with a path", args: map[string]tftypes.Value{"auth_url": str("https://iam.example.com/identity/v3")},
+			wantError: "Invalid IAM Address"},
+		{name: "endpoints.iam not a URL", args: map[string]tftypes.Value{"endpoints": tftypes.NewValue(tftypes.Map{ElementType: tftypes.String},
+			map[string]tftypes.Value{"iam": str("iam.example.com")})}, wantError: "Invalid IAM Address"},
+		{name: "unknown auth_url and token", args: map[string]tftypes.Value{"auth_url": unknown, "token": unknown, "access_key": str("AK")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			diags := validateConfig(t, tt.args)
+			var errs, warns []string
+			for _, d := range diags {
+				if d.Severity() == diag.SeverityError {
+					errs = append(errs, d.Summary())
+				} else {
+					warns = append(warns, d.Summary())
+				}
+			}
+			if got := strings.Join(errs, "; "); (tt.wantError == "") != (got == "") || !strings.Contains(got, tt.wantError) {
+				t.Fatalf("errors %q, want %q", got, tt.wantError)
+			}
+			if got := strings.Join(warns, "; "); (tt.wantWarning == "") != (got == "") || !strings.Contains(got, tt.wantWarning) {
+				t.Fatalf("warnings %q, want %q", got, tt.wantWarning)
+			}
+		})
 	}
 }

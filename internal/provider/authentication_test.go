@@ -350,3 +350,28 @@ func TestProvider_tokenRefused(t *testing.T) {
 		}},
 	})
 }
+
+// A token and an agency that depend on another resource plan with unknown
+// values, and apply once they are known.
+func TestProvider_unknownAuthenticationAtPlan(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("hello")
+	emu := acctest.StartAuthEmulator(t, fgsemu.Options{}, fgsemu.Function{URN: urn})
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+resource "terraform_data" "auth" {
+  input = { token = %q, agency = %q, domain = %q, iam = %q, algorithm = "HmacSM3" }
+}
+`, acctest.AuthToken, acctest.AgencyName, acctest.AgencyDomain, emu.URL()+"/v3") + providerBlock(
+				"token             = terraform_data.auth.output.token",
+				"auth_url          = terraform_data.auth.output.iam",
+				"signing_algorithm = terraform_data.auth.output.algorithm",
+				fmt.Sprintf("endpoints = { fgs = %q }", emu.URL()),
+				"assume_role {\n    agency_name = terraform_data.auth.output.agency\n    domain_name = terraform_data.auth.output.domain\n  }",
+			) + cancelBlock(urn, acctest.Invoke(t, emu, urn)),
+			Check: expectAccepted(emu, 1, 1),
+		}},
+	})
+}
