@@ -112,7 +112,7 @@ func readSharedConfig(path, origin string) (cfg sharedConfig, found bool, perr *
 	if err != nil {
 		return fail("Cannot Read Shared Config File", "The shared config file %s (from %s) cannot be read: %v.", path, origin, err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	data, err := io.ReadAll(io.LimitReader(f, maxSharedConfigSize+1))
 	if err != nil {
 		return fail("Cannot Read Shared Config File", "The shared config file %s (from %s) cannot be read: %v.", path, origin, err)
