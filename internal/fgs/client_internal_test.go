@@ -35,7 +35,11 @@ func TestTransportRefusesUnmarkedRequests(t *testing.T) {
 	t.Parallel()
 	tr := newTransport(false, nopLogger{})
 	req, _ := http.NewRequest(http.MethodGet, "http://169.254.169.254/openstack/latest/securitykey", nil)
-	if _, err := tr.RoundTrip(req); err == nil || !strings.Contains(err.Error(), "refusing") {
+	resp, err := tr.RoundTrip(req)
+	if resp != nil {
+		_ = resp.Body.Close()
+	}
+	if err == nil || !strings.Contains(err.Error(), "refusing") {
 		t.Fatalf("got %v", err)
 	}
 }
