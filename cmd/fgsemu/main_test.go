@@ -233,7 +233,7 @@ func TestSignalStopsTheProgram(t *testing.T) {
 		}
 		line, err := bufio.NewReader(stdout).ReadString('\n')
 		if err != nil || !listeningLine.MatchString(line) {
-			cmd.Process.Kill()
+			_ = cmd.Process.Kill()
 			t.Fatalf("first line %q: %v", line, err)
 		}
 		if err := cmd.Process.Signal(sig); err != nil {
@@ -247,7 +247,7 @@ func TestSignalStopsTheProgram(t *testing.T) {
 				t.Fatalf("%v: exit %v, want 0", sig, err)
 			}
 		case <-time.After(5 * time.Second):
-			cmd.Process.Kill()
+			_ = cmd.Process.Kill()
 			t.Fatalf("%v: did not exit", sig)
 		}
 	}

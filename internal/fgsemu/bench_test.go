@@ -18,7 +18,7 @@ func BenchmarkCancelParallel(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer e.Close()
+	defer func() { _ = e.Close() }()
 	ids, _ := e.InvokeN(testURN, b.N)
 	next := make(chan string, len(ids))
 	for _, id := range ids {

@@ -16,12 +16,12 @@ func TestStartRefusesNonLoopback(t *testing.T) {
 	for _, addr := range []string{"0.0.0.0:0", ":0", "192.0.2.1:0", "[::]:0", "example.com:0", "no-port"} {
 		e := New(Options{})
 		if u, err := e.Start(addr); err == nil {
-			e.Close()
+			_ = e.Close()
 			t.Errorf("Start(%q) = %s, want a refusal", addr, u)
 		}
 	}
 	e := New(Options{})
-	defer e.Close()
+	defer func() { _ = e.Close() }()
 	u, err := e.Start("localhost:0")
 	if err != nil || !strings.HasPrefix(u, "http://") || e.URL() != u {
 		t.Fatalf("localhost: %q %v", u, err)
@@ -160,13 +160,17 @@ func TestGarbageNeverPanics(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		conn.SetDeadline(time.Now().Add(5 * time.Second))
+		if err := conn.SetDeadline(time.Now().Add(5 * time.Second)); err != nil {
+			t.Fatal(err)
+		}
 		fmt.Fprint(conn, raw)
 		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-		conn.Close()
 		if err != nil {
+			_ = conn.Close()
 			t.Fatalf("%q: %v", raw, err)
 		}
+		_ = resp.Body.Close()
+		_ = conn.Close()
 		if resp.StatusCode >= 500 {
 			t.Errorf("%q: status %d", raw, resp.StatusCode)
 		}

@@ -111,7 +111,10 @@ func TestFaultAnswers(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		defer cancel()
 		req, _ := http.NewRequestWithContext(ctx, "POST", fnURL(base, testURN, "cancel"), strings.NewReader(`{}`))
-		_, err := c.Do(req)
+		resp, err := c.Do(req)
+		if err == nil {
+			_ = resp.Body.Close()
+		}
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("err %v", err)
 		}

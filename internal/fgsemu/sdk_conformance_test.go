@@ -48,7 +48,6 @@ func (t tamperTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 
 type sdkCreds struct {
 	ak, sk, token string
-	noProject     bool
 }
 
 func sdkHTTPConfig(t *testing.T, alg algorithm.SigningAlgorithm, mutate func(*http.Request, []byte) []byte) *config.HttpConfig {

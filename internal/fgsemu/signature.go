@@ -339,5 +339,6 @@ func sdkEscape(s string) string {
 }
 
 func sdkShouldEscape(c byte) bool {
-	return !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_' || c == '-' || c == '~' || c == '.')
+	unreserved := 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_' || c == '-' || c == '~' || c == '.'
+	return !unreserved
 }

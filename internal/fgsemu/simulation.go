@@ -66,7 +66,13 @@ func (q eventQueue) Less(i, j int) bool {
 	return q[i].seq < q[j].seq
 }
 func (q eventQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-func (q *eventQueue) Push(x any)   { *q = append(*q, x.(event)) }
+func (q *eventQueue) Push(x any) {
+	ev, ok := x.(event)
+	if !ok {
+		return // heap.Push is only called with events
+	}
+	*q = append(*q, ev)
+}
 func (q *eventQueue) Pop() any {
 	old := *q
 	ev := old[len(old)-1]
@@ -85,7 +91,10 @@ func (fn *functionState) advance(now time.Time) time.Time {
 		now = fn.clock
 	}
 	for len(fn.events) > 0 && !fn.events[0].at.After(now) {
-		ev := heap.Pop(&fn.events).(event)
+		ev, ok := heap.Pop(&fn.events).(event)
+		if !ok {
+			break
+		}
 		switch ev.kind {
 		case eventNaturalEnd:
 			if ev.inv.status == StatusRunning {

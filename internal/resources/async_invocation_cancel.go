@@ -40,11 +40,6 @@ type cancelArgs struct {
 	Region      types.String
 }
 
-// known reports whether every argument is known, so the request can be built.
-func (a cancelArgs) known() bool {
-	return !a.FunctionURN.IsUnknown() && !a.RequestID.IsUnknown() && !a.Type.IsUnknown() && !a.Region.IsUnknown()
-}
-
 // validateAgainstURN checks what needs no provider: the region argument
 // against the URN's. Unknown values pass; they are checked once known.
 func (a cancelArgs) validateAgainstURN(diags *diag.Diagnostics) {

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	goversion "github.com/hashicorp/go-version"
+)
+
+// requiredProviders maps the local name to this provider, for the examples
+// that are fragments of a configuration.
+const requiredProviders = `terraform {
+  required_providers {
+    huaweicloud = {
+      source = "fgs-tools/huaweicloud"
+    }
+  }
+}
+`
+
+// TestExamplesValidate runs `terraform validate` on every example with the
+// provider built from this tree, and checks they are `terraform fmt` clean.
+func TestExamplesValidate(t *testing.T) {
+	tf, err := exec.LookPath("terraform")
+	if err != nil {
+		t.Fatal("terraform is not on PATH; the examples are validated with the real CLI")
+	}
+	tfVersion := terraformVersion(t, tf)
+
+	work := t.TempDir()
+	bin := filepath.Join(work, "bin")
+	build := exec.Command("go", "build", "-o", filepath.Join(bin, "terraform-provider-huaweicloud"), ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building the provider: %v\n%s", err, out)
+	}
+	install := exec.Command("bash", "-c", `. scripts/dev-provider.sh && install_dev_provider "$0" "$1" && echo "$TF_CLI_CONFIG_FILE"`, bin, work)
+	out, err := install.CombinedOutput()
+	if err != nil {
+		t.Fatalf("installing the provider for Terraform: %v\n%s", err, out)
+	}
+	cliConfig := strings.TrimSpace(string(out))
+
+	if out, err := exec.Command(tf, "fmt", "-check", "-recursive", "-diff", "examples").CombinedOutput(); err != nil {
+		t.Errorf("examples are not terraform fmt clean (run make fmt):\n%s", out)
+	}
+
+	dirs := exampleDirs(t)
+	for _, dir := range dirs {
+		t.Run(dir, func(t *testing.T) {
+			if strings.HasPrefix(dir, filepath.Join("examples", "actions")) && tfVersion.LessThan(goversion.Must(goversion.NewVersion("1.14.0"))) {
+				t.Skipf("actions need Terraform 1.14; this is %s", tfVersion)
+			}
+			cfg := t.TempDir()
+			copyTF(t, dir, cfg)
+			if !declaresProvider(t, cfg) {
+				if err := os.WriteFile(filepath.Join(cfg, "providers.tf"), []byte(requiredProviders), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+cliConfig, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
+			for _, args := range [][]string{{"init", "-input=false", "-no-color"}, {"validate", "-no-color"}} {
+				cmd := exec.Command(tf, append([]string{"-chdir=" + cfg}, args...)...)
+				cmd.Env = env
+				if out, err := cmd.CombinedOutput(); err != nil {
+					t.Fatalf("terraform %s: %v\n%s", args[0], err, out)
+				}
+			}
+		})
+	}
+	if len(dirs) < 7 {
+		t.Fatalf("found only %d example directories", len(dirs))
+	}
+}
+
+func terraformVersion(t *testing.T, tf string) *goversion.Version {
+	t.Helper()
+	out, err := exec.Command(tf, "version", "-json").Output()
+	if err != nil {
+		t.Fatalf("terraform version: %v", err)
+	}
+	var v struct {
+		Version string `json:"terraform_version"`
+	}
+	if err := json.Unmarshal(out, &v); err != nil {
+		t.Fatalf("terraform version -json: %v", err)
+	}
+	return goversion.Must(goversion.NewVersion(v.Version))
+}
+
+// exampleDirs lists every directory under examples/ that holds .tf files.
+func exampleDirs(t *testing.T) []string {
+	t.Helper()
+	seen := map[string]bool{}
+	var dirs []string
+	err := filepath.WalkDir("examples", func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && strings.HasSuffix(path, ".tf") && !seen[filepath.Dir(path)] {
+			seen[filepath.Dir(path)] = true
+			dirs = append(dirs, filepath.Dir(path))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dirs
+}
+
+func copyTF(t *testing.T, from, to string) {
+	t.Helper()
+	entries, err := os.ReadDir(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".tf") {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(from, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(to, e.Name()), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func declaresProvider(t *testing.T, dir string) bool {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "*.tf"))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), "required_providers") {
+			return true
+		}
+	}
+	return false
+}
