@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"net/url"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth"
@@ -376,7 +378,7 @@ func (p *sdkPanic) Error() string { return fmt.Sprintf("the Huawei Cloud SDK pan
 // classify turns whatever the SDK returned into an *Error.
 func classify(ctx context.Context, cl call, x *exchange, err error) *Error {
 	status, requestID, retryAfter, bodyErr := x.snapshot()
-	e := &Error{Op: cl.op, URN: cl.urn.String(), StatusCode: status, RequestID: requestID, RetryAfter: retryAfter, Err: err}
+	e := &Error{Op: cl.op, URN: cl.urn.String(), StatusCode: status, RequestID: printable(requestID, 128), RetryAfter: retryAfter, Err: err}
 
 	var p *sdkPanic
 	if errors.As(err, &p) {
@@ -405,16 +407,15 @@ func classify(ctx context.Context, cl call, x *exchange, err error) *Error {
 			e.StatusCode = sre.StatusCode
 		}
 		if sre.RequestId != "" {
-			e.RequestID = sre.RequestId
+			e.RequestID = printable(sre.RequestId, 128)
 		}
-		e.Code, e.Message = sre.ErrorCode, sre.ErrorMessage
+		e.Code, e.Message = printable(sre.ErrorCode, 64), printable(sre.ErrorMessage, 500)
 		if e.StatusCode < 400 {
 			e.Kind = KindBadResponse
-			e.Message = "the answer could not be read: " + truncate(sre.ErrorMessage, 200)
-			return e
+			e.Message = "the answer could not be read: " + printable(sre.ErrorMessage, 200)
+		} else {
+			e.Kind = KindAPI
 		}
-		e.Kind = KindAPI
-		e.Message = truncate(e.Message, 500)
 		return e
 	}
 	var ue *url.Error
@@ -469,11 +470,24 @@ func contextError(ctx context.Context, cl call) *Error {
 	return e
 }
 
-func truncate(s string, n int) string {
+// printable makes text from an answer safe to show: valid UTF-8 (which the
+// plugin protocol requires), no terminal control sequences, at most n bytes.
+func printable(s string, n int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 && r != '\n' && r != '\t' || r == 0x7f || r >= 0x80 && r < 0xa0 {
+			return '\uFFFD'
+		}
+		return r
+	}, s)
 	if len(s) <= n {
 		return s
 	}
-	return s[:n] + "…"
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 // newSDKExchange is the SDK's per-request bookkeeping, which we do not read.

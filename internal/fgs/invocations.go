@@ -172,11 +172,11 @@ func (c *Client) InvokeAsync(ctx context.Context, urn URN, payload map[string]an
 
 func invocationFromSDK(it model.ListFunctionAsyncInvocationsResult) Invocation {
 	inv := Invocation{
-		RequestID:    deref(it.RequestId),
-		ErrorMessage: deref(it.ErrorMessage),
+		RequestID:    printable(deref(it.RequestId), 256),
+		ErrorMessage: printable(deref(it.ErrorMessage), 2000),
 	}
 	if it.Status != nil {
-		inv.Status = it.Status.Value()
+		inv.Status = printable(it.Status.Value(), 32)
 	}
 	if it.ErrorCode != nil && *it.ErrorCode != 0 {
 		inv.ErrorCode = strconv.Itoa(int(*it.ErrorCode))

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func TestBackoffGrowsWithJitterAndHonoursRetryAfter(t *testing.T) {
@@ -44,5 +45,25 @@ func TestParseRetryAfter(t *testing.T) {
 		if got != tt.want || ok != tt.wantOK {
 			t.Errorf("parseRetryAfter(%q) = %s, %v; want %s, %v", tt.in, got, ok, tt.want, tt.wantOK)
 		}
+	}
+}
+
+func TestPrintable(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"plain message", "plain message"},
+		{"line\nbreak\ttab", "line\nbreak\ttab"},
+		{"bad \xff\xfe utf8", "bad \uFFFD utf8"},
+		{"escape \x1b[31mred\x1b[0m", "escape \uFFFD[31mred\uFFFD[0m"},
+		{"c1 \u009b control", "c1 \uFFFD control"},
+		{"ünïcödé kept", "ünïcödé kept"},
+	}
+	for _, tt := range tests {
+		if got := printable(tt.in, 100); got != tt.want {
+			t.Errorf("printable(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	if got := printable("ééééé", 5); got != "éé…" || !utf8.ValidString(got) {
+		t.Errorf("cut mid-rune: %q", got)
 	}
 }
