@@ -41,7 +41,17 @@ func FunctionURN(name string) string {
 // knows the given functions; it is closed when the test ends.
 func StartEmulator(t testing.TB, functions ...fgsemu.Function) *fgsemu.Emulator {
 	t.Helper()
-	emu := fgsemu.New(fgsemu.Options{Keys: map[string]string{AccessKey: SecretKey}})
+	return StartEmulatorWith(t, fgsemu.Options{}, functions...)
+}
+
+// StartEmulatorWith is StartEmulator with options; unless they name keys,
+// the emulator accepts the test credentials.
+func StartEmulatorWith(t testing.TB, opts fgsemu.Options, functions ...fgsemu.Function) *fgsemu.Emulator {
+	t.Helper()
+	if opts.Keys == nil {
+		opts.Keys = map[string]string{AccessKey: SecretKey}
+	}
+	emu := fgsemu.New(opts)
 	if _, err := emu.Start(""); err != nil {
 		t.Fatalf("starting the emulator: %v", err)
 	}

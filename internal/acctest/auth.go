@@ -27,17 +27,7 @@ func StartAuthEmulator(t testing.TB, opts fgsemu.Options, functions ...fgsemu.Fu
 	opts.Keys = map[string]string{AccessKey: SecretKey}
 	opts.Tokens = []string{AuthToken}
 	opts.Agencies = []fgsemu.Agency{{AgencyName: AgencyName, DomainName: AgencyDomain, DomainID: AgencyDomainID}}
-	emu := fgsemu.New(opts)
-	if _, err := emu.Start(""); err != nil {
-		t.Fatalf("starting the emulator: %v", err)
-	}
-	t.Cleanup(func() { _ = emu.Close() })
-	for _, f := range functions {
-		if err := emu.AddFunction(f); err != nil {
-			t.Fatalf("adding function %s: %v", f.URN, err)
-		}
-	}
-	return emu
+	return StartEmulatorWith(t, opts, functions...)
 }
 
 // SchemeRecorder serves an emulator and records the scheme of each API
