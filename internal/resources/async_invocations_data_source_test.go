@@ -2,10 +2,13 @@ package resources_test
 
 import (
 	"fmt"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
 	tfjson "github.com/hashicorp/terraform-json"
+	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -171,28 +174,28 @@ func TestAsyncInvocationsDataSource_apiErrors(t *testing.T) {
 	}
 }
 
-// forEachRecipe is the README's recipe: cancel every waiting or running
-// invocation. Cancelled ones (error 4208) stay in the set, so the next plan
-// keeps their records instead of planning to destroy them.
-func forEachRecipe(emu *fgsemu.Emulator, urn string) string {
-	return acctest.ProviderConfig(emu) + fmt.Sprintf(`
-data "huaweicloud_fgs_async_invocations" "all" {
-  function_urn = %q
+// forEachRecipe is the recipe users are shown, read from
+// examples/recipes/cancel-all-running, so the example itself is what is
+// tested. Its terraform block is dropped: the test serves the provider under
+// the test framework's own address, with a block pointing at the emulator.
+func forEachRecipe(t *testing.T, emu *fgsemu.Emulator) string {
+	t.Helper()
+	b, err := os.ReadFile("../../examples/recipes/cancel-all-running/main.tf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	recipe := string(b)
+	start := strings.Index(recipe, "terraform {")
+	end := strings.Index(recipe, "\n}\n")
+	if start < 0 || end < start {
+		t.Fatal("the recipe has no terraform block to drop")
+	}
+	return acctest.ProviderConfig(emu) + recipe[:start] + recipe[end+3:]
 }
 
-locals {
-  to_cancel = toset([
-    for inv in data.huaweicloud_fgs_async_invocations.all.invocations : inv.request_id
-    if contains(["WAIT", "RUNNING"], inv.status) || inv.error_code == "4208"
-  ])
-}
-
-resource "huaweicloud_fgs_async_invocation_cancel" "all" {
-  for_each     = local.to_cancel
-  function_urn = data.huaweicloud_fgs_async_invocations.all.function_urn
-  request_id   = each.value
-}
-`, urn)
+// recipeVariables sets the recipe's one variable.
+func recipeVariables(urn string) config.Variables {
+	return config.Variables{"function_urn": config.StringVariable(urn)}
 }
 
 // forgetRecipe removes the recipe's resources, leaving a state the test
@@ -224,7 +227,8 @@ func TestAsyncInvocationsDataSource_forEachCancelsAllRunning(t *testing.T) {
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories(),
 		Steps: []resource.TestStep{{
-			Config: forEachRecipe(emu, urn),
+			Config:          forEachRecipe(t, emu),
+			ConfigVariables: recipeVariables(urn),
 			ConfigStateChecks: []statecheck.StateCheck{
 				acctest.StateFunc(func(s *tfjson.State) error {
 					if n := acctest.CountResources(s, "huaweicloud_fgs_async_invocation_cancel.all["); n != len(ids) {
@@ -258,7 +262,8 @@ func TestAsyncInvocationsDataSource_forEachOnSharedInstances(t *testing.T) {
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories(),
 		Steps: []resource.TestStep{{
-			Config: forEachRecipe(emu, urn),
+			Config:          forEachRecipe(t, emu),
+			ConfigVariables: recipeVariables(urn),
 			ConfigStateChecks: []statecheck.StateCheck{
 				acctest.StateFunc(func(s *tfjson.State) error {
 					if n := acctest.CountResources(s, "huaweicloud_fgs_async_invocation_cancel.all["); n != len(ids) {
