@@ -2,12 +2,10 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"log"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
-
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/pluginserver"
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/provider"
 )
 
@@ -22,12 +20,9 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run with support for debuggers like delve")
 	flag.Parse()
 
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
-		Address:         registryAddress,
-		Debug:           debug,
-		ProtocolVersion: 6,
-	})
-	if err != nil {
+	// pluginserver is providerserver.Serve (protocol 6) made cheap for large
+	// applies: see its package comment.
+	if err := pluginserver.Serve(registryAddress, provider.New(version), debug); err != nil {
 		log.Fatal(err.Error())
 	}
 }
