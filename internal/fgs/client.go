@@ -298,10 +298,14 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 		}
 		value, x, sendErr := c.attempt(ctx, hc, cl)
 		if sendErr == nil {
-			_, requestID, _, _ := x.snapshot()
-			return result{value: value, requestID: requestID, attempts: attempt}, nil
+			status, requestID, _, _ := x.snapshot()
+			if status/100 == 2 {
+				return result{value: value, requestID: redact(printableLine(requestID, 128), id.secrets()), attempts: attempt}, nil
+			}
+			sendErr = &unexpectedStatusError{status: status}
 		}
 		e := classify(ctx, cl, x, sendErr)
+		e.redact(id.secrets())
 		e.Attempts, e.Endpoint, e.Service, e.Auth = attempt, endpoint, cl.service, src.method()
 		// A 401 proves nothing was done, so renewing refused temporary credentials
 		// (a server clock ahead of ours) and sending again at once is safe.
@@ -378,7 +382,8 @@ func (p *sdkPanic) Error() string { return fmt.Sprintf("the Huawei Cloud SDK pan
 // classify turns whatever the SDK returned into an *Error.
 func classify(ctx context.Context, cl call, x *exchange, err error) *Error {
 	status, requestID, retryAfter, bodyErr := x.snapshot()
-	e := &Error{Op: cl.op, URN: cl.urn.String(), StatusCode: status, RequestID: printable(requestID, 128), RetryAfter: retryAfter, Err: err}
+	requestID = printableLine(requestID, 128)
+	e := &Error{Op: cl.op, URN: cl.urn.String(), StatusCode: status, RequestID: requestID, RetryAfter: retryAfter, Err: err}
 
 	var p *sdkPanic
 	if errors.As(err, &p) {
@@ -401,18 +406,23 @@ func classify(ctx context.Context, cl call, x *exchange, err error) *Error {
 		}
 		return e
 	}
+	var unexpected *unexpectedStatusError
+	if errors.As(err, &unexpected) {
+		e.Kind, e.Message = KindBadResponse, unexpected.Error()+answerSummary(x)
+		return e
+	}
 	var sre *sdkerr.ServiceResponseError
 	if errors.As(err, &sre) {
 		if sre.StatusCode != 0 {
 			e.StatusCode = sre.StatusCode
 		}
 		if sre.RequestId != "" {
-			e.RequestID = printable(sre.RequestId, 128)
+			e.RequestID = printableLine(sre.RequestId, 128)
 		}
-		e.Code, e.Message = printable(sre.ErrorCode, 64), printable(sre.ErrorMessage, 500)
+		e.Code, e.Message = printableLine(sre.ErrorCode, 64), printableLine(sre.ErrorMessage, 500)
 		if e.StatusCode < 400 {
 			e.Kind = KindBadResponse
-			e.Message = "the answer could not be read: " + printable(sre.ErrorMessage, 200)
+			e.Message = "the answer is not the JSON FunctionGraph sends" + answerSummary(x)
 		} else {
 			e.Kind = KindAPI
 		}

@@ -38,6 +38,10 @@ type exchange struct {
 	retryAfter time.Duration
 	bodyErr    error
 	sent       bool
+	// What describes an answer the client cannot use (answerSummary).
+	contentType, location string
+	head                  []byte // the body's first bytes
+	bodyLen               int64  // bytes of the body read
 }
 
 func (x *exchange) record(fn func(*exchange)) {
@@ -108,12 +112,14 @@ func (t *callTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		})
 		return nil, err
 	}
-	requestID := resp.Header.Get("X-Request-Id")
+	requestID := printableLine(resp.Header.Get("X-Request-Id"), 128)
 	retryAfter, _ := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	x.record(func(x *exchange) {
 		x.status = resp.StatusCode
 		x.requestID = requestID
 		x.retryAfter = retryAfter
+		x.contentType = resp.Header.Get("Content-Type")
+		x.location = resp.Header.Get("Location")
 	})
 	t.log.Debug(x.ctx, string(x.service)+" request answered", map[string]any{
 		"http_method": req.Method, "http_path": req.URL.Path, "http_status": resp.StatusCode,
@@ -141,6 +147,14 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 	}
 	n, err := b.body.Read(p)
 	b.left -= int64(n)
+	if n > 0 {
+		b.x.record(func(x *exchange) {
+			x.bodyLen += int64(n)
+			if room := 2*maxAnswerHead - len(x.head); room > 0 {
+				x.head = append(x.head, p[:min(n, room)]...)
+			}
+		})
+	}
 	if err != nil && err != io.EOF {
 		b.x.record(func(x *exchange) { x.bodyErr = err })
 	}
