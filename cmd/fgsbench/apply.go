@@ -10,6 +10,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -64,59 +66,107 @@ resource "terraform_data" "bench" {
 }
 `
 
+// noopConfig is the cancels' configuration with the do-nothing provider
+// of ./nullprovider: what any framework provider costs Terraform.
+const noopConfig = `terraform {
+  required_providers {
+    null = {
+      source = "fgs-bench/null"
+    }
+  }
+}
+
+variable "fgs_endpoint" { type = string }
+variable "function_urn" { type = string }
+variable "request_ids" { type = list(string) }
+variable "wait_for_stop" { type = bool }
+
+resource "null_cancel" "bench" {
+  count         = length(var.request_ids)
+  function_urn  = var.function_urn
+  request_id    = var.request_ids[count.index]
+  wait_for_stop = var.wait_for_stop
+}
+`
+
+// The kinds of apply, each with its configuration.
+const (
+	kindCancel = "cancel"
+	kindFloor  = "terraform_data"
+	kindNoop   = "noop_provider"
+)
+
+var configs = map[string]string{kindCancel: cancelConfig, kindFloor: floorConfig, kindNoop: noopConfig}
+
+// providerSources are the providers the workspace installs, by binary name.
+var providerSources = map[string]string{
+	"terraform-provider-huaweicloud": "fgs-tools/huaweicloud",
+	"terraform-provider-null":        "fgs-bench/null",
+}
+
 // workspace is a private Terraform setup: its own CLI config, HOME, plugin
 // directory and mirror, so nothing is read from or sent to anywhere else.
 type workspace struct {
 	dir       string
 	terraform string
-	pluginExe string // the provider binary dev_overrides runs
+	plugins   string // where dev_overrides finds the provider binaries
 	env       []string
-	cancelDir string
-	floorDir  string
+	dirs      map[string]string // configuration directory by kind
 }
 
-func newWorkspace(dir, terraform, providerBinary, endpoint string) (*workspace, error) {
+// newWorkspace installs the binaries (by name, as in providerSources) and
+// writes a configuration of each kind.
+func newWorkspace(dir, terraform string, binaries map[string]string, endpoint string) (*workspace, error) {
+	plugins := filepath.Join(dir, "plugins")
 	w := &workspace{
 		dir:       dir,
 		terraform: terraform,
-		pluginExe: filepath.Join(dir, "plugins", "terraform-provider-huaweicloud"),
-		cancelDir: filepath.Join(dir, "cancel"),
-		floorDir:  filepath.Join(dir, "floor"),
+		plugins:   plugins,
+		dirs:      map[string]string{},
 	}
-	// dev_overrides runs the binary from plugins/; the mirror lets `terraform
-	// init` succeed offline, since init ignores overrides.
-	mirror := filepath.Join(dir, "mirror", "registry.terraform.io", "fgs-tools", "huaweicloud", "0.1.0", runtime.GOOS+"_"+runtime.GOARCH)
-	for _, d := range []string{filepath.Dir(w.pluginExe), mirror, w.cancelDir, w.floorDir, filepath.Join(dir, "home")} {
+	for _, d := range []string{plugins, filepath.Join(dir, "home")} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return nil, err
 		}
 	}
-	if err := copyFile(providerBinary, w.pluginExe); err != nil {
-		return nil, err
+	// dev_overrides runs the binaries from plugins/; the mirror lets
+	// `terraform init` succeed offline, since init ignores overrides.
+	var overrides, includes []string
+	for name, src := range binaries {
+		source, ok := providerSources[name]
+		if !ok {
+			return nil, fmt.Errorf("no provider source for %s", name)
+		}
+		mirror := filepath.Join(dir, "mirror", "registry.terraform.io", source, "0.1.0", runtime.GOOS+"_"+runtime.GOARCH)
+		if err := os.MkdirAll(mirror, 0o755); err != nil {
+			return nil, err
+		}
+		if err := copyFile(src, filepath.Join(plugins, name)); err != nil {
+			return nil, err
+		}
+		if err := copyFile(src, filepath.Join(mirror, name+"_v0.1.0")); err != nil {
+			return nil, err
+		}
+		overrides = append(overrides, fmt.Sprintf("    %q = %q", source, plugins))
+		includes = append(includes, strconv.Quote(source))
 	}
-	if err := copyFile(providerBinary, filepath.Join(mirror, "terraform-provider-huaweicloud_v0.1.0")); err != nil {
-		return nil, err
-	}
-	rc := fmt.Sprintf(`provider_installation {
-  dev_overrides {
-    "fgs-tools/huaweicloud" = %q
-  }
-  filesystem_mirror {
-    path    = %q
-    include = ["fgs-tools/huaweicloud"]
-  }
-}
-`, filepath.Dir(w.pluginExe), filepath.Join(dir, "mirror"))
+	rc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n%s\n  }\n  filesystem_mirror {\n    path    = %q\n    include = [%s]\n  }\n}\n",
+		strings.Join(overrides, "\n"), filepath.Join(dir, "mirror"), strings.Join(includes, ", "))
 	rcPath := filepath.Join(dir, "terraformrc")
-	files := map[string]string{
-		rcPath:                                rc,
-		filepath.Join(w.cancelDir, "main.tf"): cancelConfig,
-		filepath.Join(w.floorDir, "main.tf"):  floorConfig,
-		filepath.Join(w.cancelDir, "endpoint.auto.tfvars.json"): mustJSON(map[string]string{"fgs_endpoint": endpoint, "function_urn": benchURN}),
-		filepath.Join(w.floorDir, "endpoint.auto.tfvars.json"):  mustJSON(map[string]string{"fgs_endpoint": endpoint, "function_urn": benchURN}),
+	if err := os.WriteFile(rcPath, []byte(rc), 0o644); err != nil {
+		return nil, err
 	}
-	for path, content := range files {
-		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+	for kind, config := range configs {
+		d := filepath.Join(dir, kind)
+		w.dirs[kind] = d
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(filepath.Join(d, "main.tf"), []byte(config), 0o644); err != nil {
+			return nil, err
+		}
+		vars := mustJSON(map[string]string{"fgs_endpoint": endpoint, "function_urn": benchURN})
+		if err := os.WriteFile(filepath.Join(d, "endpoint.auto.tfvars.json"), []byte(vars), 0o644); err != nil {
 			return nil, err
 		}
 	}
@@ -136,9 +186,9 @@ func newWorkspace(dir, terraform, providerBinary, endpoint string) (*workspace, 
 
 // init runs `terraform init` once in each configuration.
 func (w *workspace) init(ctx context.Context) error {
-	for _, d := range []string{w.cancelDir, w.floorDir} {
+	for kind, d := range w.dirs {
 		if out, err := w.run(ctx, d, "init", "-input=false", "-no-color", "-backend=false"); err != nil {
-			return fmt.Errorf("terraform init in %s: %w\n%s", filepath.Base(d), err, out)
+			return fmt.Errorf("terraform init of the %s configuration: %w\n%s", kind, err, out)
 		}
 	}
 	return nil
@@ -159,9 +209,22 @@ type applyResult struct {
 	ProviderInstances int
 }
 
-// apply creates len(ids) resources from an empty state and times it;
-// vars are the configuration's other variables.
-func (w *workspace) apply(ctx context.Context, dir string, vars map[string]any, parallelism int, watch bool) (applyResult, error) {
+// providerExe is the binary of the provider an apply of this kind starts;
+// "" for Terraform's built-in terraform_data.
+func (w *workspace) providerExe(kind string) string {
+	switch kind {
+	case kindCancel:
+		return filepath.Join(w.plugins, "terraform-provider-huaweicloud")
+	case kindNoop:
+		return filepath.Join(w.plugins, "terraform-provider-null")
+	}
+	return ""
+}
+
+// apply creates the resources of vars["request_ids"] from an empty state
+// and times it; vars are the configuration's variables for this run.
+func (w *workspace) apply(ctx context.Context, kind string, vars map[string]any, parallelism int) (applyResult, error) {
+	dir := w.dirs[kind]
 	for _, f := range []string{"terraform.tfstate", "terraform.tfstate.backup"} {
 		if err := os.Remove(filepath.Join(dir, f)); err != nil && !os.IsNotExist(err) {
 			return applyResult{}, err
@@ -181,8 +244,8 @@ func (w *workspace) apply(ctx context.Context, dir string, vars map[string]any, 
 		return applyResult{}, err
 	}
 	var pw *providerWatch
-	if watch {
-		pw = watchProvider(cmd.Process.Pid, w.pluginExe, 10*time.Millisecond)
+	if exe := w.providerExe(kind); exe != "" {
+		pw = watchProvider(cmd.Process.Pid, exe, 10*time.Millisecond)
 	}
 	err := cmd.Wait()
 	wall := time.Since(start)

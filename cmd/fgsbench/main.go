@@ -155,7 +155,15 @@ func run(ctx context.Context, o options) error {
 	if err := emu.AddFunction(fgsemu.Function{URN: benchURN}); err != nil {
 		return err
 	}
-	ws, err := newWorkspace(filepath.Join(tmp, "tf"), terraform, provider, endpoint)
+	progress("building the do-nothing provider (./cmd/fgsbench/nullprovider)")
+	noop := filepath.Join(tmp, "terraform-provider-null")
+	build := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags", "-s -w", "-o", noop, "./cmd/fgsbench/nullprovider")
+	build.Dir = o.repo
+	if out, err := build.CombinedOutput(); err != nil {
+		return fmt.Errorf("building the do-nothing provider: %w\n%s", err, out)
+	}
+	ws, err := newWorkspace(filepath.Join(tmp, "tf"), terraform,
+		map[string]string{"terraform-provider-huaweicloud": provider, "terraform-provider-null": noop}, endpoint)
 	if err != nil {
 		return err
 	}
@@ -240,7 +248,7 @@ func measureSchema(ctx context.Context, o options, provider, tmp string, rep *Re
 
 // applyCase names one row of the apply table.
 type applyCase struct {
-	kind        string // "cancel" or "terraform_data"
+	kind        string // kindCancel, kindFloor or kindNoop
 	n           int
 	parallelism int
 	latency     time.Duration
@@ -258,7 +266,7 @@ func (c applyCase) String() string {
 // roundTrips is how many API requests each resource makes.
 func (c applyCase) roundTrips() int {
 	switch {
-	case c.kind != "cancel":
+	case c.kind != kindCancel:
 		return 0
 	case c.waitForStop:
 		return 2 // the cancel, then one status query that finds it stopped
@@ -270,16 +278,8 @@ func (c applyCase) roundTrips() int {
 // run so that a change in the machine's load falls on all of them alike.
 func measureApplies(ctx context.Context, o options, ws *workspace, emu *fgsemu.Emulator, rep *Report) error {
 	// Unmeasured: the first apply of each configuration pays for cold caches.
-	for _, dir := range []string{ws.floorDir, ws.cancelDir} {
-		ids, err := emu.InvokeN(benchURN, 1)
-		if err != nil {
-			return err
-		}
-		vars := map[string]any{"request_ids": ids}
-		if dir == ws.cancelDir {
-			vars["wait_for_stop"] = false
-		}
-		if _, err := ws.apply(ctx, dir, vars, 10, false); err != nil {
+	for _, kind := range []string{kindFloor, kindNoop, kindCancel} {
+		if _, err := applyOnce(ctx, ws, emu, applyCase{kind: kind, n: 1, parallelism: 10}); err != nil {
 			return err
 		}
 	}
@@ -288,16 +288,16 @@ func measureApplies(ctx context.Context, o options, ws *workspace, emu *fgsemu.E
 		if n >= o.largeFrom {
 			runs = o.largeRuns
 		}
-		cases := []applyCase{{kind: "terraform_data", n: n, parallelism: 10}, {kind: "cancel", n: n, parallelism: 10}}
+		cases := []applyCase{{kind: kindFloor, n: n, parallelism: 10}, {kind: kindNoop, n: n, parallelism: 10}, {kind: kindCancel, n: n, parallelism: 10}}
 		if o.latency > 0 {
 			for _, p := range o.parallelisms {
 				if p != 10 { // Terraform's floor at each parallelism, for floor + ideal
-					cases = append(cases, applyCase{kind: "terraform_data", n: n, parallelism: p})
+					cases = append(cases, applyCase{kind: kindFloor, n: n, parallelism: p})
 				}
-				cases = append(cases, applyCase{kind: "cancel", n: n, parallelism: p, latency: o.latency})
+				cases = append(cases, applyCase{kind: kindCancel, n: n, parallelism: p, latency: o.latency})
 			}
 			// The resource's default: after the cancel, one status query shows it stopped.
-			cases = append(cases, applyCase{kind: "cancel", n: n, parallelism: 10, latency: o.latency, waitForStop: true})
+			cases = append(cases, applyCase{kind: kindCancel, n: n, parallelism: 10, latency: o.latency, waitForStop: true})
 		}
 		samples := make([][]sample, len(cases))
 		for r := range runs {
@@ -333,11 +333,11 @@ func applyOnce(ctx context.Context, ws *workspace, emu *fgsemu.Emulator, c apply
 	}
 	emu.SetLatency(c.latency)
 	emu.ResetStats()
-	dir, vars := ws.floorDir, map[string]any{"request_ids": ids}
-	if c.kind == "cancel" {
-		dir, vars["wait_for_stop"] = ws.cancelDir, c.waitForStop
+	vars := map[string]any{"request_ids": ids}
+	if c.kind != kindFloor {
+		vars["wait_for_stop"] = c.waitForStop
 	}
-	r, err := ws.apply(ctx, dir, vars, c.parallelism, c.kind == "cancel")
+	r, err := ws.apply(ctx, c.kind, vars, c.parallelism)
 	if err != nil {
 		return sample{}, err
 	}
@@ -345,7 +345,7 @@ func applyOnce(ctx context.Context, ws *workspace, emu *fgsemu.Emulator, c apply
 	s := sample{applyResult: r, connections: st.Connections, maxOpen: st.MaxOpenConnections,
 		cancelRequests: st.RequestsByOp[fgsemu.OpCancel], requests: st.Requests}
 	want := int64(0)
-	if c.kind == "cancel" {
+	if c.kind == kindCancel {
 		want = int64(c.n)
 	}
 	if st.AcceptedCancels != want {
@@ -364,14 +364,14 @@ func summarizeCase(c applyCase, ss []sample) ApplyResults {
 		a.MaxOpenConnections = max(a.MaxOpenConnections, s.maxOpen)
 		a.CancelRequests = max(a.CancelRequests, s.cancelRequests)
 		a.Requests = max(a.Requests, s.requests)
-		if c.kind == "cancel" {
+		if c.kind != kindFloor {
 			prss = append(prss, megabytes(s.ProviderPeakRSS))
 			pcpu = append(pcpu, seconds(s.ProviderCPU))
 			a.ProviderInstances = max(a.ProviderInstances, s.ProviderInstances)
 		}
 	}
 	a.WallS, a.CPUS, a.Connections = summarize(wall), summarize(cpu), summarize(conns)
-	if c.kind == "cancel" {
+	if c.kind != kindFloor {
 		a.ProviderPeakRSSMB, a.ProviderCPUS = summarize(prss), summarize(pcpu)
 	}
 	if c.latency > 0 {

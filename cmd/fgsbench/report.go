@@ -63,7 +63,7 @@ type ProviderResults struct {
 
 // ApplyResults is one case of `terraform apply` over its runs.
 type ApplyResults struct {
-	Kind               string  `json:"kind"` // cancel or terraform_data
+	Kind               string  `json:"kind"` // cancel, terraform_data or noop_provider
 	N                  int     `json:"n"`
 	Parallelism        int     `json:"parallelism"`
 	LatencyMS          float64 `json:"latency_ms"`
@@ -172,7 +172,7 @@ func evaluateTargets(r *Report) []Target {
 		Name: "provider start to schema (auto-mTLS, as Terraform)", Target: fmt.Sprintf("< %.0f ms", targetStartMS),
 		Measured: fmt.Sprintf("%.1f ms", p.StartToSchemaMTLSMS.Median), Pass: p.StartToSchemaMTLSMS.Median < targetStartMS,
 	})
-	cancel, floor := r.find("cancel", targetN, 10, false), r.find("terraform_data", targetN, 10, false)
+	cancel, floor := r.find(kindCancel, targetN, 10, false), r.find(kindFloor, targetN, 10, false)
 	if cancel != nil && floor != nil {
 		ratio := cancel.WallS.Median / floor.WallS.Median
 		ts = append(ts, Target{
@@ -184,7 +184,7 @@ func evaluateTargets(r *Report) []Target {
 	}
 	for i := range r.Applies {
 		a := &r.Applies[i]
-		if a.Kind != "cancel" || a.N != targetN || a.LatencyMS == 0 || a.WaitForStop {
+		if a.Kind != kindCancel || a.N != targetN || a.LatencyMS == 0 || a.WaitForStop {
 			continue
 		}
 		ratio := a.WallS.Median / a.IdealS
@@ -194,7 +194,7 @@ func evaluateTargets(r *Report) []Target {
 			Measured: fmt.Sprintf("%.2f× (%.2f s / %.2f s)", ratio, a.WallS.Median, a.IdealS),
 			Pass:     ratio <= targetIdealRatio,
 		}
-		if f := r.find("terraform_data", targetN, a.Parallelism, false); !t.Pass && f != nil {
+		if f := r.find(kindFloor, targetN, a.Parallelism, false); !t.Pass && f != nil {
 			// What Terraform alone needs for the same graph bounds what any provider can reach.
 			best := f.WallS.Median + a.IdealS
 			t.Note = fmt.Sprintf("Terraform's own floor for %d terraform_data at -parallelism=%d is %.2f s, so no provider can reach the %.2f s ideal; "+
@@ -205,7 +205,7 @@ func evaluateTargets(r *Report) []Target {
 	worstConns, worstCase := int64(0), ""
 	connsOK := true
 	for _, a := range r.Applies {
-		if a.Kind != "cancel" {
+		if a.Kind != kindCancel {
 			continue
 		}
 		if int64(a.Connections.Max) > int64(a.Parallelism) || (a.N >= a.Parallelism && a.Connections.Max > float64(a.N)) {
@@ -250,41 +250,36 @@ func printReport(w io.Writer, r *Report) {
 
 	fmt.Fprintf(w, "\nterraform apply from empty state, no latency, -parallelism=10 (runs: %d; %d from N=%d)\n",
 		r.Settings.Runs, r.Settings.LargeRuns, r.Settings.LargeFrom)
+	fmt.Fprintln(w, "terraform_data: Terraform's own floor; no-op: a framework provider that sends nothing; cancels: this provider")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "N\tcancels s\t[min–max]\tterraform_data s\t[min–max]\tratio\tCPU s (tf+prov)\tprovider CPU s\tprovider RSS MB\tconns\t")
+	fmt.Fprintln(tw, "N\tterraform_data s\tno-op s\tcancels s\t[min–max]\tcancels/floor\tcancels/no-op\tCPU s floor/no-op/cancels\tprovider CPU s no-op/cancels\tprovider RSS MB no-op/cancels\tconns\t")
 	for _, a := range r.Applies {
-		if a.Kind != "cancel" || a.LatencyMS > 0 {
+		if a.Kind != kindCancel || a.LatencyMS > 0 {
 			continue
 		}
-		f := r.find("terraform_data", a.N, a.Parallelism, false)
-		if f == nil {
+		f, n := r.find(kindFloor, a.N, a.Parallelism, false), r.find(kindNoop, a.N, a.Parallelism, false)
+		if f == nil || n == nil {
 			continue
 		}
-		fmt.Fprintf(tw, "%d\t%.2f\t[%.2f–%.2f]\t%.2f\t[%.2f–%.2f]\t%.2f×\t%.2f / %.2f\t%.2f\t%.1f\t%s\t\n",
-			a.N, a.WallS.Median, a.WallS.Min, a.WallS.Max, f.WallS.Median, f.WallS.Min, f.WallS.Max,
-			a.WallS.Median/f.WallS.Median, a.CPUS.Median, f.CPUS.Median, a.ProviderCPUS.Median, a.ProviderPeakRSSMB.Max, connRange(a))
+		fmt.Fprintf(tw, "%d\t%.2f\t%.2f\t%.2f\t[%.2f–%.2f]\t%.2f×\t%.2f×\t%.2f / %.2f / %.2f\t%.2f / %.2f\t%.1f / %.1f\t%s\t\n",
+			a.N, f.WallS.Median, n.WallS.Median, a.WallS.Median, a.WallS.Min, a.WallS.Max,
+			a.WallS.Median/f.WallS.Median, a.WallS.Median/n.WallS.Median,
+			f.CPUS.Median, n.CPUS.Median, a.CPUS.Median, n.ProviderCPUS.Median, a.ProviderCPUS.Median,
+			n.ProviderPeakRSSMB.Max, a.ProviderPeakRSSMB.Max, connRange(a))
 	}
 	_ = tw.Flush()
 
-	fmt.Fprintln(w, "\nTerraform's own floor: terraform_data resources, no provider")
+	fmt.Fprintf(w, "\nterraform apply of cancels with %s emulator latency (ideal = ⌈N / parallelism⌉ × requests per cancel × latency;\n"+
+		"floor = terraform_data at the same parallelism)\n", r.Settings.Latency)
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "N\tparallelism\tapply s\t[min–max]\tCPU s\t")
+	fmt.Fprintln(tw, "N\tparallelism\trequests/cancel\tapply s\t[min–max]\tideal s\tapply/ideal\tfloor s\tfloor+ideal s\tapply/(floor+ideal)\tconns\t")
 	for _, a := range r.Applies {
-		if a.Kind == "terraform_data" {
-			fmt.Fprintf(tw, "%d\t%d\t%.2f\t[%.2f–%.2f]\t%.2f\t\n", a.N, a.Parallelism, a.WallS.Median, a.WallS.Min, a.WallS.Max, a.CPUS.Median)
-		}
-	}
-	_ = tw.Flush()
-
-	fmt.Fprintf(w, "\nterraform apply of cancels with %s emulator latency (ideal = ⌈N / parallelism⌉ × requests per cancel × latency)\n", r.Settings.Latency)
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "N\tparallelism\trequests/cancel\tapply s\t[min–max]\tideal s\tratio\tfloor+ideal s\tratio\tconns\t")
-	for _, a := range r.Applies {
-		if a.Kind != "cancel" || a.LatencyMS == 0 {
+		if a.Kind != kindCancel || a.LatencyMS == 0 {
 			continue
 		}
-		floorIdeal, ratio2 := "–", "–"
-		if f := r.find("terraform_data", a.N, a.Parallelism, false); f != nil {
+		floor, floorIdeal, ratio2 := "–", "–", "–"
+		if f := r.find(kindFloor, a.N, a.Parallelism, false); f != nil {
+			floor = fmt.Sprintf("%.2f", f.WallS.Median)
 			floorIdeal = fmt.Sprintf("%.2f", f.WallS.Median+a.IdealS)
 			ratio2 = fmt.Sprintf("%.2f×", a.WallS.Median/(f.WallS.Median+a.IdealS))
 		}
@@ -292,8 +287,8 @@ func printReport(w io.Writer, r *Report) {
 		if a.WaitForStop {
 			perCancel = "2 (wait_for_stop)"
 		}
-		fmt.Fprintf(tw, "%d\t%d\t%s\t%.2f\t[%.2f–%.2f]\t%.2f\t%.2f×\t%s\t%s\t%s\t\n",
-			a.N, a.Parallelism, perCancel, a.WallS.Median, a.WallS.Min, a.WallS.Max, a.IdealS, a.WallS.Median/a.IdealS, floorIdeal, ratio2, connRange(a))
+		fmt.Fprintf(tw, "%d\t%d\t%s\t%.2f\t[%.2f–%.2f]\t%.2f\t%.2f×\t%s\t%s\t%s\t%s\t\n",
+			a.N, a.Parallelism, perCancel, a.WallS.Median, a.WallS.Min, a.WallS.Max, a.IdealS, a.WallS.Median/a.IdealS, floor, floorIdeal, ratio2, connRange(a))
 	}
 	_ = tw.Flush()
 
