@@ -1,0 +1,130 @@
+package reliability
+
+import (
+	"bytes"
+	"context"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/acctest"
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgsemu"
+)
+
+// exitWithin bounds how long Terraform may take to exit after Ctrl-C; it
+// exits in well under a second here, and the margin is for a loaded machine.
+const exitWithin = 15 * time.Second
+
+// Ctrl-C during a slow cancel: SIGINT goes to Terraform and the provider
+// together, as a terminal sends it to the foreground process group. Terraform
+// must exit within seconds, and its state must match what FunctionGraph did:
+// no record of a cancel that was not carried out, a record of one that was.
+func TestInterrupt(t *testing.T) {
+	t.Parallel()
+	const addr = "huaweicloud_fgs_async_invocation_cancel.stop"
+	tests := []struct {
+		name     string
+		function fgsemu.Function
+		faults   []fgsemu.Fault
+		// interruptWhen says the apply has reached the moment to interrupt.
+		interruptWhen func(fgsemu.Stats) bool
+		// recorded: the cancel was accepted before the interrupt and the
+		// state must hold it; otherwise the state must hold nothing.
+		recorded bool
+		output   string
+	}{
+		{
+			name:          "while the cancel request hangs",
+			faults:        []fgsemu.Fault{{Op: fgsemu.OpCancel, Hang: true}},
+			interruptWhen: func(s fgsemu.Stats) bool { return s.RequestsByOp[fgsemu.OpCancel] > 0 },
+			output:        `Interrupt received.*Error: Failed to Cancel Async Invocation: Interrupted.*before FunctionGraph answered.*may or may not have been carried out`,
+		},
+		{
+			name:          "while a slow answer is on its way",
+			faults:        []fgsemu.Fault{{Op: fgsemu.OpCancel, Delay: time.Minute}},
+			interruptWhen: func(s fgsemu.Stats) bool { return s.RequestsByOp[fgsemu.OpCancel] > 0 },
+			output:        `Interrupt received.*Error: Failed to Cancel Async Invocation: Interrupted`,
+		},
+		{
+			name:          "while waiting for the invocation to stop",
+			function:      fgsemu.Function{StopDelay: 3 * time.Second},
+			interruptWhen: func(s fgsemu.Stats) bool { return s.AcceptedCancels > 0 && s.RequestsByOp[fgsemu.OpList] > 0 },
+			recorded:      true,
+			output:        `Interrupt received.*Error: Interrupted While Waiting for the Invocation to Stop.*accepted cancel is recorded in the state`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var exitAfter time.Duration
+			figures.interrupt(t, &exitAfter)
+			urn := acctest.FunctionURN("report")
+			fn := tt.function
+			fn.URN = urn
+			emu := startEmulator(t, fgsemu.Options{}, fn)
+			id := acctest.Invoke(t, emu.Emulator, urn)
+			emu.inject(t, tt.faults...)
+			w := newWorkspace(t, nil)
+			w.configure(providerBlock(emu), cancelBlock("stop", urn, id))
+			w.init()
+
+			cmd, base := w.command("apply", "-auto-approve", "-no-color", "-input=false")
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			start := time.Now()
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			if !untilTrue(context.Background(), time.Minute, func() bool { return tt.interruptWhen(emu.Stats()) }) {
+				_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+				t.Fatalf("the apply never reached the moment to interrupt: %+v", emu.Stats())
+			}
+			signalled := time.Now()
+			if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGINT); err != nil {
+				t.Fatal(err)
+			}
+			res := w.wait(cmd, signalled, exitWithin)
+			exitAfter = time.Since(signalled)
+			res.args, res.stdout, res.stderr = cmd.Args[1:], stdout.String(), stderr.String()
+			res.elapsed = time.Since(start)
+			w.keep(base, res)
+			if res.code == 0 {
+				t.Fatalf("an interrupted apply succeeded:\n%s", res)
+			}
+			expectOutput(t, res, tt.output)
+			t.Logf("terraform exited %s after SIGINT", exitAfter.Round(time.Millisecond))
+
+			// The state says what FunctionGraph did.
+			s := emu.Stats()
+			inv, _ := emu.Invocation(urn, id)
+			r := stateResources(w.state())[addr]
+			switch {
+			case tt.recorded && (r == nil || s.AcceptedCancels != 1):
+				t.Fatalf("the accepted cancel is not recorded: state %v, %d accepted cancels", r, s.AcceptedCancels)
+			case !tt.recorded && (r != nil || s.AcceptedCancels != 0 || inv.Status != fgsemu.StatusRunning):
+				t.Fatalf("state %v, %d accepted cancels, invocation %s: want no record of a cancel that was not carried out",
+					r, s.AcceptedCancels, inv.Status)
+			}
+			if tt.recorded && (r.AttributeValues["cancelled_at"] == nil || r.AttributeValues["api_request_id"] == nil) {
+				t.Fatalf("the record lacks the cancel's facts: %v", r.AttributeValues)
+			}
+
+			// A later apply, with the faults gone, ends with the cancel recorded
+			// and the invocation stopped. A record left by an interrupted create
+			// is tainted, as Terraform does with any create that ended in an
+			// error, so that apply replaces it: the second cancel is accepted
+			// (the invocation is still stopping) or confirmed (it has stopped).
+			emu.ClearFaults()
+			second := w.mustSucceed(w.apply())
+			if r != nil && r.Tainted {
+				expectOutput(t, second, `is tainted, so must be replaced`)
+			}
+			if r := stateResources(w.state())[addr]; r == nil || r.Tainted || r.AttributeValues["final_status"] != "FAIL" {
+				t.Fatalf("after a second apply the state holds %+v", r)
+			}
+			if inv, _ := emu.Invocation(urn, id); inv.Status != fgsemu.StatusFail || inv.ErrorCode != fgsemu.CanceledErrorCode {
+				t.Fatalf("invocation %+v, want cancelled", inv)
+			}
+		})
+	}
+}

@@ -1,0 +1,94 @@
+package reliability
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"testing"
+)
+
+// The address Terraform installs the provider under, and the version the
+// filesystem mirror offers it as.
+const (
+	providerSource  = "fgs-tools/huaweicloud"
+	providerAddress = "registry.terraform.io/" + providerSource
+	providerVersion = "0.0.1"
+)
+
+// suite is what TestMain prepares once for every test.
+var suite struct {
+	terraform string // the terraform binary
+	root      string // temporary directory holding everything below
+	cliConfig string // TF_CLI_CONFIG_FILE: the filesystem mirror with the built provider
+	binary    string // the provider binary Terraform starts
+}
+
+func TestMain(m *testing.M) { os.Exit(runSuite(m)) }
+
+func runSuite(m *testing.M) int {
+	tf := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if tf == "" {
+		var err error
+		if tf, err = exec.LookPath("terraform"); err != nil {
+			fmt.Fprintln(os.Stderr, "The reliability suite drives the real Terraform CLI, and no terraform binary is on PATH "+
+				"(nor TF_ACC_TERRAFORM_PATH set). Install Terraform >= 1.8 and run again.")
+			return 1
+		}
+	}
+	suite.terraform = tf
+	root, err := os.MkdirTemp("", "fgs-reliability")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(root)
+	suite.root = root
+	if err := buildProvider(root); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	code := m.Run()
+	figures.print(os.Stdout)
+	return code
+}
+
+// buildProvider compiles the provider (with the race detector when the suite
+// runs with it, so races in the real process fail the suite too) into a
+// filesystem mirror, and writes the CLI configuration that installs it
+// offline: the same way a user's Terraform runs it, in its own process.
+func buildProvider(root string) error {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	mirror := filepath.Join(root, "mirror")
+	dir := filepath.Join(mirror, "registry.terraform.io", providerSource, providerVersion, runtime.GOOS+"_"+runtime.GOARCH)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	suite.binary = filepath.Join(dir, "terraform-provider-huaweicloud_v"+providerVersion)
+	args := []string{"build", "-o", suite.binary}
+	if raceEnabled {
+		args = append(args, "-race")
+	}
+	// The module's root is two levels up from this package.
+	build := exec.Command(goTool, append(args, "../..")...)
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("building the provider: %w", err)
+	}
+	suite.cliConfig = filepath.Join(root, "terraformrc")
+	rc := fmt.Sprintf(`provider_installation {
+  filesystem_mirror {
+    path    = %q
+    include = [%q]
+  }
+  direct {
+    exclude = [%q]
+  }
+}
+`, mirror, providerAddress, providerAddress)
+	return os.WriteFile(suite.cliConfig, []byte(rc), 0o600)
+}

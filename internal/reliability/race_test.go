@@ -1,0 +1,6 @@
+//go:build race
+
+package reliability
+
+// raceEnabled builds the provider binary with the race detector too.
+const raceEnabled = true
