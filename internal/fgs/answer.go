@@ -40,47 +40,78 @@ func answerSummary(x *exchange) string {
 	defer x.mu.Unlock()
 	var parts []string
 	if x.location != "" {
-		parts = append(parts, "redirecting to "+strconv.Quote(printableLine(x.location, maxAnswerHead)))
+		parts = append(parts, "redirecting to "+strconv.Quote(x.text(x.location, maxAnswerHead)))
 	}
 	if x.contentType != "" {
-		parts = append(parts, "Content-Type "+strconv.Quote(printableLine(x.contentType, 64)))
+		parts = append(parts, "Content-Type "+strconv.Quote(x.text(x.contentType, 64)))
 	}
 	switch {
 	case x.bodyLen == 0:
 		parts = append(parts, "an empty body")
 	case x.bodyLen <= int64(len(x.head)):
-		parts = append(parts, fmt.Sprintf("%d bytes: %s", x.bodyLen, printableLine(string(x.head), maxAnswerHead)))
+		parts = append(parts, fmt.Sprintf("%d bytes: %s", x.bodyLen, printableLine(x.mask.mask(string(x.head)), maxAnswerHead)))
 	default:
-		parts = append(parts, fmt.Sprintf("%d bytes, beginning %s", x.bodyLen, printableLine(string(x.head), maxAnswerHead)))
+		parts = append(parts, fmt.Sprintf("%d bytes, beginning %s", x.bodyLen, printableLine(x.mask.maskCut(string(x.head)), maxAnswerHead)))
 	}
 	return " (" + strings.Join(parts, "; ") + ")"
 }
 
-// secrets are what must never be shown of an identity: the secret key, the
-// security token and the IAM token. The access key is not secret.
-func (id identity) secrets() []string {
-	return []string{id.keys.SecretKey, id.keys.SecurityToken, id.token}
+// masker hides an identity's secrets (secret key, security token, IAM
+// token) in text an answer brought back, and shows its access key only
+// masked: a proxy's error page that echoes the request's headers must not
+// put them into a diagnostic, a log line or the state.
+type masker struct {
+	secrets  []string
+	replacer *strings.Replacer
 }
 
-// minRedacted keeps short test values such as "SK" from masking every
-// occurrence of two common letters; real secrets are far longer.
-const minRedacted = 8
+// minMasked keeps short test values such as "SK" from masking every
+// occurrence of two common letters; real keys and tokens are far longer.
+const minMasked = 8
 
-// redact masks secrets in text an answer brought back: a proxy's error page
-// that echoes the request's headers must not put the security token or the
-// IAM token into a diagnostic, a log line or the state.
-func redact(s string, secrets []string) string {
-	for _, secret := range secrets {
-		if len(secret) >= minRedacted && strings.Contains(s, secret) {
-			s = strings.ReplaceAll(s, secret, "***")
+func (id identity) masker() *masker {
+	m := &masker{}
+	var pairs []string
+	for _, s := range []string{id.keys.SecretKey, id.keys.SecurityToken, id.token} {
+		if len(s) >= minMasked {
+			m.secrets = append(m.secrets, s)
+			pairs = append(pairs, s, "***")
+		}
+	}
+	if ak := id.keys.AccessKey; len(ak) >= minMasked {
+		pairs = append(pairs, ak, MaskAccessKey(ak))
+	}
+	m.replacer = strings.NewReplacer(pairs...)
+	return m
+}
+
+// mask hides the secrets in s. A nil masker changes nothing.
+func (m *masker) mask(s string) string {
+	if m == nil {
+		return s
+	}
+	return m.replacer.Replace(s)
+}
+
+// maskCut masks s, which was cut short: a secret it ends in the middle of
+// is hidden too, since the part shown would be a piece of it.
+func (m *masker) maskCut(s string) string {
+	s = m.mask(s)
+	if m == nil {
+		return s
+	}
+	for _, secret := range m.secrets {
+		for n := min(len(secret)-1, len(s)); n >= minMasked; n-- {
+			if strings.HasSuffix(s, secret[:n]) {
+				s = s[:len(s)-n] + "***"
+				break
+			}
 		}
 	}
 	return s
 }
 
-// redact masks secrets in every text of the error that came from an answer.
-func (e *Error) redact(secrets []string) {
-	e.Code = redact(e.Code, secrets)
-	e.Message = redact(e.Message, secrets)
-	e.RequestID = redact(e.RequestID, secrets)
-}
+// text is text from an answer made safe to show: the call's secrets
+// masked first (a cut could leave a piece of one), then printable on one
+// line, at most n bytes.
+func (x *exchange) text(s string, n int) string { return printableLine(x.mask.mask(s), n) }

@@ -296,16 +296,15 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 			return result{attempts: attempt - 1}, &Error{Op: cl.op, URN: cl.urn.String(), Service: cl.service, Auth: src.method(),
 				Endpoint: endpoint, Kind: KindInvalidInput, Message: err.Error(), Err: err}
 		}
-		value, x, sendErr := c.attempt(ctx, hc, cl)
+		value, x, sendErr := c.attempt(ctx, hc, cl, id.masker())
 		if sendErr == nil {
 			status, requestID, _, _ := x.snapshot()
 			if status/100 == 2 {
-				return result{value: value, requestID: redact(printableLine(requestID, 128), id.secrets()), attempts: attempt}, nil
+				return result{value: value, requestID: requestID, attempts: attempt}, nil
 			}
 			sendErr = &unexpectedStatusError{status: status}
 		}
 		e := classify(ctx, cl, x, sendErr)
-		e.redact(id.secrets())
 		e.Attempts, e.Endpoint, e.Service, e.Auth = attempt, endpoint, cl.service, src.method()
 		// A 401 proves nothing was done, so renewing refused temporary credentials
 		// (a server clock ahead of ours) and sending again at once is safe.
@@ -355,11 +354,12 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 	}
 }
 
-// attempt sends once, under a per-attempt deadline, with panics recovered.
-func (c *Client) attempt(ctx context.Context, hc *core.HcHttpClient, cl call) (value any, x *exchange, err error) {
+// attempt sends once, under a per-attempt deadline, with panics recovered;
+// mask hides the attempt's secrets in whatever the answer brings back.
+func (c *Client) attempt(ctx context.Context, hc *core.HcHttpClient, cl call, mask *masker) (value any, x *exchange, err error) {
 	attemptCtx, cancel := context.WithTimeout(ctx, c.cfg.AttemptTimeout)
 	defer cancel()
-	x = &exchange{ctx: attemptCtx, service: cl.service}
+	x = &exchange{ctx: attemptCtx, service: cl.service, mask: mask}
 	id, release := c.transport.register(x)
 	defer release()
 	defer func() {
@@ -382,7 +382,6 @@ func (p *sdkPanic) Error() string { return fmt.Sprintf("the Huawei Cloud SDK pan
 // classify turns whatever the SDK returned into an *Error.
 func classify(ctx context.Context, cl call, x *exchange, err error) *Error {
 	status, requestID, retryAfter, bodyErr := x.snapshot()
-	requestID = printableLine(requestID, 128)
 	e := &Error{Op: cl.op, URN: cl.urn.String(), StatusCode: status, RequestID: requestID, RetryAfter: retryAfter, Err: err}
 
 	var p *sdkPanic
@@ -417,9 +416,9 @@ func classify(ctx context.Context, cl call, x *exchange, err error) *Error {
 			e.StatusCode = sre.StatusCode
 		}
 		if sre.RequestId != "" {
-			e.RequestID = printableLine(sre.RequestId, 128)
+			e.RequestID = x.text(sre.RequestId, 128)
 		}
-		e.Code, e.Message = printableLine(sre.ErrorCode, 64), printableLine(sre.ErrorMessage, 500)
+		e.Code, e.Message = x.text(sre.ErrorCode, 64), x.text(sre.ErrorMessage, 500)
 		if e.StatusCode < 400 {
 			e.Kind = KindBadResponse
 			e.Message = "the answer is not the JSON FunctionGraph sends" + answerSummary(x)

@@ -31,6 +31,7 @@ var errResponseTooLarge = fmt.Errorf("response body is larger than %d MiB", maxR
 type exchange struct {
 	ctx     context.Context
 	service Service // named in log lines
+	mask    *masker // hides the call's secrets in what the answer brings back
 
 	mu         sync.Mutex
 	status     int
@@ -112,7 +113,7 @@ func (t *callTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		})
 		return nil, err
 	}
-	requestID := printableLine(resp.Header.Get("X-Request-Id"), 128)
+	requestID := x.text(resp.Header.Get("X-Request-Id"), 128)
 	retryAfter, _ := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	x.record(func(x *exchange) {
 		x.status = resp.StatusCode
