@@ -122,14 +122,14 @@ func around(content string, from, to int) string {
 	return strings.ReplaceAll(content[max(0, from-120):min(len(content), to+120)], "\n", "⏎")
 }
 
-// sensitiveProviderArguments are the provider's sensitive arguments: a
-// configuration that writes them literally is shown back by Terraform in a
-// plan's JSON configuration section, which is Terraform's handling of the
-// user's own input, not the provider's.
-var sensitiveProviderArguments = []string{"secret_key", "security_token", "token"}
+// credentialArguments are the provider's credentials: a configuration that
+// writes them literally is shown back by Terraform in a plan's JSON
+// configuration section, which is Terraform's handling of the user's own
+// input, not the provider's.
+var credentialArguments = []string{"access_key", "secret_key", "security_token", "token"}
 
 // withoutProviderConfigSecrets removes, from terraform show -json output of
-// a plan, only the constant values of the provider block's sensitive
+// a plan, only the constant values of the provider block's credential
 // arguments; anything else is scanned as it is.
 func withoutProviderConfigSecrets(content string) string {
 	if !strings.HasPrefix(content, "{") || !strings.Contains(content, `"provider_config"`) {
@@ -143,7 +143,7 @@ func withoutProviderConfigSecrets(content string) string {
 	providers, _ := cfg["provider_config"].(map[string]any)
 	for _, p := range providers {
 		exprs, _ := p.(map[string]any)["expressions"].(map[string]any)
-		for _, arg := range sensitiveProviderArguments {
+		for _, arg := range credentialArguments {
 			delete(exprs, arg)
 		}
 	}
