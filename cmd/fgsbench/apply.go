@@ -66,8 +66,8 @@ resource "terraform_data" "bench" {
 }
 `
 
-// noopConfig is the cancels' configuration with the do-nothing provider
-// of ./nullprovider: what any framework provider costs Terraform.
+// noopConfig is the cancels' configuration with ./nullprovider: the same
+// schema with nothing behind it.
 const noopConfig = `terraform {
   required_providers {
     null = {
@@ -81,7 +81,7 @@ variable "function_urn" { type = string }
 variable "request_ids" { type = list(string) }
 variable "wait_for_stop" { type = bool }
 
-resource "null_cancel" "bench" {
+resource "null_fgs_async_invocation_cancel" "bench" {
   count         = length(var.request_ids)
   function_urn  = var.function_urn
   request_id    = var.request_ids[count.index]

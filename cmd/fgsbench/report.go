@@ -250,7 +250,7 @@ func printReport(w io.Writer, r *Report) {
 
 	fmt.Fprintf(w, "\nterraform apply from empty state, no latency, -parallelism=10 (runs: %d; %d from N=%d)\n",
 		r.Settings.Runs, r.Settings.LargeRuns, r.Settings.LargeFrom)
-	fmt.Fprintln(w, "terraform_data: Terraform's own floor; no-op: a framework provider that sends nothing; cancels: this provider")
+	fmt.Fprintln(w, "terraform_data: Terraform's own floor; no-op: the cancel resource's schema with nothing behind it; cancels: this provider")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "N\tterraform_data s\tno-op s\tcancels s\t[min–max]\tcancels/floor\tcancels/no-op\tCPU s floor/no-op/cancels\tprovider CPU s no-op/cancels\tprovider RSS MB no-op/cancels\tconns\t")
 	for _, a := range r.Applies {

@@ -1,9 +1,11 @@
-// Command nullprovider is a provider that does nothing, served exactly as
-// the huaweicloud provider is (terraform-plugin-framework through
-// pluginserver). Its one resource, null_cancel, has the cancel resource's
-// arguments and records them without a call. make bench applies it beside
-// the cancels to split their overhead over Terraform's floor into what
-// any framework provider costs and what this provider's own work adds.
+// Command nullprovider serves the cancel resource's schema with nothing
+// behind it, exactly as the huaweicloud provider is served
+// (terraform-plugin-framework through pluginserver). Its resource,
+// null_fgs_async_invocation_cancel, has the cancel's schema (attributes,
+// validators, plan modifiers, defaults) but no ValidateConfig, ModifyPlan
+// or Configure, and Create records the plan with made-up computed values
+// instead of calling FunctionGraph. make bench applies it beside the
+// cancels: the difference is this provider's own work and its network.
 package main
 
 import (
@@ -14,12 +16,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	providerschema "github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/pluginserver"
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/resources"
 )
 
 func main() {
@@ -42,40 +42,46 @@ func (nullProvider) Configure(context.Context, provider.ConfigureRequest, *provi
 }
 
 func (nullProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{func() resource.Resource { return nullCancel{} }}
+	return []func() resource.Resource{func() resource.Resource {
+		return nullCancel{schemaOf: resources.NewAsyncInvocationCancelResource()}
+	}}
 }
 
 func (nullProvider) DataSources(context.Context) []func() datasource.DataSource { return nil }
 
-// nullCancel takes the cancel resource's arguments and sends nothing.
-type nullCancel struct{}
-
-type nullCancelModel struct {
-	ID          types.String `tfsdk:"id"`
-	FunctionURN types.String `tfsdk:"function_urn"`
-	RequestID   types.String `tfsdk:"request_id"`
-	WaitForStop types.Bool   `tfsdk:"wait_for_stop"`
+// nullCancel borrows the cancel resource's name and schema only: as a
+// resource.Resource it hides the optional methods that do the work.
+type nullCancel struct {
+	schemaOf resource.Resource
 }
 
-func (nullCancel) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_cancel"
+func (r nullCancel) Metadata(ctx context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	r.schemaOf.Metadata(ctx, req, resp)
 }
 
-func (nullCancel) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
-	resp.Schema = schema.Schema{Attributes: map[string]schema.Attribute{
-		"id":            schema.StringAttribute{Computed: true, PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
-		"function_urn":  schema.StringAttribute{Required: true, PlanModifiers: replace},
-		"request_id":    schema.StringAttribute{Required: true, PlanModifiers: replace},
-		"wait_for_stop": schema.BoolAttribute{Optional: true},
-	}}
+func (r nullCancel) Schema(ctx context.Context, req resource.SchemaRequest, resp *resource.SchemaResponse) {
+	r.schemaOf.Schema(ctx, req, resp)
 }
 
-func (nullCancel) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var m nullCancelModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
-	m.ID = types.StringValue(m.FunctionURN.ValueString() + "/" + m.RequestID.ValueString())
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+// Create records the plan, its unknown (computed) values made up.
+func (nullCancel) Create(_ context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	state, err := tftypes.Transform(req.Plan.Raw, func(_ *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
+		if v.IsKnown() {
+			return v, nil
+		}
+		switch {
+		case v.Type().Is(tftypes.String):
+			return tftypes.NewValue(tftypes.String, "00000000-0000-0000-0000-000000000000"), nil
+		case v.Type().Is(tftypes.Bool):
+			return tftypes.NewValue(tftypes.Bool, false), nil
+		}
+		return tftypes.NewValue(v.Type(), nil), nil
+	})
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot Record the Plan", err.Error())
+		return
+	}
+	resp.State.Raw = state
 }
 
 func (nullCancel) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
