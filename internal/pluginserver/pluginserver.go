@@ -25,9 +25,16 @@ func Serve(address string, providerFunc func() provider.Provider, debug bool) er
 	} else {
 		quietDiscardedLogs(os.LookupEnv, os.Setenv, providerLogName(address))
 	}
-	return tf6server.Serve(address, func() tfprotov6.ProviderServer {
+	return tf6server.Serve(address, ProviderServer(providerFunc), opts...)
+}
+
+// ProviderServer is what Serve serves: the framework's protocol 6 server,
+// releasing each call's context. The reliability suite serves it in its own
+// process, to count goroutines around an apply.
+func ProviderServer(providerFunc func() provider.Provider) func() tfprotov6.ProviderServer {
+	return func() tfprotov6.ProviderServer {
 		return releaseContexts(providerserver.NewProtocol6(providerFunc())())
-	}, opts...)
+	}
 }
 
 // logLevelVariables are the plugin libraries' own log levels: the SDK root,
