@@ -45,9 +45,6 @@ func badCancel(urn, requestID string, lines ...string) string {
 	return cancelBlock("test", urn, requestID, lines...)
 }
 
-// emptyArg is an argument set to the empty string, which badCancel would replace.
-const emptyArg = "\x00"
-
 func badList(urn string, lines ...string) string {
 	if urn == "" {
 		urn = goodURN

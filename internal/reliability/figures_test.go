@@ -175,7 +175,7 @@ func slowest(ds []time.Duration) string {
 	}
 	sorted := append([]time.Duration(nil), ds...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
-	return sorted[len(sorted)-1].Round(100 * time.Millisecond).String()
+	return sorted[len(sorted)-1].Round(time.Millisecond).String()
 }
 
 func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }

@@ -237,8 +237,7 @@ func (w *workspace) wait(cmd *exec.Cmd, start time.Time, limit time.Duration) tf
 	case err = <-done:
 	case <-time.After(limit):
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		<-done
-		w.t.Fatalf("terraform %s did not finish within %s: killed", strings.Join(cmd.Args[1:], " "), limit)
+		w.t.Fatalf("terraform %s did not finish within %s: killed (%v)", strings.Join(cmd.Args[1:], " "), limit, <-done)
 	}
 	res := tfResult{elapsed: time.Since(start)}
 	var exit *exec.ExitError

@@ -51,31 +51,34 @@ func scanWorkspace(t *testing.T, w *workspace) {
 // content is scanned through terraform show -json).
 func scanDir(dir string, secrets, accessKeys []string, allow []*regexp.Regexp) scanResult {
 	var res scanResult
-	_ = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
+	var paths []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir() && d.Name() == ".terraform":
+			return filepath.SkipDir
+		case d.IsDir(), strings.HasSuffix(path, ".tf"), strings.HasSuffix(path, ".tfplan"), strings.HasSuffix(path, ".terraform.lock.hcl"):
 			return nil
 		}
-		if d.IsDir() {
-			if d.Name() == ".terraform" {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if strings.HasSuffix(path, ".tf") || strings.HasSuffix(path, ".tfplan") || strings.HasSuffix(path, ".terraform.lock.hcl") {
-			return nil
-		}
+		paths = append(paths, path)
+		return nil
+	})
+	if err != nil {
+		res.unhealthy = append(res.unhealthy, dir+": cannot be scanned: "+err.Error())
+	}
+	for _, path := range paths {
 		b, err := os.ReadFile(path)
 		if err != nil {
-			return nil
+			res.unhealthy = append(res.unhealthy, path+": cannot be scanned: "+err.Error())
+			continue
 		}
 		name, _ := filepath.Rel(dir, path)
 		res.files++
 		res.bytes += int64(len(b))
-		if strings.HasSuffix(path, ".stdout") {
-			res.runs++
-		}
 		content := string(b)
 		if strings.HasSuffix(path, ".stdout") {
+			res.runs++
 			content = withoutProviderConfigSecrets(content)
 		}
 		for _, s := range secrets {
@@ -98,8 +101,7 @@ func scanDir(dir string, secrets, accessKeys []string, allow []*regexp.Regexp) s
 		if m := unhealthyOutput.FindStringIndex(content); m != nil && !allowed(content, allow) {
 			res.unhealthy = append(res.unhealthy, name+": "+around(content, m[0], m[1]))
 		}
-		return nil
-	})
+	}
 	return res
 }
 
