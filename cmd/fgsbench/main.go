@@ -78,6 +78,7 @@ func main() {
 	flag.StringVar(&o.goBenchTime, "gobench-time", "300ms", "go test -benchtime for the Go benchmarks")
 	flag.BoolVar(&o.schema, "schema", true, "measure the provider's start to schema")
 	flag.StringVar(&o.pprofDir, "pprof-dir", "", "passed to the provider as FGS_PPROF_DIR (for a binary built from ./cmd/fgsbench/pprofprovider)")
+	printOnly := flag.String("print", "", "print the table of a results file (such as bench/results/latest.json) and measure nothing")
 	flag.Var(&o.extraEnv, "env", "KEY=VALUE added to Terraform's (and so the provider's) environment, for experiments; repeatable")
 	flag.Parse()
 	var err error
@@ -87,6 +88,13 @@ func main() {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "fgsbench:", err)
 		os.Exit(2)
+	}
+	if *printOnly != "" {
+		if err := printResults(*printOnly); err != nil {
+			fmt.Fprintln(os.Stderr, "fgsbench:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
