@@ -69,6 +69,9 @@ func TestInterrupt(t *testing.T) {
 			w.init()
 
 			cmd, base := w.command("apply", "-auto-approve", "-no-color", "-input=false")
+			// Its own process group, to signal Terraform and the provider
+			// together as a terminal does.
+			cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 			var stdout, stderr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			start := time.Now()

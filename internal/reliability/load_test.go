@@ -38,7 +38,7 @@ type loadSize struct {
 
 func loadSizes() loadSize {
 	if os.Getenv("FGS_LONG") != "" {
-		return loadSize{cancels: 2000, listed: 50000, parallelism: 100, faultRate: 0.1, long: true}
+		return loadSize{cancels: 1000, listed: 50000, parallelism: 100, faultRate: 0.1, long: true}
 	}
 	return loadSize{cancels: 500, listed: 5000, parallelism: 50, faultRate: 0.1}
 }

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -51,6 +52,16 @@ func runSuite(m *testing.M) int {
 	}
 	code := m.Run()
 	figures.print(os.Stdout)
+	// go test shows a passing package's output only with -v; make test
+	// names a file to print the figures from afterwards.
+	if path := os.Getenv("FGS_FIGURES_FILE"); path != "" {
+		var b strings.Builder
+		figures.print(&b)
+		if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+	}
 	return code
 }
 
