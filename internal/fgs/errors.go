@@ -134,7 +134,7 @@ func (e *Error) Unwrap() error { return e.Err }
 func (e *Error) retryable() bool {
 	switch e.Kind {
 	case KindAPI:
-		return e.StatusCode == 429 || e.StatusCode >= 500
+		return e.StatusCode == 429 || e.IsServerError()
 	case KindConnection:
 		return !e.permanentConnectionFailure()
 	case KindBadResponse:
@@ -205,3 +205,7 @@ func rootCause(err error) error {
 	}
 	return err
 }
+
+// IsServerError reports a 5xx answer: the server failed, and may not next time.
+// Statuses past 599 are no HTTP answer FunctionGraph gives, and are not retried.
+func (e *Error) IsServerError() bool { return e.StatusCode >= 500 && e.StatusCode <= 599 }

@@ -34,7 +34,7 @@ func explainIAM(e *fgs.Error, cc callContext) (title, why, todo string) {
 		return "Cannot Assume Agency", "IAM refused to issue temporary credentials for the agency." + nothingSent,
 			"Check assume_role.agency_name and assume_role.domain_name or domain_id (or HW_ASSUME_ROLE_AGENCY_NAME, HW_ASSUME_ROLE_DOMAIN_NAME, HW_ASSUME_ROLE_DOMAIN_ID): " +
 				"the agency must exist in that account and be delegated to the account of the provider's credentials."
-	case e.Kind == fgs.KindAPI && (e.StatusCode == 429 || e.StatusCode >= 500):
+	case e.Kind == fgs.KindAPI && (e.StatusCode == 429 || e.IsServerError()):
 		return "IAM Unavailable", fmt.Sprintf("IAM failed with HTTP %d. %s", e.StatusCode, stoppedText(e)) + nothingSent,
 			"Apply again later. If it persists, open a ticket with Huawei Cloud quoting the X-Request-Id below."
 	case e.Kind == fgs.KindAPI:

@@ -56,7 +56,7 @@ func describeCallError(err error, cc callContext) (string, string) {
 		{"Endpoint", e.Endpoint},
 		{"HTTP status", statusText(e.StatusCode)},
 		{"Error code", e.Code},
-		{"Message", e.Message},
+		{"Message", apiMessage(e)},
 		{"API request ID (X-Request-Id)", e.RequestID},
 		{"Attempts", attemptsText(e)},
 	}
@@ -122,7 +122,7 @@ func explainStatus(e *fgs.Error, cc callContext) (title, why, todo string) {
 		return "Rate Limited",
 			fmt.Sprintf("FunctionGraph kept refusing with 429 Too Many Requests. %s", stoppedText(e)),
 			"Apply again later, lower Terraform's -parallelism, or raise max_retries (HW_MAX_RETRIES) to wait longer."
-	case e.StatusCode >= 500:
+	case e.IsServerError():
 		return "FunctionGraph Server Error",
 			fmt.Sprintf("FunctionGraph failed with a server error. %s", stoppedText(e)),
 			"Apply again later. If it persists, open a ticket with Huawei Cloud quoting the X-Request-Id below."
@@ -171,4 +171,13 @@ func attemptsText(e *fgs.Error) string {
 		s += fmt.Sprintf(" (the server last asked to retry after %s)", e.RetryAfter)
 	}
 	return s
+}
+
+// apiMessage is the API's own error_msg, listed as a fact; other kinds of
+// failure already say their message in the explanation.
+func apiMessage(e *fgs.Error) string {
+	if e.Kind != fgs.KindAPI {
+		return ""
+	}
+	return e.Message
 }
