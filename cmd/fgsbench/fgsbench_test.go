@@ -103,3 +103,43 @@ func TestIdealTime(t *testing.T) {
 		}
 	}
 }
+
+func TestEvaluateTargets(t *testing.T) {
+	t.Parallel()
+	wall := func(s float64) Summary { return Summary{Median: s, Min: s, Max: s, Runs: 3} }
+	r := &Report{
+		Provider: ProviderResults{StartToSchemaMS: wall(10), StartToSchemaMTLSMS: wall(35)},
+		Applies: []ApplyResults{
+			{Kind: kindFloor, N: 1000, Parallelism: 10, WallS: wall(10)},
+			{Kind: kindNoop, N: 1000, Parallelism: 10, WallS: wall(14)},
+			{Kind: kindCancel, N: 1000, Parallelism: 10, WallS: wall(15), Connections: wall(9), ProviderPeakRSSMB: wall(35)},
+			{Kind: kindCancel, N: 1000, Parallelism: 10, LatencyMS: 20, IdealS: 2, WallS: wall(12), Connections: wall(10)},
+			{Kind: kindCancel, N: 100, Parallelism: 50, LatencyMS: 20, IdealS: 0.04, WallS: wall(1), Connections: wall(51)},
+		},
+	}
+	got := map[string]Target{}
+	for _, tg := range evaluateTargets(r) {
+		got[tg.Name] = tg
+	}
+	want := map[string]bool{
+		"provider start to schema (plain gRPC)":                      true,
+		"provider start to schema (auto-mTLS, as Terraform)":         true,
+		"apply 1000 cancels / 1000 terraform_data, no latency":       false,
+		"apply 1000 cancels, 20 ms latency, -parallelism=10 / ideal": false,
+		"TCP connections per apply":                                  false, // 51 > 50
+		"provider peak RSS during the 1000-cancel apply":             true,
+	}
+	for name, pass := range want {
+		tg, ok := got[name]
+		if !ok {
+			t.Errorf("no target %q in %v", name, got)
+			continue
+		}
+		if tg.Pass != pass {
+			t.Errorf("%s: pass = %v, want %v (%s)", name, tg.Pass, pass, tg.Measured)
+		}
+		if !tg.Pass && tg.Note == "" {
+			t.Errorf("%s: a miss without a note", name)
+		}
+	}
+}

@@ -181,6 +181,11 @@ func evaluateTargets(r *Report) []Target {
 			Measured: fmt.Sprintf("%.2f× (%.2f s / %.2f s)", ratio, cancel.WallS.Median, floor.WallS.Median),
 			Pass:     ratio <= targetFloorRatio,
 		})
+		if noop := r.find(kindNoop, targetN, 10, false); ratio > targetFloorRatio && noop != nil {
+			ts[len(ts)-1].Note = fmt.Sprintf("a provider that does nothing behind the same schema takes %.2f s (cancels/no-op %.2f×): "+
+				"the gap is what Terraform and the framework pay per resource for this schema, not the cancels; "+
+				"meeting it takes a leaner schema (README: Performance)", noop.WallS.Median, cancel.WallS.Median/noop.WallS.Median)
+		}
 	}
 	for i := range r.Applies {
 		a := &r.Applies[i]
@@ -198,7 +203,8 @@ func evaluateTargets(r *Report) []Target {
 			// What Terraform alone needs for the same graph bounds what any provider can reach.
 			best := f.WallS.Median + a.IdealS
 			t.Note = fmt.Sprintf("Terraform's own floor for %d terraform_data at -parallelism=%d is %.2f s, so no provider can reach the %.2f s ideal; "+
-				"against floor + ideal (%.2f s) this apply is %.2f×", targetN, a.Parallelism, f.WallS.Median, a.IdealS, best, a.WallS.Median/best)
+				"against floor + ideal (%.2f s) this apply is %.2f×; reaching the ideal takes fewer Terraform resources, "+
+				"such as one that cancels a list of request IDs (README: Performance)", targetN, a.Parallelism, f.WallS.Median, a.IdealS, best, a.WallS.Median/best)
 		}
 		ts = append(ts, t)
 	}
@@ -219,11 +225,24 @@ func evaluateTargets(r *Report) []Target {
 		Name: "TCP connections per apply", Target: "≤ parallelism, not growing with N",
 		Measured: fmt.Sprintf("at most %d (%s)", worstConns, worstCase), Pass: connsOK,
 	})
+	if !connsOK {
+		ts[len(ts)-1].Note = "connections are not being reused: check internal/fgs/transport.go " +
+			"(MaxIdleConnsPerHost, every answer's body read to the end and closed)"
+	}
 	if cancel != nil {
 		ts = append(ts, Target{
 			Name: fmt.Sprintf("provider peak RSS during the %d-cancel apply", targetN), Target: fmt.Sprintf("< %.0f MB", targetProviderRSSMB),
 			Measured: fmt.Sprintf("%.1f MB", cancel.ProviderPeakRSSMB.Max), Pass: cancel.ProviderPeakRSSMB.Max < targetProviderRSSMB,
 		})
+		if cancel.ProviderPeakRSSMB.Max >= targetProviderRSSMB {
+			ts[len(ts)-1].Note = "find what holds the memory with a heap profile of the apply: " +
+				"cmd/fgsbench/pprofprovider and -pprof-dir (README: Performance)"
+		}
+	}
+	for i := range ts[:2] {
+		if !ts[i].Pass {
+			ts[i].Note = "see where the start goes with GODEBUG=inittrace=1 and a CPU profile of the provider"
+		}
 	}
 	return ts
 }
