@@ -72,19 +72,8 @@ func clientFlags(name string, stderr io.Writer) (*flag.FlagSet, *string, *string
 }
 
 func parseClientFlags(fs *flag.FlagSet, args []string, getenv func(string) string, stderr io.Writer, endpoint, urn *string) int {
-	if err := applyEnv(fs, getenv, nil); err != nil {
-		fmt.Fprintf(stderr, "fgsemu: %v\n", err)
-		return exitUsage
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "fgsemu: unexpected argument %q\n", fs.Arg(0))
-		return exitUsage
+	if code, ok := parseFlags(fs, args, getenv, nil, stderr); !ok {
+		return code
 	}
 	if *endpoint == "" || *urn == "" {
 		fmt.Fprintf(stderr, "fgsemu %s: -endpoint and -urn are required\n", strings.TrimPrefix(fs.Name(), "fgsemu "))

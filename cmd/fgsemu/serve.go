@@ -45,6 +45,27 @@ func envName(flagName string) string {
 	return "FGSEMU_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
+// parseFlags reads FGSEMU_* variables, then the arguments, which win. It
+// reports false with the exit code when the command should stop: -h, a bad
+// flag or a stray argument.
+func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string, plural map[string]string, stderr io.Writer) (int, bool) {
+	if err := applyEnv(fs, getenv, plural); err != nil {
+		fmt.Fprintf(stderr, "fgsemu: %v\n", err)
+		return exitUsage, false
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK, false
+		}
+		return exitUsage, false
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "fgsemu: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage, false
+	}
+	return 0, true
+}
+
 // applyEnv gives every flag its FGSEMU_* value before the command line is parsed.
 func applyEnv(fs *flag.FlagSet, getenv func(string) string, plural map[string]string) error {
 	var err error
@@ -115,19 +136,8 @@ func (s *syncWriter) printf(format string, args ...any) {
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs, c := serveFlags(stderr)
-	if err := applyEnv(fs, getenv, servePlurals); err != nil {
-		fmt.Fprintf(stderr, "fgsemu: %v\n", err)
-		return exitUsage
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "fgsemu: unexpected argument %q\n", fs.Arg(0))
-		return exitUsage
+	if code, ok := parseFlags(fs, args, getenv, servePlurals, stderr); !ok {
+		return code
 	}
 	opts, functions, err := c.options()
 	if err != nil {
