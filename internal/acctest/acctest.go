@@ -86,10 +86,16 @@ func Env(vars map[string]string) provider.Option {
 	return provider.WithGetenv(func(k string) string { return vars[k] })
 }
 
+// withTestDefaults puts the tests' defaults before opts, which may override
+// them: no machine environment, retries and polls milliseconds apart.
+func withTestDefaults(opts []provider.Option) []provider.Option {
+	return append([]provider.Option{Env(nil), FastRetries, FastPolls}, opts...)
+}
+
 // ProviderFactories serves the provider in-process to the Terraform CLI.
 // Unless opts say otherwise, it sees no environment variables.
 func ProviderFactories(opts ...provider.Option) map[string]func() (tfprotov6.ProviderServer, error) {
-	opts = append([]provider.Option{Env(nil), FastRetries, FastPolls}, opts...)
+	opts = withTestDefaults(opts)
 	return map[string]func() (tfprotov6.ProviderServer, error){
 		"huaweicloud": providerserver.NewProtocol6WithError(provider.New("test", opts...)()),
 	}

@@ -24,7 +24,7 @@ type ProtocolProvider struct {
 // NewProtocolProvider starts the provider's protocol server and reads its schema.
 func NewProtocolProvider(t testing.TB, opts ...provider.Option) *ProtocolProvider {
 	t.Helper()
-	opts = append([]provider.Option{Env(nil), FastRetries, FastPolls}, opts...)
+	opts = withTestDefaults(opts)
 	server, err := providerserver.NewProtocol6WithError(provider.New("test", opts...)())()
 	if err != nil {
 		t.Fatal(err)

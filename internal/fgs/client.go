@@ -341,15 +341,11 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 		if cl.onRetry != nil {
 			cl.onRetry(RetryEvent{Op: cl.op, Attempt: attempt, Wait: wait, Err: e})
 		}
-		timer := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			timer.Stop()
+		if sleep(ctx, wait) != nil {
 			ce := contextError(ctx, cl)
 			ce.Attempts, ce.Endpoint, ce.Service, ce.Auth = attempt, endpoint, cl.service, src.method()
 			ce.StatusCode, ce.Code, ce.Message, ce.RequestID = e.StatusCode, e.Code, e.Message, e.RequestID
 			return result{attempts: attempt}, ce
-		case <-timer.C:
 		}
 	}
 }

@@ -72,15 +72,32 @@ func (a cancelArgs) cancelRequest(pd *ProviderData, diags *diag.Diagnostics) (fg
 	if err := req.Validate(); err != nil {
 		diags.AddAttributeError(path.Root("request_id"), "Invalid Cancel Request", err.Error())
 	}
-	if pd != nil {
-		checkProviderFits(pd, urn, diags)
-	}
+	checkProviderFits(pd, urn, diags)
 	return req, diags.ErrorsCount() == n
 }
 
+// plannedURN parses a known function_urn at plan time and checks it against
+// the provider. Unknown or invalid values are left alone: they are checked
+// once known, and the attribute's validator reports a malformed one.
+func plannedURN(pd *ProviderData, v types.String, diags *diag.Diagnostics) (fgs.URN, bool) {
+	if v.IsUnknown() || v.IsNull() {
+		return fgs.URN{}, false
+	}
+	urn, err := fgs.ParseURN(v.ValueString())
+	if err != nil {
+		return fgs.URN{}, false
+	}
+	checkProviderFits(pd, urn, diags)
+	return urn, true
+}
+
 // checkProviderFits checks the provider's project ID (which belongs to the
-// provider's region only) and that the URN's region can be reached.
+// provider's region only) and that the URN's region can be reached. Before
+// the provider is configured (validation) there is nothing to check.
 func checkProviderFits(pd *ProviderData, urn fgs.URN, diags *diag.Diagnostics) {
+	if pd == nil {
+		return
+	}
 	if pd.ProjectID != "" && pd.Region == urn.Region && pd.ProjectID != urn.ProjectID {
 		diags.AddAttributeError(path.Root("function_urn"), "Project ID Contradicts Function URN",
 			fmt.Sprintf("The provider's project_id is %q for region %q, but function_urn names project %q in that region. "+
@@ -134,22 +151,20 @@ func (r cancelRun) send(ctx context.Context, diags *diag.Diagnostics) cancelOutc
 	if !ok {
 		return out
 	}
-	if r.data == nil || r.data.Client == nil {
-		diags.AddError("Provider Not Configured",
-			"The huaweicloud provider's configuration was not known when the cancel had to be sent. "+
-				"This is a bug in the provider or Terraform; please report it.")
+	client := r.data.client("the cancel had to be sent", diags)
+	if client == nil {
 		return out
 	}
 	ctx, stop := context.WithTimeout(ctx, r.timeout)
 	defer stop()
 
-	endpoint, _ := r.data.Client.Endpoint(req.URN.Region)
+	endpoint, _ := client.Endpoint(req.URN.Region)
 	r.report(fmt.Sprintf("Cancelling async request %s of %s at %s", req.RequestID, req.URN, endpoint))
 	tflog.Info(ctx, "Cancelling async invocation", map[string]any{"function_urn": req.URN.String(), "request_id": req.RequestID, "endpoint": endpoint})
 	req.OnRetry = func(ev fgs.RetryEvent) {
 		r.report(fmt.Sprintf("Attempt %d failed (%s); retrying in %s", ev.Attempt, retryReason(ev.Err), ev.Wait.Round(time.Millisecond)))
 	}
-	res, err := r.data.Client.Cancel(ctx, req)
+	res, err := client.Cancel(ctx, req)
 	out.res = res
 	if err != nil {
 		addCallError(diags, err, callContext{
@@ -171,16 +186,16 @@ func (r cancelRun) send(ctx context.Context, diags *diag.Diagnostics) cancelOutc
 	r.report(fmt.Sprintf("Cancel accepted (X-Request-Id: %s, %d attempt(s))", res.APIRequestID, res.Attempts))
 	tflog.Info(ctx, "Async invocation cancel accepted", map[string]any{"x_request_id": res.APIRequestID, "attempts": res.Attempts})
 	if r.waitForStop {
-		out.final = r.wait(ctx, req, res, diags)
+		out.final = r.wait(ctx, client, req, res, diags)
 	}
 	return out
 }
 
 // wait polls until the invocation has ended. A deadline or an interrupt is an
 // error; a refused status query only a warning: the cancel itself worked.
-func (r cancelRun) wait(ctx context.Context, req fgs.CancelRequest, res fgs.CancelResult, diags *diag.Diagnostics) *fgs.Invocation {
+func (r cancelRun) wait(ctx context.Context, client *fgs.Client, req fgs.CancelRequest, res fgs.CancelResult, diags *diag.Diagnostics) *fgs.Invocation {
 	r.report(fmt.Sprintf("Waiting for request %s to stop", req.RequestID))
-	inv, err := r.data.Client.WaitForStop(ctx, req.URN, req.RequestID, r.data.StopPoll, func(inv fgs.Invocation, waited time.Duration) {
+	inv, err := client.WaitForStop(ctx, req.URN, req.RequestID, r.data.StopPoll, func(inv fgs.Invocation, waited time.Duration) {
 		r.report(fmt.Sprintf("Request %s is %s after %s", req.RequestID, inv.Outcome(), waited.Round(100*time.Millisecond)))
 	})
 	if err == nil {

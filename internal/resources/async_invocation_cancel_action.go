@@ -94,14 +94,10 @@ func (a *asyncInvocationCancelAction) ValidateConfig(ctx context.Context, req ac
 func (a *asyncInvocationCancelAction) ModifyPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
 	var m asyncInvocationCancelActionModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() || m.FunctionURN.IsUnknown() || m.FunctionURN.IsNull() {
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	urn, err := fgs.ParseURN(m.FunctionURN.ValueString())
-	if err != nil || a.data == nil {
-		return
-	}
-	checkProviderFits(a.data, urn, &resp.Diagnostics)
+	plannedURN(a.data, m.FunctionURN, &resp.Diagnostics)
 }
 
 func (a *asyncInvocationCancelAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {

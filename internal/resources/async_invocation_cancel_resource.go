@@ -138,18 +138,12 @@ func (r *asyncInvocationCancelResource) ModifyPlan(ctx context.Context, req reso
 	}
 	var m asyncInvocationCancelResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() || m.FunctionURN.IsUnknown() {
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	urn, err := fgs.ParseURN(m.FunctionURN.ValueString())
-	if err != nil {
-		return // the attribute's validator has said so
-	}
-	if m.Region.IsUnknown() {
+	urn, ok := plannedURN(r.data, m.FunctionURN, &resp.Diagnostics)
+	if ok && m.Region.IsUnknown() {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("region"), urn.Region)...)
-	}
-	if r.data != nil {
-		checkProviderFits(r.data, urn, &resp.Diagnostics)
 	}
 }
 

@@ -133,10 +133,8 @@ func (d *asyncInvocationsDataSource) Read(ctx context.Context, req datasource.Re
 		return
 	}
 	cancelArgs{FunctionURN: m.FunctionURN, Region: m.Region}.validateAgainstURN(&resp.Diagnostics)
-	if d.data == nil || d.data.Client == nil {
-		resp.Diagnostics.AddError("Provider Not Configured",
-			"The huaweicloud provider's configuration was not known when the invocations had to be listed. "+
-				"This is a bug in the provider or Terraform; please report it.")
+	client := d.data.client("the invocations had to be listed", &resp.Diagnostics)
+	if client == nil {
 		return
 	}
 	checkProviderFits(d.data, urn, &resp.Diagnostics)
@@ -149,7 +147,7 @@ func (d *asyncInvocationsDataSource) Read(ctx context.Context, req datasource.Re
 
 	ctx, stop := context.WithTimeout(ctx, defaultListTimeout)
 	defer stop()
-	list, err := d.data.Client.ListInvocations(ctx, urn, filter)
+	list, err := client.ListInvocations(ctx, urn, filter)
 	if err != nil {
 		addCallError(&resp.Diagnostics, err, callContext{
 			action: "List Async Invocations", requestID: filter.RequestID,

@@ -24,6 +24,18 @@ type ProviderData struct {
 	StopPoll fgs.PollPolicy
 }
 
+// client returns the shared client, or reports that the provider's
+// configuration was not known when it was needed for doing something.
+func (pd *ProviderData) client(doing string, diags *diag.Diagnostics) *fgs.Client {
+	if pd == nil || pd.Client == nil {
+		diags.AddError("Provider Not Configured",
+			"The huaweicloud provider's configuration was not known when "+doing+". "+
+				"This is a bug in the provider or Terraform; please report it.")
+		return nil
+	}
+	return pd.Client
+}
+
 // providerDataFrom converts the framework's opaque provider data. A nil value
 // means Configure has not run (validation) and is not an error.
 func providerDataFrom(v any, diags *diag.Diagnostics) *ProviderData {
