@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	goversion "github.com/hashicorp/go-version"
+
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/tfinstall"
 )
 
 // requiredProviders maps the local name to this provider, for the examples
@@ -32,17 +34,15 @@ func TestExamplesValidate(t *testing.T) {
 	tfVersion := terraformVersion(t, tf)
 
 	work := t.TempDir()
-	bin := filepath.Join(work, "bin")
-	build := exec.Command("go", "build", "-o", filepath.Join(bin, "terraform-provider-huaweicloud"), ".")
+	binary := tfinstall.MirrorBinary(work, "fgs-tools/huaweicloud")
+	build := exec.Command("go", "build", "-o", binary, ".")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building the provider: %v\n%s", err, out)
 	}
-	install := exec.Command("bash", "-c", `. scripts/dev-provider.sh && install_dev_provider "$0" "$1" && echo "$TF_CLI_CONFIG_FILE"`, bin, work)
-	out, err := install.CombinedOutput()
+	cliConfig, err := tfinstall.Install(work, false, tfinstall.Provider{Source: "fgs-tools/huaweicloud", Binary: binary})
 	if err != nil {
-		t.Fatalf("installing the provider for Terraform: %v\n%s", err, out)
+		t.Fatalf("installing the provider for Terraform: %v", err)
 	}
-	cliConfig := strings.TrimSpace(string(out))
 
 	if out, err := exec.Command(tf, "fmt", "-check", "-recursive", "-diff", "examples").CombinedOutput(); err != nil {
 		t.Errorf("examples are not terraform fmt clean (run make fmt):\n%s", out)

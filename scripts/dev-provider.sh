@@ -1,4 +1,5 @@
-# Sourced by the scripts that run Terraform on the provider just built.
+# Sourced by the scripts that run Terraform on the provider just built
+# (internal/tfinstall does the same for the Go tests and make bench).
 #
 # install_dev_provider BIN_DIR WORK_DIR writes WORK_DIR/terraformrc and
 # exports TF_CLI_CONFIG_FILE: dev_overrides make Terraform run the binary in

@@ -5,15 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
+
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/tfinstall"
 )
 
 // Credentials that exist only in the in-process emulator.
@@ -124,36 +122,21 @@ func newWorkspace(dir, terraform string, binaries map[string]string, endpoint st
 		plugins:   plugins,
 		dirs:      map[string]string{},
 	}
-	for _, d := range []string{plugins, filepath.Join(dir, "home")} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			return nil, err
-		}
+	if err := os.MkdirAll(filepath.Join(dir, "home"), 0o755); err != nil {
+		return nil, err
 	}
-	// dev_overrides runs the binaries from plugins/; the mirror lets
-	// `terraform init` succeed offline, since init ignores overrides.
-	var overrides, includes []string
+	// dev_overrides runs the binaries from plugins/, where providerExe finds
+	// them; the mirror lets `terraform init` succeed offline.
+	var providers []tfinstall.Provider
 	for name, src := range binaries {
 		source, ok := providerSources[name]
 		if !ok {
 			return nil, fmt.Errorf("no provider source for %s", name)
 		}
-		mirror := filepath.Join(dir, "mirror", "registry.terraform.io", source, "0.1.0", runtime.GOOS+"_"+runtime.GOARCH)
-		if err := os.MkdirAll(mirror, 0o755); err != nil {
-			return nil, err
-		}
-		if err := copyFile(src, filepath.Join(plugins, name)); err != nil {
-			return nil, err
-		}
-		if err := copyFile(src, filepath.Join(mirror, name+"_v0.1.0")); err != nil {
-			return nil, err
-		}
-		overrides = append(overrides, fmt.Sprintf("    %q = %q", source, plugins))
-		includes = append(includes, strconv.Quote(source))
+		providers = append(providers, tfinstall.Provider{Source: source, Binary: src})
 	}
-	rc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n%s\n  }\n  filesystem_mirror {\n    path    = %q\n    include = [%s]\n  }\n}\n",
-		strings.Join(overrides, "\n"), filepath.Join(dir, "mirror"), strings.Join(includes, ", "))
-	rcPath := filepath.Join(dir, "terraformrc")
-	if err := os.WriteFile(rcPath, []byte(rc), 0o644); err != nil {
+	rcPath, err := tfinstall.Install(dir, true, providers...)
+	if err != nil {
 		return nil, err
 	}
 	for kind, config := range configs {
@@ -261,23 +244,6 @@ func (w *workspace) apply(ctx context.Context, kind string, vars map[string]any,
 		r.CPU = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	}
 	return r, nil
-}
-
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = in.Close() }()
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o755)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		_ = out.Close()
-		return err
-	}
-	return out.Close()
 }
 
 func mustJSON(v any) string {

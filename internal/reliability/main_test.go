@@ -5,17 +5,16 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/tfinstall"
 )
 
-// The address Terraform installs the provider under, and the version the
-// filesystem mirror offers it as.
+// The address Terraform installs the provider under.
 const (
 	providerSource  = "fgs-tools/huaweicloud"
 	providerAddress = "registry.terraform.io/" + providerSource
-	providerVersion = "0.0.1"
 )
 
 // suite is what TestMain prepares once for every test.
@@ -74,12 +73,10 @@ func buildProvider(root string) error {
 	if err != nil {
 		return fmt.Errorf("the suite builds the provider with the go command, which is not on PATH: %w", err)
 	}
-	mirror := filepath.Join(root, "mirror")
-	dir := filepath.Join(mirror, "registry.terraform.io", providerSource, providerVersion, runtime.GOOS+"_"+runtime.GOARCH)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	suite.binary = tfinstall.MirrorBinary(root, providerSource)
+	if err := os.MkdirAll(filepath.Dir(suite.binary), 0o755); err != nil {
 		return err
 	}
-	suite.binary = filepath.Join(dir, "terraform-provider-huaweicloud_v"+providerVersion)
 	args := []string{"build", "-o", suite.binary}
 	if raceEnabled && os.Getenv("FGS_RACE_PROVIDER") != "" {
 		args = append(args, "-race")
@@ -90,16 +87,6 @@ func buildProvider(root string) error {
 	if err := build.Run(); err != nil {
 		return fmt.Errorf("building the provider: %w", err)
 	}
-	suite.cliConfig = filepath.Join(root, "terraformrc")
-	rc := fmt.Sprintf(`provider_installation {
-  filesystem_mirror {
-    path    = %q
-    include = [%q]
-  }
-  direct {
-    exclude = [%q]
-  }
-}
-`, mirror, providerAddress, providerAddress)
-	return os.WriteFile(suite.cliConfig, []byte(rc), 0o600)
+	suite.cliConfig, err = tfinstall.Install(root, false, tfinstall.Provider{Source: providerSource, Binary: suite.binary})
+	return err
 }

@@ -1,0 +1,102 @@
+// Package tfinstall lets a Terraform that cannot reach the registry run
+// provider binaries built from this tree: it lays them out as a filesystem
+// mirror, which `terraform init` installs from, and writes the CLI
+// configuration that says so. With dev_overrides, commands also run the
+// binaries in place, as `make demo` does (scripts/dev-provider.sh is the
+// shell twin of this package).
+package tfinstall
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Version is the version the mirror offers every provider at.
+const Version = "0.1.0"
+
+// Provider is a built binary and the source address configurations name it by.
+type Provider struct {
+	// Source is the address without the registry host, such as "fgs-tools/huaweicloud".
+	Source string
+	// Binary is the built provider.
+	Binary string
+}
+
+// MirrorDir is where the mirror under root keeps a source's binary for this platform.
+func MirrorDir(root, source string) string {
+	return filepath.Join(root, "mirror", "registry.terraform.io", source, Version, runtime.GOOS+"_"+runtime.GOARCH)
+}
+
+// MirrorBinary is the path the mirror under root expects a source's binary at.
+func MirrorBinary(root, source string) string {
+	return filepath.Join(MirrorDir(root, source), "terraform-provider-"+typeName(source)+"_v"+Version)
+}
+
+// Install puts each provider into the mirror under root (unless it is built
+// there already) and writes root/terraformrc, whose path it returns. With
+// devOverrides, the binaries are also copied to root/plugins and run from
+// there, so Terraform warns that overrides are in effect.
+func Install(root string, devOverrides bool, providers ...Provider) (string, error) {
+	var sources, overrides []string
+	for _, p := range providers {
+		dst := MirrorBinary(root, p.Source)
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return "", err
+		}
+		if p.Binary != dst {
+			if err := copyFile(p.Binary, dst); err != nil {
+				return "", err
+			}
+		}
+		sources = append(sources, strconv.Quote(p.Source))
+		if devOverrides {
+			plugins := filepath.Join(root, "plugins")
+			if err := os.MkdirAll(plugins, 0o755); err != nil {
+				return "", err
+			}
+			if err := copyFile(p.Binary, filepath.Join(plugins, "terraform-provider-"+typeName(p.Source))); err != nil {
+				return "", err
+			}
+			overrides = append(overrides, fmt.Sprintf("    %q = %q", p.Source, plugins))
+		}
+	}
+	sort.Strings(sources)
+	sort.Strings(overrides)
+	var rc strings.Builder
+	rc.WriteString("provider_installation {\n")
+	if devOverrides {
+		fmt.Fprintf(&rc, "  dev_overrides {\n%s\n  }\n", strings.Join(overrides, "\n"))
+	}
+	fmt.Fprintf(&rc, "  filesystem_mirror {\n    path    = %q\n    include = [%s]\n  }\n}\n",
+		filepath.Join(root, "mirror"), strings.Join(sources, ", "))
+	path := filepath.Join(root, "terraformrc")
+	return path, os.WriteFile(path, []byte(rc.String()), 0o600)
+}
+
+// typeName is the provider type of a source: "huaweicloud" of "fgs-tools/huaweicloud".
+func typeName(source string) string {
+	return source[strings.LastIndexByte(source, '/')+1:]
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = in.Close() }()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o755)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		_ = out.Close()
+		return err
+	}
+	return out.Close()
+}
