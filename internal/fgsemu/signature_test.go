@@ -82,6 +82,13 @@ func sdkSignedRequest(method, path, queryKey, queryValue, headerValue string, bo
 	if err != nil {
 		return nil, nil, errSkip
 	}
+	// A path such as "A:" goes out as the request target "A:?0=0", which a
+	// server reads as an absolute URL with the scheme "a" and no path at all;
+	// no SDK call sends one, and what a gateway would sign it as is not
+	// defined, so there is nothing to compare.
+	if sr.URL.Scheme != "" || sr.URL.Opaque != "" || sr.URL.Host != "" {
+		return nil, nil, errSkip
+	}
 	b, err = io.ReadAll(sr.Body)
 	if err != nil {
 		return nil, nil, errSkip
