@@ -185,8 +185,9 @@ type countedConn struct {
 }
 
 func (c *countedConn) Close() error {
+	err := c.Conn.Close() // first, so that a dial it lets through never overlaps it
 	c.release()
-	return c.Conn.Close()
+	return err
 }
 
 // destination is the key a request and its connections are counted under:
