@@ -38,6 +38,21 @@ func held(g *connGate, ctx context.Context, f *flight) (bool, <-chan error) {
 	}
 }
 
+// idleAndWaiting leaves g with one connection to "a" back in the pool and
+// a second request to "a" waiting for one, and returns that request.
+func idleAndWaiting(t *testing.T, g *connGate) (context.Context, *flight) {
+	t.Helper()
+	c1, f1 := g.begin(context.Background(), "a")
+	httptrace.ContextClientTrace(c1).GetConn("")
+	if err := admitSoon(t, g, c1, f1, time.Second); err != nil {
+		t.Fatal(err)
+	}
+	f1.end()
+	c2, f2 := g.begin(context.Background(), "a")
+	httptrace.ContextClientTrace(c2).GetConn("")
+	return c2, f2
+}
+
 func TestConnGate(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -63,14 +78,7 @@ func TestConnGate(t *testing.T) {
 	t.Run("a held dial is dropped once its request is served", func(t *testing.T) {
 		t.Parallel()
 		g := newConnGate(&net.Dialer{})
-		c1, f1 := g.begin(ctx, "a")
-		getConn(c1)
-		if err := admitSoon(t, g, c1, f1, time.Second); err != nil {
-			t.Fatal(err)
-		}
-		f1.end() // its connection goes back to the pool
-		c2, f2 := g.begin(ctx, "a")
-		getConn(c2)
+		c2, f2 := idleAndWaiting(t, g)
 		isHeld, result := held(g, c2, f2)
 		if !isHeld {
 			t.Fatalf("a second connection was dialed beside an idle one: %v", <-result)
@@ -84,14 +92,7 @@ func TestConnGate(t *testing.T) {
 	t.Run("a held dial goes ahead when a connection closes", func(t *testing.T) {
 		t.Parallel()
 		g := newConnGate(&net.Dialer{})
-		c1, f1 := g.begin(ctx, "a")
-		getConn(c1)
-		if err := admitSoon(t, g, c1, f1, time.Second); err != nil {
-			t.Fatal(err)
-		}
-		f1.end()
-		c2, f2 := g.begin(ctx, "a")
-		getConn(c2)
+		c2, f2 := idleAndWaiting(t, g)
 		isHeld, result := held(g, c2, f2)
 		if !isHeld {
 			t.Fatal("not held")
@@ -105,12 +106,7 @@ func TestConnGate(t *testing.T) {
 	t.Run("a held dial ends with its request", func(t *testing.T) {
 		t.Parallel()
 		g := newConnGate(&net.Dialer{})
-		c1, f1 := g.begin(ctx, "a")
-		getConn(c1)
-		_ = admitSoon(t, g, c1, f1, time.Second)
-		f1.end()
-		c2, f2 := g.begin(ctx, "a")
-		getConn(c2)
+		c2, f2 := idleAndWaiting(t, g)
 		isHeld, result := held(g, c2, f2)
 		if !isHeld {
 			t.Fatal("not held")
@@ -125,12 +121,7 @@ func TestConnGate(t *testing.T) {
 		t.Parallel()
 		g := newConnGate(&net.Dialer{})
 		g.maxHold = 100 * time.Millisecond
-		c1, f1 := g.begin(ctx, "a")
-		getConn(c1)
-		_ = admitSoon(t, g, c1, f1, time.Second)
-		f1.end()
-		c2, f2 := g.begin(ctx, "a")
-		getConn(c2)
+		c2, f2 := idleAndWaiting(t, g)
 		if err := admitSoon(t, g, c2, f2, 5*time.Second); err != nil {
 			t.Fatal(err)
 		}
