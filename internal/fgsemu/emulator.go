@@ -182,8 +182,8 @@ func (e *Emulator) URL() string {
 func (e *Emulator) Close() error {
 	var err error
 	e.closeOnce.Do(func() {
-		close(e.done)
 		e.srvMu.Lock()
+		close(e.done) // under srvMu: no handler is counted in once this is closed
 		srv := e.srv
 		e.srvMu.Unlock()
 		if srv != nil {
@@ -197,6 +197,20 @@ func (e *Emulator) Close() error {
 	case <-time.After(2 * time.Second):
 	}
 	return err
+}
+
+// enter counts a handler in, unless the emulator is closing: a WaitGroup
+// must not grow from zero while Close waits on it.
+func (e *Emulator) enter() bool {
+	e.srvMu.Lock()
+	defer e.srvMu.Unlock()
+	select {
+	case <-e.done:
+		return false
+	default:
+		e.handlers.Add(1)
+		return true
+	}
 }
 
 // wait sleeps for d unless the request goes away or the emulator closes; false if interrupted.
@@ -287,7 +301,10 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // ServeHTTP answers the cloud API, the IAM call and the control API.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	e.handlers.Add(1)
+	if !e.enter() {
+		writeJSON(w, http.StatusServiceUnavailable, errorBody{"FSS.0503", "emulator is closed"})
+		return
+	}
 	defer e.handlers.Done()
 	start := time.Now()
 	sw := &statusWriter{ResponseWriter: w}
