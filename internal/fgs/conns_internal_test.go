@@ -75,47 +75,33 @@ func TestConnGate(t *testing.T) {
 		}
 	})
 
-	t.Run("a held dial is dropped once its request is served", func(t *testing.T) {
-		t.Parallel()
-		g := newConnGate(&net.Dialer{})
-		c2, f2 := idleAndWaiting(t, g)
-		isHeld, result := held(g, c2, f2)
-		if !isHeld {
-			t.Fatalf("a second connection was dialed beside an idle one: %v", <-result)
-		}
-		gotConn(c2)
-		if err := <-result; !errors.Is(err, errDialNotNeeded) {
-			t.Fatalf("got %v, want errDialNotNeeded", err)
-		}
-	})
-
-	t.Run("a held dial goes ahead when a connection closes", func(t *testing.T) {
-		t.Parallel()
-		g := newConnGate(&net.Dialer{})
-		c2, f2 := idleAndWaiting(t, g)
-		isHeld, result := held(g, c2, f2)
-		if !isHeld {
-			t.Fatal("not held")
-		}
-		g.release("a") // the server closed the idle connection
-		if err := <-result; err != nil {
-			t.Fatal(err)
-		}
-	})
-
-	t.Run("a held dial ends with its request", func(t *testing.T) {
-		t.Parallel()
-		g := newConnGate(&net.Dialer{})
-		c2, f2 := idleAndWaiting(t, g)
-		isHeld, result := held(g, c2, f2)
-		if !isHeld {
-			t.Fatal("not held")
-		}
-		f2.end()
-		if err := <-result; !errors.Is(err, errDialNotNeeded) {
-			t.Fatalf("got %v", err)
-		}
-	})
+	// A dial held back beside an idle connection waits for one of these.
+	for _, tc := range []struct {
+		name  string
+		event func(g *connGate, ctx context.Context, f *flight)
+		want  error
+	}{
+		{"a held dial is dropped once its request is served",
+			func(_ *connGate, ctx context.Context, _ *flight) { gotConn(ctx) }, errDialNotNeeded},
+		{"a held dial goes ahead when a connection closes", // the server closed the idle one
+			func(g *connGate, _ context.Context, _ *flight) { g.release("a") }, nil},
+		{"a held dial ends with its request",
+			func(_ *connGate, _ context.Context, f *flight) { f.end() }, errDialNotNeeded},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			g := newConnGate(&net.Dialer{})
+			c2, f2 := idleAndWaiting(t, g)
+			isHeld, result := held(g, c2, f2)
+			if !isHeld {
+				t.Fatalf("a second connection was dialed beside an idle one: %v", <-result)
+			}
+			tc.event(g, c2, f2)
+			if err := <-result; !errors.Is(err, tc.want) {
+				t.Fatalf("got %v, want %v", err, tc.want)
+			}
+		})
+	}
 
 	t.Run("a held dial goes ahead after maxHold if nothing changes", func(t *testing.T) {
 		t.Parallel()
