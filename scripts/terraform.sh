@@ -59,6 +59,10 @@ if command -v flock >/dev/null; then
     echo "$binary"
     exit 0
   fi
+  # Holding the lock, any earlier build directory of this version was abandoned (killed).
+  for stale in "$cache_root/.build-$version".*; do
+    [ -e "$stale" ] && chmod -R u+w "$stale" && rm -rf "$stale"
+  done
 fi
 
 # The build happens in a temporary directory beside the cache, so the final mv
@@ -67,6 +71,14 @@ work=$(mktemp -d "$cache_root/.build-$version.XXXXXX")
 log=$cache_root/build-$version.log
 # A failed build keeps its log beside the cache; a successful one removes it.
 trap 'status=$?; chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"; [ "$status" != 0 ] || rm -f "$log"' EXIT
+# The build runs in the background so a signal ends it (and this script) at once.
+build_pid=
+on_signal() {
+  [ -z "$build_pid" ] || kill "$build_pid" 2>/dev/null
+  exit "$1"
+}
+trap 'on_signal 130' INT
+trap 'on_signal 143' TERM
 : >"$log"
 started=$SECONDS
 
@@ -116,8 +128,10 @@ if grep -q 'remote-state/\(azure\|consul\|cos\|gcs\|kubernetes\|oci\|oss\|pg\|s3
     "Its layout changed; adjust the edits in scripts/terraform.sh (see that file in $module_dir)."
 fi
 
-if ! (cd "$src" && CGO_ENABLED=0 GOFLAGS="-mod=mod -buildvcs=false" go build -trimpath \
-  -ldflags "-s -w -X github.com/hashicorp/terraform/version.dev=no" -o "$work/terraform" .) >>"$log" 2>&1; then
+CGO_ENABLED=0 GOFLAGS="-mod=mod -buildvcs=false" go build -C "$src" -trimpath \
+  -ldflags "-s -w -X github.com/hashicorp/terraform/version.dev=no" -o "$work/terraform" . >>"$log" 2>&1 &
+build_pid=$!
+if ! wait "$build_pid"; then
   tail -n 30 "$log" >&2
   fail "go build of Terraform $version failed (last lines above)." \
     "If a module could not be downloaded, check the Go module proxy ($(go env GOPROXY)); otherwise the" \
