@@ -53,7 +53,7 @@ func serveInProcess(t *testing.T, opts ...provider.Option) (reattach string, sto
 	closed := make(chan struct{})
 	serveErr := make(chan error, 1)
 	go func() {
-		serveErr <- tf6server.Serve(providerAddress, pluginserver.ProviderServer(provider.New("test", opts...)),
+		serveErr <- pluginserver.ServeWith(providerAddress, provider.New("test", opts...),
 			tf6server.WithDebug(ctx, configs, closed),
 			tf6server.WithGoPluginLogger(hclog.NewNullLogger()),
 			tf6server.WithLoggingSink(t))

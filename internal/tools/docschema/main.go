@@ -15,11 +15,11 @@ import (
 	"strings"
 
 	tfjson "github.com/hashicorp/terraform-json"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/pluginserver"
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/provider"
 )
 
@@ -89,7 +89,7 @@ func onlyProvider(schemas *tfjson.ProviderSchemas, name string) (*tfjson.Provide
 
 // actionSchemas asks the provider itself, over protocol 6, for its actions.
 func actionSchemas() (map[string]*tfjson.ActionSchema, error) {
-	server, err := providerserver.NewProtocol6WithError(provider.New("docs")())()
+	server, err := pluginserver.ProviderServer(provider.New("docs"))()
 	if err != nil {
 		return nil, err
 	}
