@@ -3,6 +3,7 @@ package fgs_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -276,6 +277,51 @@ func TestClientReusesConnections(t *testing.T) {
 	if s := emu.Stats(); s.AcceptedCancels != 20 || s.Connections != 1 {
 		t.Fatalf("20 sequential cancels used %d connections (%d accepted), want 1", s.Connections, s.AcceptedCancels)
 	}
+}
+
+// More calls at once than MaxConnsPerHost, many times over, hold no more
+// connections open than that: they wait for a kept-alive one instead of
+// dialing. Only a fault can cost a connection (its answer may come before
+// the request was read), so the connections do not grow with the calls.
+func TestClientConnectionsBoundedAndReused(t *testing.T) {
+	t.Parallel()
+	const workers, perWorker = 2 * fgs.MaxConnsPerHost, 8
+	emu := startEmulator(t)
+	ids, err := emu.InvokeN(testURN.String(), workers*perWorker)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inject(t, emu, fgsemu.Fault{Op: fgsemu.OpCancel, Probability: 0.1, Status: 503})
+	c := newClient(t, emu.URL(), 10)
+	var wg sync.WaitGroup
+	errs := make(chan error, len(ids))
+	start := make(chan struct{})
+	for w := range workers {
+		wg.Go(func() {
+			<-start
+			for _, id := range ids[w*perWorker : (w+1)*perWorker] {
+				if _, err := c.Cancel(context.Background(), fgs.CancelRequest{URN: testURN, RequestID: id}); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	s := emu.Stats()
+	if s.AcceptedCancels != workers*perWorker || s.FaultsApplied == 0 {
+		t.Fatalf("emulator: %+v", s)
+	}
+	if s.MaxOpenConnections > fgs.MaxConnsPerHost || s.Connections > fgs.MaxConnsPerHost+s.FaultsApplied {
+		t.Fatalf("%d connections (%d open at once) for %d requests from %d concurrent callers with %d faults, want at most %d open and %d in all",
+			s.Connections, s.MaxOpenConnections, s.Requests, workers, s.FaultsApplied, fgs.MaxConnsPerHost, fgs.MaxConnsPerHost+s.FaultsApplied)
+	}
+	t.Logf("%d connections for %d requests from %d concurrent callers, %d faults retried", s.Connections, s.Requests, workers, s.FaultsApplied)
 }
 
 func TestListInvocationsFollowsPages(t *testing.T) {
