@@ -313,8 +313,8 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 		if !again {
 			return result{attempts: attempt}, e
 		}
-		if e := c.waitToRetry(ctx, cl, e, wait); e != nil {
-			return result{attempts: attempt}, e
+		if stopped := c.waitToRetry(ctx, cl, e, wait); stopped != nil {
+			return result{attempts: attempt}, stopped
 		}
 	}
 }
