@@ -14,12 +14,12 @@ import (
 	"time"
 
 	tfjson "github.com/hashicorp/terraform-json"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgs"
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgsemu"
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/pluginserver"
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/provider"
 )
 
@@ -92,12 +92,13 @@ func withTestDefaults(opts []provider.Option) []provider.Option {
 	return append([]provider.Option{Env(nil), FastRetries, FastPolls}, opts...)
 }
 
-// ProviderFactories serves the provider in-process to the Terraform CLI.
+// ProviderFactories serves the provider in-process to the Terraform CLI,
+// through the function the binary serves it with.
 // Unless opts say otherwise, it sees no environment variables.
 func ProviderFactories(opts ...provider.Option) map[string]func() (tfprotov6.ProviderServer, error) {
 	opts = withTestDefaults(opts)
 	return map[string]func() (tfprotov6.ProviderServer, error){
-		"huaweicloud": providerserver.NewProtocol6WithError(provider.New("test", opts...)()),
+		"huaweicloud": pluginserver.ProviderServer(provider.New("test", opts...)),
 	}
 }
 

@@ -4,11 +4,11 @@ import (
 	"context"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgsemu"
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/pluginserver"
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/provider"
 )
 
@@ -25,7 +25,7 @@ type ProtocolProvider struct {
 func NewProtocolProvider(t testing.TB, opts ...provider.Option) *ProtocolProvider {
 	t.Helper()
 	opts = withTestDefaults(opts)
-	server, err := providerserver.NewProtocol6WithError(provider.New("test", opts...)())()
+	server, err := pluginserver.ProviderServer(provider.New("test", opts...))()
 	if err != nil {
 		t.Fatal(err)
 	}

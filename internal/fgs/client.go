@@ -79,6 +79,7 @@ type Client struct {
 	cfg       Config
 	transport *callTransport
 	now       func() time.Time
+	sleep     func(context.Context, time.Duration) error // between attempts
 
 	// creds authenticate FunctionGraph calls; iamCreds, IAM's (with AssumeRole).
 	creds       credentialSource
@@ -137,6 +138,7 @@ func New(cfg Config) (*Client, error) {
 		cfg:       cfg,
 		transport: newTransport(cfg.Insecure, cfg.Logger),
 		now:       time.Now,
+		sleep:     sleep,
 		creds:     base,
 		clients:   map[sdkClientKey]sdkClientEntry{},
 	}
@@ -179,12 +181,21 @@ func (c *Client) Endpoint(region string) (string, error) {
 }
 
 // route is where a call goes and what it authenticates with.
-func (c *Client) route(cl call) (src credentialSource, endpoint, projectID string, err error) {
+type route struct {
+	creds     credentialSource
+	endpoint  string
+	projectID string
+}
+
+func (c *Client) route(cl call) (route, *Error) {
 	if cl.service == ServiceIAM {
-		return c.iamCreds, c.iamEndpoint, "", nil
+		return route{creds: c.iamCreds, endpoint: c.iamEndpoint}, nil
 	}
-	endpoint, err = c.Endpoint(cl.urn.Region)
-	return c.creds, endpoint, cl.urn.ProjectID, err
+	endpoint, err := c.Endpoint(cl.urn.Region)
+	if err != nil {
+		return route{}, &Error{Op: cl.op, URN: cl.urn.String(), Service: cl.service, Kind: KindInvalidInput, Message: err.Error(), Err: err}
+	}
+	return route{creds: c.creds, endpoint: endpoint, projectID: cl.urn.ProjectID}, nil
 }
 
 // sdkClient returns the SDK client for a service's endpoint, project and
@@ -274,80 +285,83 @@ type result struct {
 }
 
 // do runs a call with the caller's context, retries and panic recovery.
-// This is the one place the SDK is driven from.
+// This is the one place the SDK is driven from: the loop only decides
+// whether to try again.
 func (c *Client) do(ctx context.Context, cl call) (result, error) {
 	if cl.service == "" {
 		cl.service = ServiceFunctionGraph
 	}
-	src, endpoint, projectID, err := c.route(cl)
-	if err != nil {
-		return result{}, &Error{Op: cl.op, URN: cl.urn.String(), Service: cl.service, Kind: KindInvalidInput, Message: err.Error(), Err: err}
+	rt, e := c.route(cl)
+	if e != nil {
+		return result{}, e
 	}
-	policy := c.cfg.Retry
 	renewed := false
 	for attempt := 1; ; attempt++ {
-		// Asked per attempt: a retry after a long wait may need renewed credentials.
-		id, err := src.identity(ctx)
-		if err != nil {
-			return result{attempts: attempt - 1}, credentialsError(ctx, cl, err)
+		id, hc, e := c.credentialsAndClient(ctx, cl, rt)
+		if e != nil {
+			return result{attempts: attempt - 1}, e
 		}
-		hc, err := c.sdkClient(cl.service, endpoint, projectID, id)
-		if err != nil {
-			return result{attempts: attempt - 1}, &Error{Op: cl.op, URN: cl.urn.String(), Service: cl.service, Auth: src.method(),
-				Endpoint: endpoint, Kind: KindInvalidInput, Message: err.Error(), Err: err}
+		res, e := c.sendOnce(ctx, hc, cl, rt, id, attempt)
+		if e == nil {
+			return res, nil
 		}
-		value, x, sendErr := c.attempt(ctx, hc, cl, id.masker())
-		if sendErr == nil {
-			status, requestID, _, _ := x.snapshot()
-			if status/100 == 2 {
-				return result{value: value, requestID: requestID, attempts: attempt}, nil
-			}
-			sendErr = &unexpectedStatusError{status: status}
-		}
-		e := classify(ctx, cl, x, sendErr)
-		e.Attempts, e.Endpoint, e.Service, e.Auth = attempt, endpoint, cl.service, src.method()
-		// A 401 proves nothing was done, so renewing refused temporary credentials
-		// (a server clock ahead of ours) and sending again at once is safe.
-		if e.Kind == KindAPI && e.StatusCode == 401 && !renewed && src.refused(id) {
+		if !renewed && c.renewRefusedCredentials(ctx, cl, rt, id, e) {
 			renewed = true
-			c.cfg.Logger.Warn(ctx, "Temporary credentials refused; renewing them and sending again", map[string]any{
-				"operation": cl.op, "attempt": attempt, "reason": e.Error(),
-			})
 			continue
 		}
-		retry := e.retryable()
-		if cl.onlyOnReject {
-			retry = e.Kind == KindAPI && e.StatusCode == 429
-		}
-		if !retry {
+		wait, again := c.retryWait(ctx, cl, e, attempt)
+		if !again {
 			return result{attempts: attempt}, e
 		}
-		if attempt > policy.MaxRetries {
-			e.StoppedRetrying = fmt.Sprintf("gave up after %d attempts (max_retries = %d)", attempt, policy.MaxRetries)
-			return result{attempts: attempt}, e
-		}
-		wait := policy.backoff(attempt, e.RetryAfter)
-		if e.RetryAfter > maxRetryAfter {
-			e.StoppedRetrying = fmt.Sprintf("the server asked to retry after %s, longer than the %s this provider waits", e.RetryAfter, maxRetryAfter)
-			return result{attempts: attempt}, e
-		}
-		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
-			e.StoppedRetrying = fmt.Sprintf("the next retry, in %s, would pass the deadline", wait.Round(time.Millisecond))
-			return result{attempts: attempt}, e
-		}
-		c.cfg.Logger.Warn(ctx, "Retrying "+string(cl.service)+" request", map[string]any{
-			"operation": cl.op, "attempt": attempt, "wait_ms": wait.Milliseconds(), "reason": e.Error(),
-		})
-		if cl.onRetry != nil {
-			cl.onRetry(RetryEvent{Op: cl.op, Attempt: attempt, Wait: wait, Err: e})
-		}
-		if sleep(ctx, wait) != nil {
-			ce := contextError(ctx, cl)
-			ce.Attempts, ce.Endpoint, ce.Service, ce.Auth = attempt, endpoint, cl.service, src.method()
-			ce.StatusCode, ce.Code, ce.Message, ce.RequestID = e.StatusCode, e.Code, e.Message, e.RequestID
-			return result{attempts: attempt}, ce
+		if stopped := c.waitToRetry(ctx, cl, e, wait); stopped != nil {
+			return result{attempts: attempt}, stopped
 		}
 	}
+}
+
+// credentialsAndClient gets the identity this attempt authenticates with,
+// asked per attempt since a retry after a long wait may need renewed
+// credentials, and the SDK client that signs with it.
+func (c *Client) credentialsAndClient(ctx context.Context, cl call, rt route) (identity, *core.HcHttpClient, *Error) {
+	id, err := rt.creds.identity(ctx)
+	if err != nil {
+		return identity{}, nil, credentialsError(ctx, cl, err)
+	}
+	hc, err := c.sdkClient(cl.service, rt.endpoint, rt.projectID, id)
+	if err != nil {
+		return identity{}, nil, &Error{Op: cl.op, URN: cl.urn.String(), Service: cl.service, Auth: rt.creds.method(),
+			Endpoint: rt.endpoint, Kind: KindInvalidInput, Message: err.Error(), Err: err}
+	}
+	return id, hc, nil
+}
+
+// sendOnce makes one attempt and returns its result, or the classified
+// error with the attempt's facts.
+func (c *Client) sendOnce(ctx context.Context, hc *core.HcHttpClient, cl call, rt route, id identity, attempt int) (result, *Error) {
+	value, x, err := c.attempt(ctx, hc, cl, id.masker())
+	if err == nil {
+		status, requestID, _, _ := x.snapshot()
+		if status/100 == 2 {
+			return result{value: value, requestID: requestID, attempts: attempt}, nil
+		}
+		err = &unexpectedStatusError{status: status}
+	}
+	e := classify(ctx, cl, x, err)
+	e.Attempts, e.Endpoint, e.Service, e.Auth = attempt, rt.endpoint, cl.service, rt.creds.method()
+	return result{}, e
+}
+
+// renewRefusedCredentials reports whether a 401 came to temporary
+// credentials a fresh set may replace (a server clock ahead of ours). A 401
+// proves nothing was done, so sending again at once is safe.
+func (c *Client) renewRefusedCredentials(ctx context.Context, cl call, rt route, id identity, e *Error) bool {
+	if e.Kind != KindAPI || e.StatusCode != 401 || !rt.creds.refused(id) {
+		return false
+	}
+	c.cfg.Logger.Warn(ctx, "Temporary credentials refused; renewing them and sending again", map[string]any{
+		"operation": cl.op, "attempt": e.Attempts, "reason": e.Error(),
+	})
+	return true
 }
 
 // attempt sends once, under a per-attempt deadline, with panics recovered;

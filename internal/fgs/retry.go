@@ -1,6 +1,8 @@
 package fgs
 
 import (
+	"context"
+	"fmt"
 	"math/rand/v2"
 	"time"
 )
@@ -37,4 +39,48 @@ func (p RetryPolicy) backoff(n int, retryAfter time.Duration) time.Duration {
 		return retryAfter
 	}
 	return d
+}
+
+// retryWait decides whether a failed attempt is tried again, and after how
+// long; when not, a reason the call could have gone on is in e.StoppedRetrying.
+func (c *Client) retryWait(ctx context.Context, cl call, e *Error, attempt int) (time.Duration, bool) {
+	retry := e.retryable()
+	if cl.onlyOnReject {
+		retry = e.Kind == KindAPI && e.StatusCode == 429
+	}
+	if !retry {
+		return 0, false
+	}
+	if policy := c.cfg.Retry; attempt > policy.MaxRetries {
+		e.StoppedRetrying = fmt.Sprintf("gave up after %d attempts (max_retries = %d)", attempt, policy.MaxRetries)
+		return 0, false
+	}
+	wait := c.cfg.Retry.backoff(attempt, e.RetryAfter)
+	if e.RetryAfter > maxRetryAfter {
+		e.StoppedRetrying = fmt.Sprintf("the server asked to retry after %s, longer than the %s this provider waits", e.RetryAfter, maxRetryAfter)
+		return 0, false
+	}
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+		e.StoppedRetrying = fmt.Sprintf("the next retry, in %s, would pass the deadline", wait.Round(time.Millisecond))
+		return 0, false
+	}
+	return wait, true
+}
+
+// waitToRetry says a retry is coming, then waits for it. If the context
+// ends first, the error it returns keeps the failed attempt's facts.
+func (c *Client) waitToRetry(ctx context.Context, cl call, e *Error, wait time.Duration) *Error {
+	c.cfg.Logger.Warn(ctx, "Retrying "+string(cl.service)+" request", map[string]any{
+		"operation": cl.op, "attempt": e.Attempts, "wait_ms": wait.Milliseconds(), "reason": e.Error(),
+	})
+	if cl.onRetry != nil {
+		cl.onRetry(RetryEvent{Op: cl.op, Attempt: e.Attempts, Wait: wait, Err: e})
+	}
+	if c.sleep(ctx, wait) == nil {
+		return nil
+	}
+	ce := contextError(ctx, cl)
+	ce.Attempts, ce.Endpoint, ce.Service, ce.Auth = e.Attempts, e.Endpoint, e.Service, e.Auth
+	ce.StatusCode, ce.Code, ce.Message, ce.RequestID = e.StatusCode, e.Code, e.Message, e.RequestID
+	return ce
 }

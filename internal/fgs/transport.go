@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -44,7 +43,6 @@ type exchange struct {
 	contentType, location string
 	head                  []byte // the body's first bytes
 	bodyLen               int64  // bytes of the body read
-	flights               []*flight
 }
 
 func (x *exchange) record(fn func(*exchange)) {
@@ -62,44 +60,38 @@ func (x *exchange) snapshot() (status int, requestID string, retryAfter time.Dur
 // callTransport routes each SDK request to its call's context.
 type callTransport struct {
 	base  http.RoundTripper
-	proxy func(*http.Request) (*url.URL, error) // base's
-	gate  *connGate
 	calls sync.Map // call ID -> *exchange
 	next  atomic.Uint64
 	log   Logger
 }
 
+// MaxConnsPerHost bounds the connections a Client holds to one endpoint,
+// however many calls are in flight; they are kept alive and reused.
+const MaxConnsPerHost = 64
+
+// newTransport is the one keep-alive pool every call of a Client shares.
 func newTransport(insecure bool, log Logger) *callTransport {
-	gate := newConnGate(&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second})
 	base := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment, // the SDK's own transport ignores HTTPS_PROXY
-		DialContext:           gate.DialContext,
+		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 		TLSClientConfig:       &tls.Config{InsecureSkipVerify: insecure, MinVersion: tls.VersionTLS12}, //nolint:gosec // only when the user sets insecure
 		TLSHandshakeTimeout:   10 * time.Second,
 		ResponseHeaderTimeout: 0, // bounded by the attempt's context instead
 		ExpectContinueTimeout: time.Second,
 		MaxIdleConns:          256,
-		MaxIdleConnsPerHost:   256,
+		MaxConnsPerHost:       MaxConnsPerHost,
+		MaxIdleConnsPerHost:   MaxConnsPerHost, // every connection opened stays for reuse
 		IdleConnTimeout:       90 * time.Second,
 		ForceAttemptHTTP2:     true,
 	}
-	return &callTransport{base: base, proxy: base.Proxy, gate: gate, log: log}
+	return &callTransport{base: base, log: log}
 }
 
 // register makes a call ID for the header and returns a release function.
 func (t *callTransport) register(x *exchange) (string, func()) {
 	id := strconv.FormatUint(t.next.Add(1), 36)
 	t.calls.Store(id, x)
-	return id, func() {
-		t.calls.Delete(id)
-		// The call is over, whatever the SDK did with the answer's body.
-		x.mu.Lock()
-		flights := x.flights
-		x.mu.Unlock()
-		for _, f := range flights {
-			f.end()
-		}
-	}
+	return id, func() { t.calls.Delete(id) }
 }
 
 func (t *callTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -111,18 +103,13 @@ func (t *callTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, errors.New("refusing a request the provider did not make itself (" + req.Method + " " + req.URL.Host + req.URL.Path + ")")
 	}
 	x := v.(*exchange) //nolint:forcetypeassert // only *exchange is stored
-	ctx, f := t.gate.begin(x.ctx, destination(t.proxy, req))
-	out := req.Clone(ctx)
+	out := req.Clone(x.ctx)
 	out.Header.Del(callHeader)
-	x.record(func(x *exchange) {
-		x.sent = true
-		x.flights = append(x.flights, f)
-	})
+	x.record(func(x *exchange) { x.sent = true })
 
 	start := time.Now()
 	resp, err := t.base.RoundTrip(out)
 	if err != nil {
-		f.end()
 		t.log.Debug(x.ctx, string(x.service)+" request failed", map[string]any{
 			"http_method": req.Method, "http_path": req.URL.Path, "error": err.Error(),
 			"duration_ms": time.Since(start).Milliseconds(),
@@ -142,22 +129,20 @@ func (t *callTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		"http_method": req.Method, "http_path": req.URL.Path, "http_status": resp.StatusCode,
 		"x_request_id": requestID, "duration_ms": time.Since(start).Milliseconds(),
 	})
-	resp.Body = &limitedBody{body: resp.Body, left: maxResponseBody, x: x, flight: f}
+	resp.Body = &limitedBody{body: resp.Body, left: maxResponseBody, x: x}
 	return resp, nil
 }
 
 // limitedBody stops reading past maxResponseBody and records read errors,
 // which the SDK would otherwise report without the status they came with.
 type limitedBody struct {
-	body   io.ReadCloser
-	left   int64
-	x      *exchange
-	flight *flight // ended once the body is read or closed
+	body io.ReadCloser
+	left int64
+	x    *exchange
 }
 
 func (b *limitedBody) Read(p []byte) (int, error) {
 	if b.left <= 0 {
-		b.flight.end()
 		b.x.record(func(x *exchange) { x.bodyErr = errResponseTooLarge })
 		return 0, errResponseTooLarge
 	}
@@ -174,19 +159,13 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 			}
 		})
 	}
-	if err != nil {
-		b.flight.end()
-		if err != io.EOF {
-			b.x.record(func(x *exchange) { x.bodyErr = err })
-		}
+	if err != nil && err != io.EOF {
+		b.x.record(func(x *exchange) { x.bodyErr = err })
 	}
 	return n, err
 }
 
-func (b *limitedBody) Close() error {
-	b.flight.end()
-	return b.body.Close()
-}
+func (b *limitedBody) Close() error { return b.body.Close() }
 
 // maxRetryAfter is the longest wait a server may ask for before the call
 // gives up instead; longer would look like a hang.

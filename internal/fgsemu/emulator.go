@@ -31,6 +31,8 @@ type Options struct {
 	Seed int64
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// After is the timer latency and delays wait on; nil means a real one.
+	After func(time.Duration) <-chan time.Time
 	// Logf, if set, gets one line per request: method, path, status, op (never a header value or secret).
 	Logf func(format string, args ...any)
 }
@@ -225,10 +227,16 @@ func (e *Emulator) wait(ctx context.Context, d time.Duration) bool {
 			return true
 		}
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
+	var fired <-chan time.Time
+	if e.opts.After != nil {
+		fired = e.opts.After(d)
+	} else {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		fired = t.C
+	}
 	select {
-	case <-t.C:
+	case <-fired:
 		return true
 	case <-ctx.Done():
 		return false

@@ -103,20 +103,27 @@ func TestConcurrentCancels(t *testing.T) {
 	}
 }
 
+// Each answer waits the latency on the emulator's timer, and none without.
 func TestLatency(t *testing.T) {
-	// The latency is long enough that a busy machine cannot blur the two cases.
-	e, base := startEmulator(t, Options{Latency: 600 * time.Millisecond})
-	u := fnURL(base, testURN, "async-invocations")
-	start := time.Now()
-	call(t, "GET", u, "")
-	if d := time.Since(start); d < 600*time.Millisecond {
-		t.Errorf("answered in %v despite 600ms latency", d)
+	var mu sync.Mutex
+	var waits []time.Duration
+	fired := func(d time.Duration) <-chan time.Time {
+		mu.Lock()
+		waits = append(waits, d)
+		mu.Unlock()
+		ch := make(chan time.Time, 1)
+		ch <- time.Time{}
+		return ch
 	}
-	e.SetLatency(0)
-	start = time.Now()
+	e, base := startEmulator(t, Options{Latency: 600 * time.Millisecond, After: fired})
+	u := fnURL(base, testURN, "async-invocations")
 	call(t, "GET", u, "")
-	if d := time.Since(start); d > 300*time.Millisecond {
-		t.Errorf("answered in %v without latency", d)
+	e.SetLatency(0)
+	call(t, "GET", u, "")
+	mu.Lock()
+	defer mu.Unlock()
+	if len(waits) != 1 || waits[0] != 600*time.Millisecond {
+		t.Errorf("waited %v for two answers, the first with 600ms latency and the second without", waits)
 	}
 }
 

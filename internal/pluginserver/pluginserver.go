@@ -25,15 +25,31 @@ func Serve(address string, providerFunc func() provider.Provider, debug bool) er
 	} else {
 		quietDiscardedLogs(os.LookupEnv, os.Setenv, providerLogName(address))
 	}
-	return tf6server.Serve(address, ProviderServer(providerFunc), opts...)
+	return ServeWith(address, providerFunc, opts...)
 }
 
-// ProviderServer is what Serve serves: the framework's protocol 6 server,
-// releasing each call's context. The reliability suite serves it in its own
-// process, to count goroutines around an apply.
-func ProviderServer(providerFunc func() provider.Provider) func() tfprotov6.ProviderServer {
-	return func() tfprotov6.ProviderServer {
-		return releaseContexts(providerserver.NewProtocol6(providerFunc())())
+// ServeWith serves the provider as Serve does, with tf6server's options as
+// given: for a test that serves it in its own process.
+func ServeWith(address string, providerFunc func() provider.Provider, opts ...tf6server.ServeOpt) error {
+	newServer := ProviderServer(providerFunc)
+	if _, err := newServer(); err != nil {
+		return err
+	}
+	// Checked above: every server newServer makes has the same shape.
+	return tf6server.Serve(address, func() tfprotov6.ProviderServer { s, _ := newServer(); return s }, opts...)
+}
+
+// ProviderServer is what Serve serves, and what every test that starts the
+// provider serves: the framework's protocol 6 server, releasing each call's
+// context. Its shape is that of terraform-plugin-testing's
+// ProtoV6ProviderFactories.
+func ProviderServer(providerFunc func() provider.Provider) func() (tfprotov6.ProviderServer, error) {
+	return func() (tfprotov6.ProviderServer, error) {
+		s, err := providerserver.NewProtocol6WithError(providerFunc())()
+		if err != nil {
+			return nil, err
+		}
+		return releaseContexts(s)
 	}
 }
 

@@ -2,11 +2,14 @@ package pluginserver
 
 import (
 	"context"
+	"reflect"
 	"runtime"
 	"testing"
+	"weak"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/provider"
 )
@@ -63,28 +66,127 @@ func frameworkServerForTest() tfprotov6.ProviderServer {
 	return providerserver.NewProtocol6(provider.New("test")())()
 }
 
-// tf6server finds actions, list resources and state stores by type
-// assertion (ProviderServerWith...): the wrapper must not hide any the
-// framework offers.
-func TestReleaseContextsKeepsOptionalInterfaces(t *testing.T) {
-	t.Parallel()
-	inner := frameworkServerForTest()
-	if _, ok := inner.(frameworkServer); !ok {
-		t.Fatal("the framework's server no longer implements every optional interface this package knows; update frameworkServer")
+func wrappedServerForTest(t *testing.T) tfprotov6.ProviderServer {
+	t.Helper()
+	s, err := ProviderServer(provider.New("test"))()
+	if err != nil {
+		t.Fatal(err)
 	}
-	s := releaseContexts(inner)
 	if _, ok := s.(releasingServer); !ok {
-		t.Fatalf("releaseContexts returned %T, want releasingServer", s)
+		t.Fatalf("ProviderServer returned %T, want releasingServer", s)
 	}
-	if _, ok := s.(tfprotov6.ActionServer); !ok {
-		t.Error("the wrapped server hides actions")
+	return s
+}
+
+// tf6server finds actions, list resources and state stores by type
+// assertion: a method the wrapper lacks hides the interface it belongs to.
+// Offering every method of the framework's server offers every interface it
+// implements, today's and any a newer framework adds.
+func TestWrapperOffersEveryFrameworkMethod(t *testing.T) {
+	t.Parallel()
+	inner := reflect.ValueOf(frameworkServerForTest())
+	wrapped := reflect.ValueOf(wrappedServerForTest(t))
+	if inner.Type().NumMethod() < 30 {
+		t.Fatalf("the framework's server %s has only %d methods: is it still the framework's?", inner.Type(), inner.Type().NumMethod())
 	}
-	if _, ok := s.(tfprotov6.ListResourceServer); !ok {
-		t.Error("the wrapped server hides list resources")
+	for i := range inner.Type().NumMethod() {
+		m := inner.Type().Method(i)
+		if !m.IsExported() {
+			continue
+		}
+		w := wrapped.MethodByName(m.Name)
+		if !w.IsValid() {
+			t.Errorf("the framework's server has %s and the wrapper does not: add its interface to frameworkServer and release it (release.go)", m.Name)
+			continue
+		}
+		if want := inner.Method(i).Type(); w.Type() != want {
+			t.Errorf("%s is %s in the wrapper, %s in the framework", m.Name, w.Type(), want)
+		}
 	}
-	if _, ok := s.(tfprotov6.StateStoreServer); !ok {
-		t.Error("the wrapped server hides state stores")
+	for name := range unreleased {
+		if !inner.MethodByName(name).IsValid() {
+			t.Errorf("unreleased names %s, which the framework's server no longer has", name)
+		}
 	}
+}
+
+// TestEveryCallIsReleasedOrSaysWhyNot calls every method of the wrapper
+// with a context carrying a value and checks that the value is garbage once
+// the call is over, except for the calls listed in unreleased. Unwrapped,
+// the framework keeps it: the log says which calls, for the upstream report.
+func TestEveryCallIsReleasedOrSaysWhyNot(t *testing.T) {
+	t.Parallel()
+	wrapped := wrappedServerForTest(t)
+	bare := frameworkServerForTest()
+	ctxType := reflect.TypeFor[context.Context]()
+	var keptByFramework []string
+	for i := range reflect.TypeOf(wrapped).NumMethod() {
+		m := reflect.TypeOf(wrapped).Method(i)
+		// Each call takes a context and one request: func(recv, ctx, req).
+		if m.Type.NumIn() != 3 || m.Type.In(1) != ctxType || m.Type.In(2).Kind() != reflect.Pointer {
+			t.Errorf("%s does not take a context and a request: decide how to release it", m.Name)
+			continue
+		}
+		if _, ok := unreleased[m.Name]; ok {
+			continue
+		}
+		if keptAfterCall(t, wrapped, m.Name) {
+			t.Errorf("%s keeps its call's context after returning: release it (release.go) or say in unreleased why not", m.Name)
+		}
+		if keptAfterCall(t, bare, m.Name) {
+			keptByFramework = append(keptByFramework, m.Name)
+		}
+	}
+	t.Logf("unwrapped, the framework keeps the context of %d calls: %v", len(keptByFramework), keptByFramework)
+	if len(keptByFramework) == 0 {
+		t.Log("unwrapped, the framework no longer keeps call contexts: releaseContexts may not be needed any more")
+	}
+}
+
+// nullProviderConfig is a provider block with nothing set.
+func nullProviderConfig(t *testing.T, s tfprotov6.ProviderServer) *tfprotov6.DynamicValue {
+	t.Helper()
+	schema, err := s.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	typ := schema.Provider.ValueType()
+	v, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &v
+}
+
+// payload is a value only the call's context refers to.
+type payload struct{ _ [1 << 10]byte }
+
+// keptAfterCall calls method with an empty request and a context carrying a
+// payload, ends the context as gRPC does, and reports whether the payload
+// is still reachable.
+func keptAfterCall(t *testing.T, s tfprotov6.ProviderServer, method string) bool {
+	t.Helper()
+	w := func() weak.Pointer[payload] {
+		p := &payload{}
+		ctx, cancel := context.WithCancel(context.WithValue(context.Background(), ctxKey{}, p))
+		defer cancel()
+		fn := reflect.ValueOf(s).MethodByName(method)
+		req := reflect.New(fn.Type().In(1).Elem())
+		if method == "ConfigureProvider" { // the provider reads its configuration, which must be there
+			req = reflect.ValueOf(&tfprotov6.ConfigureProviderRequest{Config: nullProviderConfig(t, s)})
+		}
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Errorf("%s with an empty request panicked: %v", method, r)
+				}
+			}()
+			fn.Call([]reflect.Value{reflect.ValueOf(ctx), req})
+		}()
+		return weak.Make(p)
+	}()
+	runtime.GC()
+	return w.Value() != nil
 }
 
 type ctxKey struct{}
@@ -159,7 +261,10 @@ func TestFrameworkForgetsCallContextsWhenWrapped(t *testing.T) {
 	const calls, payload = 200, 64 << 10
 	base := heapAfter(t, frameworkServerForTest(), 0)
 
-	wrapped := releaseContexts(frameworkServerForTest())
+	wrapped, err := releaseContexts(frameworkServerForTest())
+	if err != nil {
+		t.Fatal(err)
+	}
 	grownWrapped := int64(heapAfter(t, wrapped, calls)) - int64(base)
 	runtime.KeepAlive(wrapped)
 

@@ -2,6 +2,7 @@ package pluginserver
 
 import (
 	"context"
+	"fmt"
 	"sync/atomic"
 	"time"
 
@@ -10,7 +11,8 @@ import (
 
 // frameworkServer is every interface the framework's protocol 6 server
 // implements; tf6server finds the optional ones by type assertion, so the
-// wrapper must offer them all.
+// wrapper must offer them all. Go cannot forward methods it is not told of:
+// TestWrapperOffersEveryFrameworkMethod fails when the framework gains one.
 type frameworkServer interface {
 	tfprotov6.ProviderServer
 	tfprotov6.ListResourceServer
@@ -19,33 +21,50 @@ type frameworkServer interface {
 }
 
 // releaseContexts wraps the framework's server so that it forgets each
-// call's context when the call returns.
-//
-// The framework (terraform-plugin-framework v1.19, proto6server
-// registerContext) appends a cancel function for every call's context to a
-// slice that only StopProvider empties. Each one keeps the whole context
-// alive, with the loggers and fields the plugin libraries hang on it: about
-// 13 kB a call, so the provider's memory grows with every resource of an
-// apply (40 MB of live heap, over 100 MB of RSS, for a thousand cancels).
-// The wrapper hands the framework a context it can cut loose from the
-// call's once the call is over, so what the framework keeps is a few words.
-//
-// A server of any other shape is returned as it is.
-func releaseContexts(s tfprotov6.ProviderServer) tfprotov6.ProviderServer {
+// call's context when the call returns. The framework keeps a cancel
+// function for every call's context until StopProvider (CONTRIBUTING.md,
+// "Reporting upstream", has the details), so without this the provider's
+// memory grows with every resource of an apply.
+func releaseContexts(s tfprotov6.ProviderServer) (tfprotov6.ProviderServer, error) {
 	fs, ok := s.(frameworkServer)
 	if !ok {
-		return s
+		return nil, fmt.Errorf("the framework's protocol 6 server (%T) no longer implements every interface internal/pluginserver forwards", s)
 	}
-	return releasingServer{fs}
+	return releasingServer{fs}, nil
+}
+
+// unreleased are the calls that go through with their own context, and why.
+var unreleased = map[string]string{
+	"StopProvider":   "it registers no context: it cancels those the other calls registered",
+	"InvokeAction":   "it answers with a stream of events, sent after it returns under its context",
+	"ListResource":   "it answers with a stream of results, sent after it returns under its context",
+	"ReadStateBytes": "it answers with a stream of chunks, sent after it returns under its context",
 }
 
 // releasingServer releases the context of every call that is over when it
-// returns: the unary calls a plan or apply makes once per resource. Calls
-// that answer with a stream (InvokeAction, ListResource, ReadStateBytes)
-// use their context after returning and go through unchanged, as do the
-// calls made once per provider process.
+// returns; the calls in unreleased go through unchanged.
 type releasingServer struct {
 	frameworkServer
+}
+
+func (s releasingServer) GetMetadata(ctx context.Context, req *tfprotov6.GetMetadataRequest) (*tfprotov6.GetMetadataResponse, error) {
+	return released(ctx, req, s.frameworkServer.GetMetadata)
+}
+
+func (s releasingServer) GetProviderSchema(ctx context.Context, req *tfprotov6.GetProviderSchemaRequest) (*tfprotov6.GetProviderSchemaResponse, error) {
+	return released(ctx, req, s.frameworkServer.GetProviderSchema)
+}
+
+func (s releasingServer) GetResourceIdentitySchemas(ctx context.Context, req *tfprotov6.GetResourceIdentitySchemasRequest) (*tfprotov6.GetResourceIdentitySchemasResponse, error) {
+	return released(ctx, req, s.frameworkServer.GetResourceIdentitySchemas)
+}
+
+func (s releasingServer) ValidateProviderConfig(ctx context.Context, req *tfprotov6.ValidateProviderConfigRequest) (*tfprotov6.ValidateProviderConfigResponse, error) {
+	return released(ctx, req, s.frameworkServer.ValidateProviderConfig)
+}
+
+func (s releasingServer) ConfigureProvider(ctx context.Context, req *tfprotov6.ConfigureProviderRequest) (*tfprotov6.ConfigureProviderResponse, error) {
+	return released(ctx, req, s.frameworkServer.ConfigureProvider)
 }
 
 func (s releasingServer) ValidateResourceConfig(ctx context.Context, req *tfprotov6.ValidateResourceConfigRequest) (*tfprotov6.ValidateResourceConfigResponse, error) {
@@ -54,6 +73,10 @@ func (s releasingServer) ValidateResourceConfig(ctx context.Context, req *tfprot
 
 func (s releasingServer) UpgradeResourceState(ctx context.Context, req *tfprotov6.UpgradeResourceStateRequest) (*tfprotov6.UpgradeResourceStateResponse, error) {
 	return released(ctx, req, s.frameworkServer.UpgradeResourceState)
+}
+
+func (s releasingServer) UpgradeResourceIdentity(ctx context.Context, req *tfprotov6.UpgradeResourceIdentityRequest) (*tfprotov6.UpgradeResourceIdentityResponse, error) {
+	return released(ctx, req, s.frameworkServer.UpgradeResourceIdentity)
 }
 
 func (s releasingServer) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
@@ -70,6 +93,14 @@ func (s releasingServer) ApplyResourceChange(ctx context.Context, req *tfprotov6
 
 func (s releasingServer) ImportResourceState(ctx context.Context, req *tfprotov6.ImportResourceStateRequest) (*tfprotov6.ImportResourceStateResponse, error) {
 	return released(ctx, req, s.frameworkServer.ImportResourceState)
+}
+
+func (s releasingServer) MoveResourceState(ctx context.Context, req *tfprotov6.MoveResourceStateRequest) (*tfprotov6.MoveResourceStateResponse, error) {
+	return released(ctx, req, s.frameworkServer.MoveResourceState)
+}
+
+func (s releasingServer) GenerateResourceConfig(ctx context.Context, req *tfprotov6.GenerateResourceConfigRequest) (*tfprotov6.GenerateResourceConfigResponse, error) {
+	return released(ctx, req, s.frameworkServer.GenerateResourceConfig)
 }
 
 func (s releasingServer) ValidateDataResourceConfig(ctx context.Context, req *tfprotov6.ValidateDataResourceConfigRequest) (*tfprotov6.ValidateDataResourceConfigResponse, error) {
@@ -96,8 +127,16 @@ func (s releasingServer) CloseEphemeralResource(ctx context.Context, req *tfprot
 	return released(ctx, req, s.frameworkServer.CloseEphemeralResource)
 }
 
+func (s releasingServer) GetFunctions(ctx context.Context, req *tfprotov6.GetFunctionsRequest) (*tfprotov6.GetFunctionsResponse, error) {
+	return released(ctx, req, s.frameworkServer.GetFunctions)
+}
+
 func (s releasingServer) CallFunction(ctx context.Context, req *tfprotov6.CallFunctionRequest) (*tfprotov6.CallFunctionResponse, error) {
 	return released(ctx, req, s.frameworkServer.CallFunction)
+}
+
+func (s releasingServer) ValidateListResourceConfig(ctx context.Context, req *tfprotov6.ValidateListResourceConfigRequest) (*tfprotov6.ValidateListResourceConfigResponse, error) {
+	return released(ctx, req, s.frameworkServer.ValidateListResourceConfig)
 }
 
 func (s releasingServer) ValidateActionConfig(ctx context.Context, req *tfprotov6.ValidateActionConfigRequest) (*tfprotov6.ValidateActionConfigResponse, error) {
@@ -106,6 +145,35 @@ func (s releasingServer) ValidateActionConfig(ctx context.Context, req *tfprotov
 
 func (s releasingServer) PlanAction(ctx context.Context, req *tfprotov6.PlanActionRequest) (*tfprotov6.PlanActionResponse, error) {
 	return released(ctx, req, s.frameworkServer.PlanAction)
+}
+
+func (s releasingServer) ValidateStateStoreConfig(ctx context.Context, req *tfprotov6.ValidateStateStoreConfigRequest) (*tfprotov6.ValidateStateStoreConfigResponse, error) {
+	return released(ctx, req, s.frameworkServer.ValidateStateStoreConfig)
+}
+
+func (s releasingServer) ConfigureStateStore(ctx context.Context, req *tfprotov6.ConfigureStateStoreRequest) (*tfprotov6.ConfigureStateStoreResponse, error) {
+	return released(ctx, req, s.frameworkServer.ConfigureStateStore)
+}
+
+func (s releasingServer) GetStates(ctx context.Context, req *tfprotov6.GetStatesRequest) (*tfprotov6.GetStatesResponse, error) {
+	return released(ctx, req, s.frameworkServer.GetStates)
+}
+
+func (s releasingServer) DeleteState(ctx context.Context, req *tfprotov6.DeleteStateRequest) (*tfprotov6.DeleteStateResponse, error) {
+	return released(ctx, req, s.frameworkServer.DeleteState)
+}
+
+func (s releasingServer) LockState(ctx context.Context, req *tfprotov6.LockStateRequest) (*tfprotov6.LockStateResponse, error) {
+	return released(ctx, req, s.frameworkServer.LockState)
+}
+
+func (s releasingServer) UnlockState(ctx context.Context, req *tfprotov6.UnlockStateRequest) (*tfprotov6.UnlockStateResponse, error) {
+	return released(ctx, req, s.frameworkServer.UnlockState)
+}
+
+// WriteStateBytes reads its stream of chunks before it returns, so its context is over then.
+func (s releasingServer) WriteStateBytes(ctx context.Context, req *tfprotov6.WriteStateBytesStream) (*tfprotov6.WriteStateBytesResponse, error) {
+	return released(ctx, req, s.frameworkServer.WriteStateBytes)
 }
 
 // released runs one call with a context that is cut loose from ctx when the call returns.

@@ -211,7 +211,7 @@ func withCredentials(more map[string]string) map[string]string {
 func TestBadInput(t *testing.T) {
 	t.Parallel()
 	if len(badInputs) < 30 {
-		t.Fatalf("only %d bad inputs; the issue asks for at least 30", len(badInputs))
+		t.Fatalf("only %d bad inputs, want at least 30", len(badInputs))
 	}
 	for _, bi := range badInputs {
 		t.Run(bi.name, func(t *testing.T) {

@@ -29,8 +29,9 @@ type faultCase struct {
 	cancels, accepted, lists int64
 	// gap is the least time between the first two cancel answers (Retry-After).
 	gap time.Duration
-	// least and most bound how long the apply may take (0: not checked).
-	least, most time.Duration
+	// least is the least time the apply may take (0: not checked); its end is
+	// proved by what it printed, not by a bound on how long it took.
+	least time.Duration
 	// oneStatusLine: the diagnostic shows one "HTTP status:" fact, however
 	// many line breaks the answer's text held.
 	oneStatusLine bool
@@ -67,7 +68,7 @@ var faultMatrix = []faultCase{
 		applied: true, output: `Apply complete! Resources: 1 added`, cancels: 2, accepted: 1, lists: 1},
 	{name: "server never answers", faults: []fgsemu.Fault{{Op: fgsemu.OpCancel, Hang: true}}, resource: []string{`timeouts { create = "3s" }`},
 		output:  `Error: Failed to Cancel Async Invocation: Timed Out.*did not complete within its timeouts\.create of 3s.*Raise timeouts\.create`,
-		cancels: 1, least: 3 * time.Second, most: 3*time.Second + 20*time.Second},
+		cancels: 1, least: 3 * time.Second},
 	{name: "200 with an HTML page", faults: []fgsemu.Fault{{Op: fgsemu.OpCancel, Malformed: fgsemu.MalformedHTML}},
 		output: `Error: Failed to Cancel Async Invocation: Unreadable Answer.*could not be understood: the answer is not the JSON FunctionGraph sends ` +
 			`\(Content-Type "text/html; charset=utf-8"; 167 bytes: <!DOCTYPE html> <html><head><title>502 Bad Gateway.*proxy.*HTTP status: 200`,
@@ -118,9 +119,6 @@ func TestFaults(t *testing.T) {
 			}
 			if fc.least > 0 && res.elapsed < fc.least {
 				t.Fatalf("apply took %s, less than %s", res.elapsed, fc.least)
-			}
-			if fc.most > 0 && res.elapsed > fc.most {
-				t.Fatalf("apply took %s, more than %s", res.elapsed, fc.most)
 			}
 			s := emu.Stats()
 			if s.RequestsByOp[fgsemu.OpCancel] != fc.cancels || s.AcceptedCancels != fc.accepted || s.RequestsByOp[fgsemu.OpList] != fc.lists || s.AuthFailures != 0 {
