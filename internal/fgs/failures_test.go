@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/acctest"
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgs"
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgsemu"
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/testproxy"
 )
 
 // proxyTo sends every request through the proxy at rawURL.
@@ -53,7 +53,7 @@ func TestConnectionFailuresNameTheirCause(t *testing.T) {
 		{
 			name: "a proxy refusing CONNECT",
 			setup: func(t *testing.T) (fgs.Config, func(t *testing.T)) {
-				proxy := acctest.StartRefusingProxy(t)
+				proxy := testproxy.StartRefusing(t)
 				return fgs.Config{EndpointOverride: publicEndpoint, Proxy: proxyTo(t, proxy.URL)}, func(t *testing.T) {
 					if got := proxy.Targets(); len(got) != 1 || got[0] != "CONNECT functiongraph.cn-north-4.myhuaweicloud.com:443" {
 						t.Fatalf("the proxy saw %q", got)
@@ -66,7 +66,7 @@ func TestConnectionFailuresNameTheirCause(t *testing.T) {
 		{
 			name: "a dead proxy",
 			setup: func(t *testing.T) (fgs.Config, func(t *testing.T)) {
-				return fgs.Config{EndpointOverride: publicEndpoint, Proxy: proxyTo(t, "http://"+acctest.DeadAddress(t))}, func(*testing.T) {}
+				return fgs.Config{EndpointOverride: publicEndpoint, Proxy: proxyTo(t, "http://"+testproxy.DeadAddress(t))}, func(*testing.T) {}
 			},
 			wantKind: fgs.KindConnection, wantAttempts: 3,
 			wantMessage: "was refused: nothing is listening at the proxy",

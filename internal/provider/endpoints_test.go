@@ -12,6 +12,7 @@ import (
 
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/acctest"
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgsemu"
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/testproxy"
 )
 
 // providerCase is a provider block and environment, with what must follow:
@@ -227,9 +228,9 @@ func TestProvider_smallerSettings(t *testing.T) {
 // in CONNECT to the loopback proxy.
 func TestProvider_proxyFailures(t *testing.T) {
 	t.Parallel()
-	refusing := acctest.StartRefusingProxy(t)
-	misspelt := acctest.StartRefusingProxy(t)
-	dead := "http://" + acctest.DeadAddress(t)
+	refusing := testproxy.StartRefusing(t)
+	misspelt := testproxy.StartRefusing(t)
+	dead := "http://" + testproxy.DeadAddress(t)
 	runProviderCases(t, []providerCase{
 		{name: "dead HTTPS_PROXY", block: keysAnd(`region = "cn-north-4"`, "max_retries = 1"), env: map[string]string{"HTTPS_PROXY": dead},
 			wantError: `Cannot Reach FunctionGraph.*the connection to the proxy ` + dead + ` was refused: nothing is listening at the proxy.*went through the HTTP proxy ` + dead + `.*Attempts: 2`},

@@ -1,4 +1,6 @@
-package acctest
+// Package testproxy holds loopback HTTP proxies for tests: one that refuses
+// every tunnel, and an address where none listens.
+package testproxy
 
 import (
 	"net"
@@ -8,20 +10,20 @@ import (
 	"testing"
 )
 
-// RefusingProxy is an HTTP proxy on loopback that answers every CONNECT with
+// Refusing is an HTTP proxy on loopback that answers every CONNECT with
 // 403 and records what each was for, so tests see where a request was going
 // without anything leaving the machine.
-type RefusingProxy struct {
+type Refusing struct {
 	URL string
 
 	mu      sync.Mutex
 	targets []string
 }
 
-// StartRefusingProxy serves a RefusingProxy until the test ends.
-func StartRefusingProxy(t testing.TB) *RefusingProxy {
+// StartRefusing serves a Refusing proxy until the test ends.
+func StartRefusing(t testing.TB) *Refusing {
 	t.Helper()
-	p := &RefusingProxy{}
+	p := &Refusing{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p.mu.Lock()
 		p.targets = append(p.targets, r.Method+" "+r.Host)
@@ -34,7 +36,7 @@ func StartRefusingProxy(t testing.TB) *RefusingProxy {
 }
 
 // Targets are the requests the proxy refused, such as "CONNECT host:443".
-func (p *RefusingProxy) Targets() []string {
+func (p *Refusing) Targets() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return append([]string(nil), p.targets...)
