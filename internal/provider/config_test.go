@@ -165,7 +165,7 @@ func TestResolve(t *testing.T) {
 		{name: "no credentials", model: model(),
 			wantErr: "Missing Huawei Cloud Credentials: No token, access key or secret key were found. Set access_key and secret_key in the provider block, or the environment variables HW_ACCESS_KEY and HW_SECRET_KEY (CLOUD_SDK_AK and CLOUD_SDK_SK are read last)"},
 		{name: "access key without secret", model: model(), env: map[string]string{envAccessKey: "AK"},
-			wantErr: "Missing Secret Key: An access key is set (from HW_ACCESS_KEY) but no secret key beside it. Set HW_SECRET_KEY too"},
+			wantErr: "Missing Secret Key: An access key is set (from HW_ACCESS_KEY) but no secret key. Set secret_key in the provider block or HW_SECRET_KEY"},
 		{name: "secret without access key", model: func() providerModel { m := model(); m.SecretKey = types.StringValue("SK"); return m }(),
 			wantErr: "Missing Access Key: A secret key is set (from argument) but no access key"},
 		{name: "unknown region", model: func() providerModel { m := withKeys(model()); m.Region = types.StringValue("cn-nowhere-9"); return m }(),

@@ -95,15 +95,17 @@ func takeKeys(places []keyPlace, k *keyPlace, c *resolvedConfig, diags *diag.Dia
 	switch {
 	case k.secretKey == "":
 		diags.AddAttributeError(path.Root("secret_key"), "Missing Secret Key",
-			fmt.Sprintf("An access key is set (from %s) but no secret key beside it. Set %s too: access keys are taken as a pair "+
-				"from the first place that sets either (the provider block, then %s and %s, then %s and %s, then the CLI profile).%s",
-				k.akFrom(), k.skName, envAccessKey, envSecretKey, envSDKAccessKey, envSDKSecretKey, elsewhere(places, k, func(p keyPlace) (string, string) { return p.secretKey, p.skName })))
+			fmt.Sprintf("An access key is set (from %s) but no secret key. Set secret_key in the provider block or %s, in the same place as the access key: "+
+				"access keys are taken as a pair from the first place that sets either (the provider block, then %s and %s, then %s and %s, then the CLI profile).%s",
+				k.akFrom(), pairVariable(k.skName, envSecretKey), envAccessKey, envSecretKey, envSDKAccessKey, envSDKSecretKey,
+				elsewhere(places, k, func(p keyPlace) (string, string) { return p.secretKey, p.skName })))
 		return
 	case k.accessKey == "":
 		diags.AddAttributeError(path.Root("access_key"), "Missing Access Key",
-			fmt.Sprintf("A secret key is set (from %s) but no access key beside it. Set %s too: access keys are taken as a pair "+
-				"from the first place that sets either (the provider block, then %s and %s, then %s and %s, then the CLI profile).%s",
-				k.skFrom(), k.akName, envAccessKey, envSecretKey, envSDKAccessKey, envSDKSecretKey, elsewhere(places, k, func(p keyPlace) (string, string) { return p.accessKey, p.akName })))
+			fmt.Sprintf("A secret key is set (from %s) but no access key. Set access_key in the provider block or %s, in the same place as the secret key: "+
+				"access keys are taken as a pair from the first place that sets either (the provider block, then %s and %s, then %s and %s, then the CLI profile).%s",
+				k.skFrom(), pairVariable(k.akName, envAccessKey), envAccessKey, envSecretKey, envSDKAccessKey, envSDKSecretKey,
+				elsewhere(places, k, func(p keyPlace) (string, string) { return p.accessKey, p.akName })))
 		return
 	}
 	c.accessKey, c.secretKey, c.securityToken = k.accessKey, k.secretKey, k.securityToken
@@ -117,6 +119,15 @@ func takeKeys(places []keyPlace, k *keyPlace, c *resolvedConfig, diags *diag.Dia
 	if env := places[1].securityToken; env != "" && k.tokenName != envSecurityToken {
 		c.ignoredSecurityToken = envSecurityToken + " (the access keys come from " + k.label + ")"
 	}
+}
+
+// pairVariable is the variable that completes a pair: the place's own, or
+// the HW_* one when the missing half is in the block.
+func pairVariable(name, hw string) string {
+	if strings.HasPrefix(name, "HW_") || strings.HasPrefix(name, "CLOUD_SDK_") {
+		return name
+	}
+	return hw
 }
 
 // elsewhere notes a missing half that a later place sets, which is not used.

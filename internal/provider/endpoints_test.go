@@ -156,7 +156,7 @@ func TestProvider_credentialSets(t *testing.T) {
 	runProviderCases(t, []providerCase{
 		{name: "block access key, environment secret key", block: []string{testKeys[0], endpoint},
 			env:       map[string]string{"HW_SECRET_KEY": acctest.SecretKey},
-			wantError: `Missing Secret Key.*An access key is set \(from argument\) but no secret key beside it.*HW_SECRET_KEY is set too, but it is not combined`},
+			wantError: `Missing Secret Key.*An access key is set \(from argument\) but no secret key\..*HW_SECRET_KEY is set too, but it is not combined`},
 		{name: "block keys, a stale HW_SECURITY_TOKEN is not sent", block: keysAnd(endpoint),
 			env: map[string]string{"HW_SECURITY_TOKEN": "stale-security-token"}},
 		{name: "environment keys carry HW_SECURITY_TOKEN", block: []string{endpoint},

@@ -186,8 +186,13 @@ func (v wholeNumber) ValidateNumber(ctx context.Context, req validator.NumberReq
 	}
 	f := req.ConfigValue.ValueBigFloat()
 	n, accuracy := f.Int64()
-	if !f.IsInt() || accuracy != big.Exact || n < v.minimum || n > v.maximum {
+	switch {
+	case !f.IsInt():
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Attribute Value",
 			fmt.Sprintf("%s %s, got: %s", req.Path, v.Description(ctx), f.Text('g', -1)))
+	case accuracy != big.Exact || n < v.minimum || n > v.maximum:
+		// Worded as int64validator.Between words it.
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Attribute Value",
+			fmt.Sprintf("%s value must be between %d and %d, got: %s", req.Path, v.minimum, v.maximum, f.Text('g', -1)))
 	}
 }
