@@ -133,11 +133,12 @@ func explainStatus(e *fgs.Error, cc callContext) (title, why, todo string) {
 }
 
 func connectionAdvice(e *fgs.Error) string {
-	if proxy, ok := fgs.Proxy(e.Err); ok {
-		if fgs.IsProxyRefusal(e.Err) {
-			return "The HTTP proxy " + proxy + " (from HTTPS_PROXY or HTTP_PROXY) refused to reach the endpoint, so nothing was sent to FunctionGraph. " +
-				"Ask for the endpoint's host to be allowed through the proxy, or add it to NO_PROXY if it is reachable directly. It was not retried."
-		}
+	proxy, viaProxy := fgs.Proxy(e.Err)
+	switch {
+	case fgs.IsProxyRefusal(e.Err):
+		return "The HTTP proxy " + proxy + " (from HTTPS_PROXY or HTTP_PROXY) refused to reach the endpoint, so nothing was sent to FunctionGraph. " +
+			"Ask for the endpoint's host to be allowed through the proxy, or add it to NO_PROXY if it is reachable directly. It was not retried."
+	case viaProxy && !fgs.IsTLSError(e.Err) && !fgs.IsPlainHTTP(e.Err):
 		return "The request went through the HTTP proxy " + proxy + " (from HTTPS_PROXY or HTTP_PROXY). Check that the proxy is running and reachable, " +
 			"or unset the variable, or add the endpoint's host to NO_PROXY. " + stoppedText(e)
 	}
