@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"runtime/debug"
 	"strings"
@@ -59,6 +60,10 @@ type Config struct {
 	Cloud string
 	// EndpointOverride replaces https://functiongraph.<region>.<cloud> for every region.
 	EndpointOverride string
+	// RegionEndpoints are the SDK's per-region overrides, used when EndpointOverride is empty.
+	RegionEndpoints *RegionEndpoints
+	// Proxy chooses the HTTP proxy of each request; nil means http.ProxyFromEnvironment.
+	Proxy func(*http.Request) (*url.URL, error)
 	// Insecure skips TLS certificate verification.
 	Insecure bool
 	Retry    RetryPolicy
@@ -136,7 +141,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	c := &Client{
 		cfg:       cfg,
-		transport: newTransport(cfg.Insecure, cfg.Logger),
+		transport: newTransport(cfg.Insecure, cfg.Proxy, cfg.Logger),
 		now:       time.Now,
 		sleep:     sleep,
 		creds:     base,
@@ -177,7 +182,7 @@ func (c *Client) AuthMethod() AuthMethod { return c.creds.method() }
 
 // Endpoint is where calls for a region go.
 func (c *Client) Endpoint(region string) (string, error) {
-	return Endpoint(region, c.cfg.Cloud, c.cfg.EndpointOverride)
+	return Endpoint(region, c.cfg.Cloud, c.cfg.EndpointOverride, c.cfg.RegionEndpoints)
 }
 
 // route is where a call goes and what it authenticates with.
@@ -435,6 +440,10 @@ func classify(ctx context.Context, cl call, x *exchange, err error) *Error {
 		} else {
 			e.Kind = KindAPI
 		}
+		return e
+	}
+	if IsMalformedHeader(err) {
+		e.Kind, e.Message = KindInvalidInput, rootCause(err).Error()
 		return e
 	}
 	var ue *url.Error

@@ -33,7 +33,7 @@ func TestSDKPanicBecomesError(t *testing.T) {
 // fallback, say) are refused by the transport instead of being sent.
 func TestTransportRefusesUnmarkedRequests(t *testing.T) {
 	t.Parallel()
-	tr := newTransport(false, nopLogger{})
+	tr := newTransport(false, nil, nopLogger{})
 	req, _ := http.NewRequest(http.MethodGet, "http://169.254.169.254/openstack/latest/securitykey", nil)
 	resp, err := tr.RoundTrip(req)
 	if resp != nil {

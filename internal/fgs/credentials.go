@@ -73,6 +73,29 @@ func ValidateSigningAlgorithm(name string) error {
 	return fmt.Errorf("%q is not a signing algorithm; use one of %s", name, strings.Join(SigningAlgorithms, ", "))
 }
 
+// CheckCredentialText refuses a key, secret or token that HTTP cannot carry
+// or that was surely pasted with more than the value: white space around
+// it, a line break or another control character inside. The error never
+// quotes the value.
+func CheckCredentialText(v string) error {
+	switch {
+	case v == "":
+		return nil
+	case strings.HasSuffix(v, "\n") || strings.HasSuffix(v, "\r"):
+		return errors.New("it ends with a line break, as a value read from a file usually does")
+	case strings.TrimSpace(v) != v:
+		return errors.New("it has white space at its start or end")
+	case strings.ContainsAny(v, "\r\n"):
+		return errors.New("it contains a line break")
+	}
+	for _, r := range v {
+		if r < 0x20 || r == 0x7f {
+			return errors.New("it contains a control character")
+		}
+	}
+	return nil
+}
+
 // MaskAccessKey shows enough of an access key to tell keys apart in logs.
 func MaskAccessKey(ak string) string {
 	if len(ak) < 12 {

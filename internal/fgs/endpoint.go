@@ -1,11 +1,19 @@
 package fgs
 
 import (
+	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
+	"github.com/goccy/go-yaml"
 	fgsregion "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/functiongraph/v2/region"
 )
 
@@ -16,9 +24,9 @@ const DefaultCloud = "myhuaweicloud.com"
 // on first use of each region, and a concurrent map write is fatal, not a panic.
 var regionLookup sync.Mutex
 
-// KnownRegion checks a region ID against the SDK's FunctionGraph regions
-// (and its HUAWEICLOUD_SDK_REGION_* and regions.yaml overrides). It returns
-// the region's endpoint; the error lists the regions the SDK knows.
+// KnownRegion checks a region ID against the SDK's FunctionGraph regions. It
+// returns the region's endpoint, checked like any other; the error lists the
+// regions the SDK knows.
 func KnownRegion(region string) (string, error) {
 	if region == "" {
 		return "", fmt.Errorf("region is empty")
@@ -32,32 +40,66 @@ func KnownRegion(region string) (string, error) {
 	if r == nil || len(r.Endpoints) == 0 {
 		return "", fmt.Errorf("region %q has no FunctionGraph endpoint in the SDK", region)
 	}
-	return r.Endpoints[0], nil
+	// The SDK's own region chain may have read an override the provider did not see.
+	return NormalizeEndpoint(r.Endpoints[0])
 }
 
-// ValidateEndpointURL checks an endpoint override: an absolute http(s) URL
-// with a host and nothing after the path (the SDK drops any path prefix).
+// NormalizeEndpoint checks an endpoint from any source (endpoints.fgs, the
+// SDK's region variables and regions.yaml) and returns it as the SDK must get
+// it: a lowercase http or https scheme and a host, nothing after.
+func NormalizeEndpoint(raw string) (string, error) {
+	return parseEndpoint(raw, "", func(path string) string {
+		return fmt.Sprintf("%q has a path (%q); FunctionGraph endpoints are a scheme and host only, such as https://functiongraph.cn-north-4.myhuaweicloud.com "+
+			"(the SDK would drop the path)", raw, path)
+	})
+}
+
+// ValidateEndpointURL checks an endpoint override; see NormalizeEndpoint.
 func ValidateEndpointURL(raw string) error {
+	_, err := NormalizeEndpoint(raw)
+	return err
+}
+
+// parseEndpoint is the one endpoint check: the SDK prefixes https:// to
+// anything not starting with a lowercase "http" and drops any path, so an
+// endpoint that would not reach the host it names is refused here instead.
+// allowedPath is a path that may follow the host (IAM's /v3); pathProblem
+// explains any other.
+func parseEndpoint(raw, allowedPath string, pathProblem func(path string) string) (string, error) {
+	if strings.TrimSpace(raw) != raw {
+		return "", fmt.Errorf("%q has white space around it", raw)
+	}
+	if !strings.Contains(raw, "://") {
+		return "", fmt.Errorf("%q must start with https:// (or http:// for a local emulator)", raw)
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return fmt.Errorf("%q is not a URL: %v", raw, err)
+		return "", fmt.Errorf("%q is not a URL: %v", raw, errors.Unwrap(err))
 	}
-	if u.Scheme != "https" && u.Scheme != "http" {
-		return fmt.Errorf("%q must start with https:// (or http:// for a local emulator)", raw)
+	scheme := strings.ToLower(u.Scheme)
+	if scheme != "https" && scheme != "http" {
+		return "", fmt.Errorf("%q must start with https:// (or http:// for a local emulator)", raw)
 	}
 	if u.Host == "" || u.Hostname() == "" {
-		return fmt.Errorf("%q has no host", raw)
+		return "", fmt.Errorf("%q has no host", raw)
 	}
 	if u.User != nil {
-		return fmt.Errorf("%q must not carry user information", raw)
+		return "", fmt.Errorf("%q must not carry user information", raw)
 	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return fmt.Errorf("%q must not have a query or fragment", raw)
+	if port := u.Port(); port != "" {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return "", fmt.Errorf("%q has the port %s; a port is a number from 1 to 65535", raw, port)
+		}
+	} else if strings.HasSuffix(u.Host, ":") {
+		return "", fmt.Errorf("%q has an empty port", raw)
 	}
-	if p := strings.Trim(u.Path, "/"); p != "" {
-		return fmt.Errorf("%q has a path (%q); FunctionGraph endpoints are a scheme and host only, such as https://functiongraph.cn-north-4.myhuaweicloud.com", raw, u.Path)
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(raw, "#") {
+		return "", fmt.Errorf("%q must not have a query or fragment", raw)
 	}
-	return nil
+	if p := strings.Trim(u.Path, "/"); p != "" && p != allowedPath {
+		return "", errors.New(pathProblem(u.Path))
+	}
+	return scheme + "://" + u.Host, nil
 }
 
 // ValidateCloud checks the cloud domain, such as "myhuaweicloud.com".
@@ -73,15 +115,16 @@ func ValidateCloud(cloud string) error {
 }
 
 // Endpoint returns the FunctionGraph endpoint for a region: the override if
-// one is set, else https://functiongraph.<region>.<cloud>. On the default
-// cloud the region must be one the SDK knows, so a typo fails here rather
-// than as a DNS error at apply.
-func Endpoint(region, cloud, override string) (string, error) {
+// one is set, else the SDK's override for the region (see RegionEndpoints),
+// else https://functiongraph.<region>.<cloud>. On the default cloud the
+// region must be one the SDK knows, so a typo fails here rather than as a
+// DNS error at apply.
+func Endpoint(region, cloud, override string, regional *RegionEndpoints) (string, error) {
 	if override != "" {
-		if err := ValidateEndpointURL(override); err != nil {
-			return "", err
-		}
-		return strings.TrimRight(override, "/"), nil
+		return NormalizeEndpoint(override)
+	}
+	if endpoint, _, err := regional.Lookup(region); endpoint != "" || err != nil {
+		return endpoint, err
 	}
 	if cloud == "" {
 		cloud = DefaultCloud
@@ -93,4 +136,159 @@ func Endpoint(region, cloud, override string) (string, error) {
 		return "", fmt.Errorf("region %q is not a region ID such as \"cn-north-4\"", region)
 	}
 	return "https://functiongraph." + region + "." + cloud, nil
+}
+
+// The SDK's per-region endpoint overrides, as its region provider chain reads them.
+const (
+	sdkRegionEnvPrefix = "HUAWEICLOUD_SDK_REGION_FUNCTIONGRAPH_"
+	sdkRegionsFileEnv  = "HUAWEICLOUD_SDK_REGIONS_FILE"
+	sdkRegionsFile     = "~/.huaweicloud/regions.yaml"
+	sdkServiceName     = "FUNCTIONGRAPH"
+	maxRegionsFileSize = 4 << 20
+)
+
+// RegionEndpoints are the SDK's own per-region FunctionGraph endpoints: the
+// HUAWEICLOUD_SDK_REGION_FUNCTIONGRAPH_<REGION> variables, then the
+// FunctionGraph entries of regions.yaml. They are read here, in the SDK's
+// order, so that each goes through the same check as endpoints.fgs; the SDK
+// never picks an endpoint itself. A nil *RegionEndpoints has none.
+type RegionEndpoints struct {
+	getenv func(string) string
+	// file is regions.yaml's path, and byRegion its FunctionGraph endpoints.
+	file     string
+	byRegion map[string][]string
+}
+
+// RegionEndpointVariable is the SDK's variable for a region's FunctionGraph endpoint.
+func RegionEndpointVariable(region string) string {
+	return sdkRegionEnvPrefix + strings.ToUpper(strings.ReplaceAll(region, "-", "_"))
+}
+
+// LoadRegionEndpoints reads regions.yaml (HUAWEICLOUD_SDK_REGIONS_FILE, else
+// ~/.huaweicloud/regions.yaml, if it exists) and checks every FunctionGraph
+// endpoint in it. Variables are read, and checked, per region by Lookup.
+func LoadRegionEndpoints(getenv func(string) string) (*RegionEndpoints, error) {
+	r := &RegionEndpoints{getenv: getenv}
+	file, explicit := getenv(sdkRegionsFileEnv), true
+	if file == "" {
+		home := getenv("HOME")
+		if home == "" {
+			home = getenv("USERPROFILE")
+		}
+		if home == "" {
+			return r, nil
+		}
+		file, explicit = filepath.Join(home, sdkRegionsFile[2:]), false
+	}
+	data, err := readRegionsFile(file)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && !explicit:
+		return r, nil
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("the SDK's regions file %s (from %s) does not exist", file, sdkRegionsFileEnv)
+	case err != nil:
+		return nil, fmt.Errorf("the SDK's regions file %s cannot be read: %v", file, err)
+	}
+	var services map[string][]struct {
+		ID        string   `yaml:"id"`
+		Endpoint  string   `yaml:"endpoint"`
+		Endpoints []string `yaml:"endpoints"`
+	}
+	if err := yaml.Unmarshal(data, &services); err != nil {
+		return nil, fmt.Errorf("the SDK's regions file %s is not valid YAML of services and their regions: %s", file, firstLine(err.Error()))
+	}
+	r.file, r.byRegion = file, map[string][]string{}
+	for service, regions := range services {
+		if !strings.EqualFold(service, sdkServiceName) {
+			continue
+		}
+		for _, reg := range regions {
+			endpoints := reg.Endpoints
+			if reg.Endpoint != "" {
+				endpoints = append([]string{reg.Endpoint}, endpoints...)
+			}
+			if reg.ID == "" || len(endpoints) == 0 {
+				continue
+			}
+			for i, e := range endpoints {
+				n, err := NormalizeEndpoint(e)
+				if err != nil {
+					return nil, fmt.Errorf("%s: the endpoint of region %q under %s: %w", file, reg.ID, service, err)
+				}
+				endpoints[i] = n
+			}
+			r.byRegion[reg.ID] = endpoints
+		}
+	}
+	return r, nil
+}
+
+func readRegionsFile(path string) ([]byte, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	// A FIFO or device could block the read forever.
+	if !info.Mode().IsRegular() {
+		return nil, errors.New("it is not a regular file")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = f.Close() }()
+	data, err := io.ReadAll(io.LimitReader(f, maxRegionsFileSize+1))
+	if err == nil && len(data) > maxRegionsFileSize {
+		err = fmt.Errorf("it is larger than %d MiB", maxRegionsFileSize>>20)
+	}
+	return data, err
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// Lookup returns the SDK's override for a region, checked, and where it was
+// set; an empty endpoint if there is none. Like the SDK, the variable wins
+// over regions.yaml, and of several comma-separated endpoints the first is
+// used (each is checked).
+func (r *RegionEndpoints) Lookup(region string) (endpoint, source string, err error) {
+	if r == nil || region == "" {
+		return "", "", nil
+	}
+	name := RegionEndpointVariable(region)
+	if v := r.getenv(name); v != "" {
+		var first string
+		for _, e := range strings.Split(v, ",") {
+			n, err := NormalizeEndpoint(e)
+			if err != nil {
+				return "", name, fmt.Errorf("%s, the SDK's endpoint for region %s, is invalid: %w; fix or unset it", name, region, err)
+			}
+			if first == "" {
+				first = n
+			}
+		}
+		return first, name, nil
+	}
+	if endpoints := r.byRegion[region]; len(endpoints) > 0 {
+		return endpoints[0], r.file, nil
+	}
+	return "", "", nil
+}
+
+// Regions lists the regions regions.yaml gives FunctionGraph endpoints for.
+func (r *RegionEndpoints) Regions() []string {
+	if r == nil {
+		return nil
+	}
+	out := make([]string, 0, len(r.byRegion))
+	for id := range r.byRegion {
+		out = append(out, id)
+	}
+	sort.Strings(out)
+	return out
 }

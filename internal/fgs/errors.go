@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"net/url"
 	"strings"
 	"syscall"
@@ -145,9 +146,12 @@ func (e *Error) retryable() bool {
 }
 
 // permanentConnectionFailure marks failures that will not heal by waiting:
-// a host that does not exist or a certificate that does not verify.
+// a host that does not exist, a certificate that does not verify, plain HTTP
+// where TLS was expected, an address that cannot be dialled, a proxy that
+// refuses the tunnel, a header that cannot be sent.
 func (e *Error) permanentConnectionFailure() bool {
-	return IsTLSError(e.Err) || IsHostNotFound(e.Err)
+	return IsTLSError(e.Err) || IsHostNotFound(e.Err) || IsPlainHTTP(e.Err) || IsInvalidAddress(e.Err) ||
+		IsProxyRefusal(e.Err) || IsMalformedHeader(e.Err)
 }
 
 // AsError returns err as an *Error if it is one.
@@ -173,6 +177,41 @@ func IsHostNotFound(err error) bool {
 	return errors.As(err, &dnsErr) && dnsErr.IsNotFound
 }
 
+// IsPlainHTTP reports a TLS handshake answered in plain HTTP: an http://
+// server given as https://, or as a bare host:port.
+func IsPlainHTTP(err error) bool {
+	var record tls.RecordHeaderError
+	return errors.Is(err, http.ErrSchemeMismatch) || errors.As(err, &record) && string(record.RecordHeader[:]) == "HTTP/"
+}
+
+// IsInvalidAddress reports an address that cannot be dialled, such as a port
+// out of range.
+func IsInvalidAddress(err error) bool {
+	var addrErr *net.AddrError
+	return errors.As(err, &addrErr)
+}
+
+// IsProxyRefusal reports an HTTP proxy that refused to open the tunnel.
+func IsProxyRefusal(err error) bool {
+	var pe *ProxyError
+	return errors.As(err, &pe) && pe.Status != ""
+}
+
+// IsMalformedHeader reports a request not sent because a header could not be.
+func IsMalformedHeader(err error) bool {
+	var he *HeaderError
+	return errors.As(err, &he)
+}
+
+// Proxy returns the proxy a failed request went through, if any.
+func Proxy(err error) (string, bool) {
+	var pe *ProxyError
+	if errors.As(err, &pe) {
+		return pe.Proxy, true
+	}
+	return "", false
+}
+
 // IsConnectionRefused reports whether nothing listens at the endpoint.
 func IsConnectionRefused(err error) bool {
 	return errors.Is(err, syscall.ECONNREFUSED)
@@ -180,7 +219,25 @@ func IsConnectionRefused(err error) bool {
 
 // connectionMessage says in plain words why no answer came.
 func connectionMessage(err error) string {
+	var pe *ProxyError
+	if errors.As(err, &pe) {
+		switch {
+		case pe.Status != "":
+			return pe.Error()
+		case IsConnectionRefused(err):
+			return "the connection to the proxy " + pe.Proxy + " was refused: nothing is listening at the proxy"
+		case IsHostNotFound(err):
+			return "the proxy " + pe.Proxy + " or the endpoint's host name does not resolve: " + rootCause(pe.Err).Error()
+		}
+		return connectionMessage(pe.Err) + " (through the proxy " + pe.Proxy + ")"
+	}
 	switch {
+	case IsMalformedHeader(err):
+		return rootCause(err).Error()
+	case IsPlainHTTP(err):
+		return "the endpoint answered in plain HTTP to a TLS handshake: it speaks http://, not https://"
+	case IsInvalidAddress(err):
+		return "the endpoint's address cannot be dialled: " + rootCause(err).Error()
 	case IsTLSError(err):
 		return "the endpoint's TLS certificate did not verify: " + rootCause(err).Error()
 	case IsHostNotFound(err):

@@ -3,8 +3,6 @@ package fgs
 import (
 	"context"
 	"fmt"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core"
@@ -24,26 +22,9 @@ func DefaultAuthURL(region, cloud string) string {
 // IAMEndpoint turns an auth URL such as https://iam.cn-north-4.myhuaweicloud.com/v3
 // into the scheme and host the SDK sends IAM requests to (it drops any path).
 func IAMEndpoint(authURL string) (string, error) {
-	u, err := url.Parse(authURL)
-	if err != nil {
-		return "", fmt.Errorf("%q is not a URL: %v", authURL, err)
-	}
-	if u.Scheme != "https" && u.Scheme != "http" {
-		return "", fmt.Errorf("%q must start with https:// (or http:// for a local emulator)", authURL)
-	}
-	if u.Hostname() == "" {
-		return "", fmt.Errorf("%q has no host", authURL)
-	}
-	if u.User != nil {
-		return "", fmt.Errorf("%q must not carry user information", authURL)
-	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("%q must not have a query or fragment", authURL)
-	}
-	if p := strings.Trim(u.Path, "/"); p != "" && p != "v3" {
-		return "", fmt.Errorf("%q has the path %q; IAM's auth URL is a scheme and host, optionally with /v3, such as https://iam.cn-north-4.myhuaweicloud.com/v3", authURL, u.Path)
-	}
-	return u.Scheme + "://" + u.Host, nil
+	return parseEndpoint(authURL, "v3", func(path string) string {
+		return fmt.Sprintf("%q has the path %q; IAM's auth URL is a scheme and host, optionally with /v3, such as https://iam.cn-north-4.myhuaweicloud.com/v3", authURL, path)
+	})
 }
 
 const opAssumeAgency = "get temporary credentials for an agency"

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -59,7 +60,9 @@ func (x *exchange) snapshot() (status int, requestID string, retryAfter time.Dur
 
 // callTransport routes each SDK request to its call's context.
 type callTransport struct {
-	base  http.RoundTripper
+	base http.RoundTripper
+	// proxy is base's, asked again to name the proxy in a failure.
+	proxy func(*http.Request) (*url.URL, error)
 	calls sync.Map // call ID -> *exchange
 	next  atomic.Uint64
 	log   Logger
@@ -69,22 +72,28 @@ type callTransport struct {
 // however many calls are in flight; they are kept alive and reused.
 const MaxConnsPerHost = 64
 
-// newTransport is the one keep-alive pool every call of a Client shares.
-func newTransport(insecure bool, log Logger) *callTransport {
-	base := &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment, // the SDK's own transport ignores HTTPS_PROXY
-		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		TLSClientConfig:       &tls.Config{InsecureSkipVerify: insecure, MinVersion: tls.VersionTLS12}, //nolint:gosec // only when the user sets insecure
-		TLSHandshakeTimeout:   10 * time.Second,
-		ResponseHeaderTimeout: 0, // bounded by the attempt's context instead
-		ExpectContinueTimeout: time.Second,
-		MaxIdleConns:          256,
-		MaxConnsPerHost:       MaxConnsPerHost,
-		MaxIdleConnsPerHost:   MaxConnsPerHost, // every connection opened stays for reuse
-		IdleConnTimeout:       90 * time.Second,
-		ForceAttemptHTTP2:     true,
+// newTransport is the one keep-alive pool every call of a Client shares. It
+// sends through proxy, by default the environment's: the SDK's own transport
+// ignores HTTPS_PROXY.
+func newTransport(insecure bool, proxy func(*http.Request) (*url.URL, error), log Logger) *callTransport {
+	if proxy == nil {
+		proxy = http.ProxyFromEnvironment
 	}
-	return &callTransport{base: base, log: log}
+	base := &http.Transport{
+		Proxy:                  proxy,
+		OnProxyConnectResponse: refusedTunnel,
+		DialContext:            (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		TLSClientConfig:        &tls.Config{InsecureSkipVerify: insecure, MinVersion: tls.VersionTLS12}, //nolint:gosec // only when the user sets insecure
+		TLSHandshakeTimeout:    10 * time.Second,
+		ResponseHeaderTimeout:  0, // bounded by the attempt's context instead
+		ExpectContinueTimeout:  time.Second,
+		MaxIdleConns:           256,
+		MaxConnsPerHost:        MaxConnsPerHost,
+		MaxIdleConnsPerHost:    MaxConnsPerHost, // every connection opened stays for reuse
+		IdleConnTimeout:        90 * time.Second,
+		ForceAttemptHTTP2:      true,
+	}
+	return &callTransport{base: base, proxy: proxy, log: log}
 }
 
 // register makes a call ID for the header and returns a release function.
@@ -95,6 +104,9 @@ func (t *callTransport) register(x *exchange) (string, func()) {
 }
 
 func (t *callTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if err := checkHeaders(req.Header); err != nil {
+		return nil, err
+	}
 	id := req.Header.Get(callHeader)
 	v, ok := t.calls.Load(id)
 	if !ok {
@@ -110,6 +122,7 @@ func (t *callTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	start := time.Now()
 	resp, err := t.base.RoundTrip(out)
 	if err != nil {
+		err = t.viaProxy(out, err)
 		t.log.Debug(x.ctx, string(x.service)+" request failed", map[string]any{
 			"http_method": req.Method, "http_path": req.URL.Path, "error": err.Error(),
 			"duration_ms": time.Since(start).Milliseconds(),
@@ -193,4 +206,81 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		return d, true
 	}
 	return 0, false
+}
+
+// HeaderError is a request the transport refused to send: a header value
+// that HTTP cannot carry, such as a credential ending in a line break.
+type HeaderError struct {
+	Header string
+}
+
+func (e *HeaderError) Error() string {
+	what := map[string]string{
+		"X-Auth-Token":     "the token",
+		"X-Security-Token": "the security token",
+		"Authorization":    "the access key's signature",
+		"X-Project-Id":     "the project ID",
+	}[e.Header]
+	if what == "" {
+		what = "a value the provider was given"
+	}
+	return fmt.Sprintf("the request was not sent: its %s header, which carries %s, holds a line break or another control character; "+
+		"remove it from where the value is set (in Terraform, wrap it in trimspace())", e.Header, what)
+}
+
+// checkHeaders refuses what net/http would refuse later, as an error that
+// names the header and is not retried, instead of a connection failure.
+func checkHeaders(h http.Header) error {
+	for name, values := range h {
+		for _, v := range values {
+			for i := 0; i < len(v); i++ {
+				if c := v[i]; c < 0x20 && c != '\t' || c == 0x7f {
+					return &HeaderError{Header: name}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// ProxyError is a failure on the way through an HTTP proxy; Proxy is its
+// scheme and host, never its credentials.
+type ProxyError struct {
+	Proxy string
+	// Status is the proxy's answer when it refused to open a tunnel (CONNECT).
+	Status string
+	// Target is the host and port the tunnel was for.
+	Target string
+	Err    error
+}
+
+func (e *ProxyError) Error() string {
+	if e.Status != "" {
+		return fmt.Sprintf("the proxy %s refused to open a tunnel to %s: %s", e.Proxy, e.Target, e.Status)
+	}
+	return fmt.Sprintf("through the proxy %s: %v", e.Proxy, e.Err)
+}
+
+func (e *ProxyError) Unwrap() error { return e.Err }
+
+// refusedTunnel turns a proxy's refusal of CONNECT into a ProxyError, which
+// net/http would report as the bare status text ("Forbidden").
+func refusedTunnel(_ context.Context, proxy *url.URL, connect *http.Request, resp *http.Response) error {
+	if resp.StatusCode == http.StatusOK {
+		return nil
+	}
+	return &ProxyError{Proxy: proxy.Scheme + "://" + proxy.Host, Status: printable(resp.Status, 100), Target: connect.Host}
+}
+
+// viaProxy names the proxy in a failure of a request that went through one.
+func (t *callTransport) viaProxy(req *http.Request, err error) error {
+	var pe *ProxyError
+	if t.proxy == nil || errors.As(err, &pe) {
+		return err
+	}
+	proxy, perr := t.proxy(req)
+	if perr != nil || proxy == nil {
+		return err
+	}
+	return &ProxyError{Proxy: proxy.Scheme + "://" + proxy.Host, Target: req.URL.Host, Err: err}
 }

@@ -2,8 +2,9 @@ package provider
 
 import (
 	"fmt"
+	"net/http"
+	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -30,7 +31,7 @@ type providerModel struct {
 	Cloud            types.String `tfsdk:"cloud"`
 	Endpoints        types.Map    `tfsdk:"endpoints"`
 	Insecure         types.Bool   `tfsdk:"insecure"`
-	MaxRetries       types.Int64  `tfsdk:"max_retries"`
+	MaxRetries       types.Number `tfsdk:"max_retries"`
 }
 
 // assumeRoleModel is the assume_role block.
@@ -125,6 +126,16 @@ type resolvedConfig struct {
 	insecure         bool
 	maxRetries       int
 	ignoredEndpoints []string
+	// fgsEndpointFrom names where the provider region's endpoint was set.
+	fgsEndpointFrom string
+	// regionEndpoints are the SDK's per-region overrides, checked.
+	regionEndpoints *fgs.RegionEndpoints
+	// proxy is the environment's HTTP proxy choice.
+	proxy func(*http.Request) (*url.URL, error)
+	// securityTokenFrom names where the security token came from, and
+	// ignoredSecurityToken a token variable not used with keys from elsewhere.
+	securityTokenFrom    string
+	ignoredSecurityToken string
 
 	// authMethod is how FunctionGraph calls authenticate, and credentialsFrom
 	// where the token or keys came from ("argument", a variable, a profile).
@@ -173,9 +184,6 @@ func resolve(m providerModel, getenv func(string) string) (resolvedConfig, diag.
 	var c resolvedConfig
 
 	c.region, c.regionFrom = setting(m.Region, getenv, envRegion)
-	c.accessKey, c.accessKeySource = setting(m.AccessKey, getenv, envAccessKey, envSDKAccessKey)
-	c.secretKey, c.secretKeySource = setting(m.SecretKey, getenv, envSecretKey, envSDKSecretKey)
-	c.securityToken, _ = setting(m.SecurityToken, getenv, envSecurityToken)
 	var tokenFrom string
 	c.token, tokenFrom = setting(m.Token, getenv, envAuthToken)
 	c.projectID, _ = setting(m.ProjectID, getenv, envProjectID)
@@ -183,9 +191,11 @@ func resolve(m providerModel, getenv func(string) string) (resolvedConfig, diag.
 	if c.cloud == "" {
 		c.cloud = fgs.DefaultCloud
 	}
+	places := keyPlaces(m, getenv)
+	keys := firstKeyPlace(places)
 
 	// The CLI's profile is read when chosen, or when nothing else gives credentials.
-	profile, profileDiags := readProfile(m, getenv, c.token == "" && c.accessKey == "" && c.secretKey == "")
+	profile, profileDiags := readProfile(m, getenv, c.token == "" && keys == nil)
 	diags.Append(profileDiags...)
 	if profile != nil {
 		c.profile = profile.label
@@ -202,16 +212,16 @@ func resolve(m providerModel, getenv func(string) string) (resolvedConfig, diag.
 	case c.token != "":
 		c.authMethod, c.credentialsFrom = fgs.AuthToken, tokenFrom
 		// A token wins over keys wherever each comes from, as in the official provider.
-		if c.accessKey != "" || c.secretKey != "" {
-			c.ignoredKeys = "access keys from " + firstNonEmpty(c.accessKeySource, c.secretKeySource)
+		if keys != nil {
+			c.ignoredKeys = "access keys from " + keys.label
 		}
-		c.accessKey, c.secretKey, c.securityToken = "", "", ""
-	case c.accessKey == "" && c.secretKey == "" && profile != nil:
-		k := profile.keys()
-		c.accessKey, c.secretKey, c.securityToken = k.accessKey, k.secretKey, k.securityToken
-		c.accessKeySource, c.secretKeySource = profile.label, profile.label
+		keys = nil
+	case keys == nil && profile != nil:
+		p := profilePlace(profile)
+		keys = &p
+		takeKeys(places, keys, &c, &diags)
 		c.authMethod, c.credentialsFrom = fgs.AuthAccessKey, profile.label
-	case c.accessKey == "" && c.secretKey == "":
+	case keys == nil:
 		if !profileDiags.HasError() {
 			diags.AddError("Missing Huawei Cloud Credentials",
 				"No token, access key or secret key were found.\n\n"+
@@ -222,17 +232,11 @@ func resolve(m providerModel, getenv func(string) string) (resolvedConfig, diag.
 					"and shared_config_file (or "+envSharedConfig+", default "+defaultSharedConfigFile+").\n\n"+
 					"This provider never falls back to the ECS metadata server, so a missing key fails here instead of timing out later.")
 		}
-	case c.secretKey == "":
-		diags.AddAttributeError(path.Root("secret_key"), "Missing Secret Key",
-			fmt.Sprintf("An access key is set (from %s) but no secret key. Set secret_key in the provider block or %s in the environment.",
-				c.accessKeySource, envSecretKey))
-	case c.accessKey == "":
-		diags.AddAttributeError(path.Root("access_key"), "Missing Access Key",
-			fmt.Sprintf("A secret key is set (from %s) but no access key. Set access_key in the provider block or %s in the environment.",
-				c.secretKeySource, envAccessKey))
 	default:
+		takeKeys(places, keys, &c, &diags)
 		c.authMethod, c.credentialsFrom = fgs.AuthAccessKey, c.accessKeySource
 	}
+	checkCredentialText(c, keys, tokenFrom, &diags)
 
 	resolveAssumeRole(m, getenv, profile, &c, &diags)
 
@@ -249,34 +253,7 @@ func resolve(m providerModel, getenv func(string) string) (resolvedConfig, diag.
 		diags.AddAttributeError(path.Root("cloud"), "Invalid Cloud Domain", err.Error()+". Set cloud or "+envCloud+" to the domain of the endpoints, such as myhuaweicloud.com.")
 	}
 
-	if !m.Endpoints.IsNull() && !m.Endpoints.IsUnknown() {
-		for key, v := range m.Endpoints.Elements() {
-			s, ok := v.(types.String)
-			if !ok || s.IsNull() || s.IsUnknown() {
-				continue
-			}
-			if key == endpointKeyIAM {
-				c.iamEndpoint = s.ValueString()
-				continue
-			}
-			if key != endpointKeyFGS {
-				c.ignoredEndpoints = append(c.ignoredEndpoints, key)
-				continue
-			}
-			if err := fgs.ValidateEndpointURL(s.ValueString()); err != nil {
-				diags.AddAttributeError(path.Root("endpoints").AtMapKey(key), "Invalid FunctionGraph Endpoint", err.Error())
-				continue
-			}
-			c.fgsEndpoint = strings.TrimRight(s.ValueString(), "/")
-		}
-	}
-
-	if c.region != "" && c.fgsEndpoint == "" && c.cloud == fgs.DefaultCloud {
-		if _, err := fgs.KnownRegion(c.region); err != nil {
-			diags.AddAttributeError(path.Root("region"), "Unknown Region",
-				fmt.Sprintf("%s (region from %s).\n\nSet region (or %s) to one of these, or set endpoints.fgs to reach a region the SDK does not know yet.", err, c.regionFrom, envRegion))
-		}
-	}
+	resolveEndpoints(m, getenv, &c, &diags)
 
 	if c.projectID != "" && !fgs.IsProjectID(c.projectID) {
 		diags.AddAttributeError(path.Root("project_id"), "Invalid Project ID",
@@ -302,7 +279,9 @@ func resolve(m providerModel, getenv func(string) string) (resolvedConfig, diag.
 	c.maxRetries = defaultMaxRetries
 	switch {
 	case !m.MaxRetries.IsNull():
-		c.maxRetries = int(m.MaxRetries.ValueInt64())
+		// The schema's validator has refused fractions and the out of range.
+		n, _ := m.MaxRetries.ValueBigFloat().Int64()
+		c.maxRetries = int(min(max(n, 0), maxMaxRetries))
 	case getenv(envMaxRetries) != "":
 		v := getenv(envMaxRetries)
 		n, err := strconv.Atoi(v)
@@ -485,7 +464,8 @@ func (c resolvedConfig) logFields() map[string]any {
 		"max_retries": c.maxRetries, "insecure": c.insecure,
 		"auth_method": string(c.authMethod), "credentials_from": c.credentialsFrom, "signing_algorithm": c.signingAlgorithm,
 	}
-	optional := map[string]string{"profile": c.profile, "ignored_credentials": c.ignoredKeys}
+	optional := map[string]string{"profile": c.profile, "ignored_credentials": c.ignoredKeys,
+		"security_token_from": c.securityTokenFrom, "ignored_security_token": c.ignoredSecurityToken, "fgs_endpoint_from": c.fgsEndpointFrom}
 	if c.accessKey != "" {
 		optional["access_key"] = fgs.MaskAccessKey(c.accessKey)
 	}

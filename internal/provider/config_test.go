@@ -21,7 +21,7 @@ func model() providerModel {
 	return providerModel{
 		Region: types.StringNull(), AccessKey: types.StringNull(), SecretKey: types.StringNull(),
 		SecurityToken: types.StringNull(), ProjectID: types.StringNull(), Cloud: types.StringNull(),
-		Endpoints: types.MapNull(types.StringType), Insecure: types.BoolNull(), MaxRetries: types.Int64Null(),
+		Endpoints: types.MapNull(types.StringType), Insecure: types.BoolNull(), MaxRetries: types.NumberNull(),
 	}
 }
 
@@ -81,10 +81,54 @@ func TestResolve(t *testing.T) {
 			name:  "environment settings",
 			model: withKeys(model()),
 			env: map[string]string{envRegion: "ap-southeast-1", envProjectID: "0123456789abcdef0123456789abcdef",
-				envCloud: "example.com", envInsecure: "true", envMaxRetries: "2", envSecurityToken: "TOKEN"},
+				envCloud: "example.com", envInsecure: "true", envMaxRetries: "2"},
 			check: func(t *testing.T, c resolvedConfig) {
-				if c.region != "ap-southeast-1" || c.cloud != "example.com" || !c.insecure || c.maxRetries != 2 || c.securityToken != "TOKEN" {
+				if c.region != "ap-southeast-1" || c.cloud != "example.com" || !c.insecure || c.maxRetries != 2 {
 					t.Fatalf("environment not applied: %+v", c)
+				}
+			},
+		},
+		{
+			name:  "a security token only with the keys of its place",
+			model: withKeys(model()),
+			env:   map[string]string{envSecurityToken: "STALE"},
+			check: func(t *testing.T, c resolvedConfig) {
+				if c.securityToken != "" || c.securityTokenFrom != "" || c.ignoredSecurityToken != "HW_SECURITY_TOKEN (the access keys come from argument)" {
+					t.Fatalf("security token: %+v", c)
+				}
+			},
+		},
+		{
+			name:  "HW_SECURITY_TOKEN with the environment's keys",
+			model: model(),
+			env:   map[string]string{envSDKAccessKey: "SDKAK", envSDKSecretKey: "SDKSK", envSecurityToken: "TOKEN"},
+			check: func(t *testing.T, c resolvedConfig) {
+				if c.securityToken != "TOKEN" || c.securityTokenFrom != envSecurityToken || c.ignoredSecurityToken != "" {
+					t.Fatalf("security token: %+v", c)
+				}
+			},
+		},
+		{
+			name: "endpoint keys in any case, scheme lowercased",
+			model: func() providerModel {
+				m := withKeys(model())
+				m.Endpoints = endpoints("FGS", "HTTP://127.0.0.1:8080/", "Iam", "https://iam.example.com", "functiongraph", "https://x.example.com")
+				return m
+			}(),
+			check: func(t *testing.T, c resolvedConfig) {
+				if c.fgsEndpoint != "http://127.0.0.1:8080" || c.fgsEndpointFrom != "endpoints.FGS" || c.iamEndpoint != "https://iam.example.com" ||
+					len(c.ignoredEndpoints) != 1 || c.ignoredEndpoints[0] != "functiongraph" {
+					t.Fatalf("endpoints: %+v", c)
+				}
+			},
+		},
+		{
+			name:  "the provider region's SDK variable",
+			model: func() providerModel { m := withKeys(model()); m.Region = types.StringValue("xx-new-1"); return m }(),
+			env:   map[string]string{"HUAWEICLOUD_SDK_REGION_FUNCTIONGRAPH_XX_NEW_1": "https://fgs.example.com"},
+			check: func(t *testing.T, c resolvedConfig) {
+				if c.fgsEndpointFrom != "HUAWEICLOUD_SDK_REGION_FUNCTIONGRAPH_XX_NEW_1" {
+					t.Fatalf("endpoint from %q", c.fgsEndpointFrom)
 				}
 			},
 		},

@@ -6,7 +6,6 @@ package provider
 import (
 	"context"
 	"os"
-	"sort"
 	"strings"
 	"time"
 
@@ -87,23 +86,28 @@ func (p *huaweicloudProvider) Schema(_ context.Context, _ provider.SchemaRequest
 			"region": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "The default region, such as `cn-north-4`. A function URN names its own region, which wins. " +
-					"Environment: `HW_REGION_NAME`.",
-				Validators: []validator.String{validators.Region()},
+					"Environment: `HW_REGION_NAME`; an empty string counts as unset, as in the official provider.",
+				Validators: []validator.String{validators.RegionOrEmpty()},
 			},
 			"access_key": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "The access key (AK). Environment: `HW_ACCESS_KEY`, then `CLOUD_SDK_AK`. " +
-					"Credentials are required: access keys, a `token`, or a CLI profile. The provider never falls back to the ECS metadata server.",
+					"Credentials are required: access keys, a `token`, or a CLI profile. The provider never falls back to the ECS metadata server. " +
+					"The keys are taken as a pair, with their `security_token`, from the first place that sets either key: this block, the environment, the profile.",
+				Validators: []validator.String{validators.Credential("Invalid Access Key")},
 			},
 			"secret_key": schema.StringAttribute{
 				Optional:            true,
 				Sensitive:           true,
 				MarkdownDescription: "The secret key (SK). Environment: `HW_SECRET_KEY`, then `CLOUD_SDK_SK`.",
+				Validators:          []validator.String{validators.Credential("Invalid Secret Key")},
 			},
 			"security_token": schema.StringAttribute{
-				Optional:            true,
-				Sensitive:           true,
-				MarkdownDescription: "The security token that comes with temporary access keys. Environment: `HW_SECURITY_TOKEN`.",
+				Optional:  true,
+				Sensitive: true,
+				MarkdownDescription: "The security token that comes with temporary access keys, used only with the keys of the same place: " +
+					"this block's, or the environment's (`HW_SECURITY_TOKEN`).",
+				Validators: []validator.String{validators.Credential("Invalid Security Token")},
 			},
 			"token": schema.StringAttribute{
 				Optional:  true,
@@ -111,7 +115,7 @@ func (p *huaweicloudProvider) Schema(_ context.Context, _ provider.SchemaRequest
 				MarkdownDescription: "An IAM token, sent in `X-Auth-Token` instead of signing each request with access keys. " +
 					"When set (here or in the environment) it wins over access keys wherever they are set, as in the official provider. " +
 					"IAM tokens expire after 24 hours. Environment: `HW_AUTH_TOKEN`.",
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1), validators.Credential("Invalid Token")},
 			},
 			"shared_config_file": schema.StringAttribute{
 				Optional: true,
@@ -154,19 +158,21 @@ func (p *huaweicloudProvider) Schema(_ context.Context, _ provider.SchemaRequest
 				Optional:    true,
 				ElementType: types.StringType,
 				MarkdownDescription: "Endpoint overrides by service. This provider reads the `fgs` key (FunctionGraph), " +
-					"e.g. `{ fgs = \"https://functiongraph.cn-north-4.myhuaweicloud.com\" }`, and `iam` for `assume_role` when `auth_url` is not set; " +
-					"other keys are accepted, for configurations shared with the official provider, and ignored.",
+					"e.g. `{ fgs = \"https://functiongraph.cn-north-4.myhuaweicloud.com\" }`, and `iam` for `assume_role` when `auth_url` is not set, " +
+					"both in any case. An endpoint is a scheme and host only; `endpoints.fgs` wins over the SDK's " +
+					"`HUAWEICLOUD_SDK_REGION_FUNCTIONGRAPH_<REGION>` variables and `regions.yaml`, which are checked alike. " +
+					"Other keys of the official provider are accepted, for shared configurations, and ignored; any other key gets a warning.",
 				Validators: []validator.Map{mapvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
 			},
 			"insecure": schema.BoolAttribute{
 				Optional:            true,
 				MarkdownDescription: "Skip TLS certificate verification. For test environments only. Defaults to `false`. Environment: `HW_INSECURE`.",
 			},
-			"max_retries": schema.Int64Attribute{
+			"max_retries": schema.NumberAttribute{
 				Optional: true,
 				MarkdownDescription: "How many times a request is retried after a 429, a 5xx or a connection failure, " +
 					"with exponential backoff and jitter, never past the operation's timeout. Defaults to `5`. Environment: `HW_MAX_RETRIES`.",
-				Validators: []validator.Int64{int64validator.Between(0, maxMaxRetries)},
+				Validators: []validator.Number{validators.WholeNumberBetween(0, maxMaxRetries)},
 			},
 		},
 		Blocks: map[string]schema.Block{
@@ -220,23 +226,16 @@ func (p *huaweicloudProvider) ValidateConfig(ctx context.Context, req provider.V
 		resp.Diagnostics.AddAttributeWarning(path.Root("token"), "Token Overrides Access Keys",
 			"Both token and access keys are set. Requests are authenticated with the token; access_key and secret_key are not used.")
 	}
-	if m.Endpoints.IsNull() || m.Endpoints.IsUnknown() {
-		return
-	}
-	for key, v := range m.Endpoints.Elements() {
-		s, ok := v.(types.String)
-		if !ok || s.IsNull() || s.IsUnknown() {
-			continue
+	checkEndpointKeys(m.Endpoints, &resp.Diagnostics)
+	fgsKeys, iamKeys, _, _ := endpointEntries(m.Endpoints)
+	for _, e := range fgsKeys {
+		if _, err := fgs.NormalizeEndpoint(e.value); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("endpoints").AtMapKey(e.key), "Invalid FunctionGraph Endpoint", err.Error()+".")
 		}
-		switch key {
-		case endpointKeyFGS:
-			if err := fgs.ValidateEndpointURL(s.ValueString()); err != nil {
-				resp.Diagnostics.AddAttributeError(path.Root("endpoints").AtMapKey(key), "Invalid FunctionGraph Endpoint", err.Error())
-			}
-		case endpointKeyIAM:
-			if _, err := fgs.IAMEndpoint(s.ValueString()); err != nil {
-				resp.Diagnostics.AddAttributeError(path.Root("endpoints").AtMapKey(key), "Invalid IAM Address", err.Error()+".")
-			}
+	}
+	for _, e := range iamKeys {
+		if _, err := fgs.IAMEndpoint(e.value); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("endpoints").AtMapKey(e.key), "Invalid IAM Address", err.Error()+".")
 		}
 	}
 }
@@ -263,7 +262,6 @@ func (p *huaweicloudProvider) Configure(ctx context.Context, req provider.Config
 		return
 	}
 	if len(c.ignoredEndpoints) > 0 {
-		sort.Strings(c.ignoredEndpoints)
 		tflog.Debug(ctx, "Ignoring endpoints of other services", map[string]any{"keys": strings.Join(c.ignoredEndpoints, ",")})
 	}
 	retry := fgs.DefaultRetryPolicy
@@ -279,6 +277,8 @@ func (p *huaweicloudProvider) Configure(ctx context.Context, req provider.Config
 		SigningAlgorithm: c.signingAlgorithm,
 		Cloud:            c.cloud,
 		EndpointOverride: c.fgsEndpoint,
+		RegionEndpoints:  c.regionEndpoints,
+		Proxy:            c.proxy,
 		Insecure:         c.insecure,
 		Retry:            retry,
 		UserAgent:        "terraform-provider-huaweicloud-fgs/" + p.version,

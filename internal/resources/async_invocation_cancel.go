@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -98,7 +99,7 @@ func checkProviderFits(pd *ProviderData, urn fgs.URN, diags *diag.Diagnostics) {
 	if pd == nil {
 		return
 	}
-	if pd.ProjectID != "" && pd.Region == urn.Region && pd.ProjectID != urn.ProjectID {
+	if pd.ProjectID != "" && pd.Region == urn.Region && !strings.EqualFold(pd.ProjectID, urn.ProjectID) {
 		diags.AddAttributeError(path.Root("function_urn"), "Project ID Contradicts Function URN",
 			fmt.Sprintf("The provider's project_id is %q for region %q, but function_urn names project %q in that region. "+
 				"Fix function_urn, or set the provider's project_id (HW_PROJECT_ID) to the function's project.",

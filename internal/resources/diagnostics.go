@@ -133,14 +133,28 @@ func explainStatus(e *fgs.Error, cc callContext) (title, why, todo string) {
 }
 
 func connectionAdvice(e *fgs.Error) string {
+	proxy, viaProxy := fgs.Proxy(e.Err)
 	switch {
+	case fgs.IsProxyRefusal(e.Err):
+		return "The HTTP proxy " + proxy + " (from HTTPS_PROXY or HTTP_PROXY) refused to reach the endpoint, so nothing was sent to FunctionGraph. " +
+			"Ask for the endpoint's host to be allowed through the proxy, or add it to NO_PROXY if it is reachable directly. It was not retried."
+	case viaProxy && !fgs.IsTLSError(e.Err) && !fgs.IsPlainHTTP(e.Err):
+		return "The request went through the HTTP proxy " + proxy + " (from HTTPS_PROXY or HTTP_PROXY). Check that the proxy is running and reachable, " +
+			"or unset the variable, or add the endpoint's host to NO_PROXY. " + stoppedText(e)
+	}
+	switch {
+	case fgs.IsPlainHTTP(e.Err):
+		return "The endpoint speaks plain HTTP. If it is a local emulator, write it with http:// (endpoints.fgs, or the SDK's " +
+			"HUAWEICLOUD_SDK_REGION_FUNCTIONGRAPH_<REGION> or regions.yaml); FunctionGraph itself speaks only HTTPS. It was not retried."
+	case fgs.IsInvalidAddress(e.Err):
+		return "Fix the endpoint's host and port (endpoints.fgs, cloud, or the region in function_urn). It was not retried."
 	case fgs.IsTLSError(e.Err):
 		return "The certificate did not verify. Check that the endpoint is FunctionGraph's and that any HTTPS proxy's CA is trusted. " +
 			"Only for a test environment, insecure = true (HW_INSECURE) skips verification."
 	case fgs.IsHostNotFound(e.Err):
 		return "Check the region in function_urn, the provider's cloud (HW_CLOUD) and endpoints.fgs: together they make the endpoint's host name."
 	case fgs.IsConnectionRefused(e.Err):
-		return "Check endpoints.fgs: nothing accepts connections there."
+		return "Check endpoints.fgs (or the SDK's HUAWEICLOUD_SDK_REGION_FUNCTIONGRAPH_<REGION> or regions.yaml): nothing accepts connections there. " + stoppedText(e)
 	}
 	return "Check the network path to the endpoint (firewall, HTTPS_PROXY). " + stoppedText(e)
 }

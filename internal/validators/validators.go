@@ -6,6 +6,7 @@ package validators
 import (
 	"context"
 	"fmt"
+	"math/big"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -123,5 +124,75 @@ func Duration() validator.String {
 			}
 			return nil
 		},
+	}
+}
+
+// RegionOrEmpty is Region, where an empty string means unset, as in the
+// official provider: the region then comes from the environment or profile.
+func RegionOrEmpty() validator.String {
+	return stringCheck{
+		summary:     "Invalid Region",
+		description: "value must be a region ID such as cn-north-4, or empty",
+		check: func(s string) error {
+			if s != "" && !fgs.IsRegionID(s) {
+				return fmt.Errorf("%q is not a region ID such as \"cn-north-4\"", s)
+			}
+			return nil
+		},
+	}
+}
+
+// Credential refuses a key, secret or token with white space around it or a
+// control character in it; the error names the argument, never the value.
+func Credential(summary string) validator.String { return credentialText{summary: summary} }
+
+type credentialText struct{ summary string }
+
+func (v credentialText) Description(context.Context) string {
+	return "value must have no white space around it and no line break or control character in it"
+}
+
+func (v credentialText) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v credentialText) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if err := fgs.CheckCredentialText(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, v.summary, fmt.Sprintf(
+			"%s is refused: %s. HTTP cannot carry it, and nothing was sent. Wrap the value in trimspace(), such as %s = trimspace(file(\"%s.txt\")).\n\n"+
+				"The value itself is not shown, as it is a secret.", req.Path, err, req.Path, req.Path))
+	}
+}
+
+// WholeNumberBetween accepts a whole number from min to max. The argument is
+// a number rather than an integer so that 1.5 gets this error, naming the
+// argument, instead of the framework's conversion error.
+func WholeNumberBetween(minimum, maximum int64) validator.Number {
+	return wholeNumber{minimum: minimum, maximum: maximum}
+}
+
+type wholeNumber struct{ minimum, maximum int64 }
+
+func (v wholeNumber) Description(context.Context) string {
+	return fmt.Sprintf("value must be a whole number between %d and %d", v.minimum, v.maximum)
+}
+
+func (v wholeNumber) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v wholeNumber) ValidateNumber(ctx context.Context, req validator.NumberRequest, resp *validator.NumberResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	f := req.ConfigValue.ValueBigFloat()
+	n, accuracy := f.Int64()
+	switch {
+	case !f.IsInt():
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Attribute Value",
+			fmt.Sprintf("%s %s, got: %s", req.Path, v.Description(ctx), f.Text('g', -1)))
+	case accuracy != big.Exact || n < v.minimum || n > v.maximum:
+		// Worded as int64validator.Between words it.
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Attribute Value",
+			fmt.Sprintf("%s value must be between %d and %d, got: %s", req.Path, v.minimum, v.maximum, f.Text('g', -1)))
 	}
 }
