@@ -254,7 +254,7 @@ func (p *huaweicloudProvider) Configure(ctx context.Context, req provider.Config
 		// Terraform configures again once the values are known; until then
 		// types plan without a client.
 		tflog.Debug(ctx, "Provider configuration has unknown values; deferring client creation")
-		p.setData(resp, &resources.ProviderData{})
+		p.setData(resp, &resources.ProviderData{UnknownArguments: resources.UnknownArguments(req.Config.Raw)})
 		return
 	}
 	c, diags := resolve(m, p.getenv)

@@ -123,7 +123,7 @@ func TestAsyncInvocationCancelAction_invoke(t *testing.T) {
 	}
 	want := []string{
 		`^Cancelling async request ` + regexp.QuoteMeta(id+" of "+f.urn+" at "+f.emu.URL()) + `$`,
-		`^Cancel accepted \(X-Request-Id: [0-9a-f]{32}, 1 attempt\(s\)\)$`,
+		`^Cancel accepted \(X-Request-Id: [0-9a-f]{32}, 1 attempt\)$`,
 		`^Waiting for request ` + id + ` to stop$`,
 		`^Request ` + id + ` is FAIL \(4208: function invocation canceled\) after \d`,
 	}
@@ -152,7 +152,7 @@ func TestAsyncInvocationCancelAction_progressReportsRetries(t *testing.T) {
 		`^Cancelling async request `,
 		`^Attempt 1 failed \(HTTP 503 FSS\.0503\); retrying in \d+ms$`,
 		`^Attempt 2 failed \(HTTP 503 FSS\.0503\); retrying in \d+ms$`,
-		`^Cancel accepted \(X-Request-Id: [0-9a-f]{32}, 3 attempt\(s\)\)$`,
+		`^Cancel accepted \(X-Request-Id: [0-9a-f]{32}, 3 attempts\)$`,
 		`^Waiting for request `,
 		`^Request .* is FAIL `,
 	})
