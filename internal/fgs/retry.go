@@ -52,7 +52,7 @@ func (c *Client) retryWait(ctx context.Context, cl call, e *Error, attempt int) 
 		return 0, false
 	}
 	if policy := c.cfg.Retry; attempt > policy.MaxRetries {
-		e.StoppedRetrying = fmt.Sprintf("gave up after %d attempts (max_retries = %d)", attempt, policy.MaxRetries)
+		e.StoppedRetrying = fmt.Sprintf("gave up after %s (max_retries = %d)", attemptCount(attempt), policy.MaxRetries)
 		return 0, false
 	}
 	wait := c.cfg.Retry.backoff(attempt, e.RetryAfter)
