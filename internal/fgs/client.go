@@ -323,7 +323,7 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 			return result{attempts: attempt}, e
 		}
 		if attempt > policy.MaxRetries {
-			e.StoppedRetrying = fmt.Sprintf("gave up after %d attempts (max_retries = %d)", attempt, policy.MaxRetries)
+			e.StoppedRetrying = fmt.Sprintf("gave up after %s (max_retries = %d)", attemptCount(attempt), policy.MaxRetries)
 			return result{attempts: attempt}, e
 		}
 		wait := policy.backoff(attempt, e.RetryAfter)

@@ -209,3 +209,11 @@ func rootCause(err error) error {
 // IsServerError reports a 5xx answer: the server failed, and may not next time.
 // Statuses past 599 are no HTTP answer FunctionGraph gives, and are not retried.
 func (e *Error) IsServerError() bool { return e.StatusCode >= 500 && e.StatusCode <= 599 }
+
+// attemptCount writes "1 attempt" or "3 attempts".
+func attemptCount(n int) string {
+	if n == 1 {
+		return "1 attempt"
+	}
+	return fmt.Sprintf("%d attempts", n)
+}

@@ -251,11 +251,13 @@ func (p *huaweicloudProvider) Configure(ctx context.Context, req provider.Config
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if m.hasUnknown() {
+	// Unknown anywhere, as in one element of endpoints, counts: a client
+	// built without it would send to an endpoint the user did not mean.
+	if unknown := resources.UnknownArguments(req.Config.Raw); len(unknown) > 0 || m.hasUnknown() {
 		// Terraform configures again once the values are known; until then
 		// types plan without a client.
 		tflog.Debug(ctx, "Provider configuration has unknown values; deferring client creation")
-		p.setData(resp, &resources.ProviderData{})
+		p.setData(resp, &resources.ProviderData{UnknownArguments: unknown})
 		return
 	}
 	c, diags := resolve(m, p.getenv)

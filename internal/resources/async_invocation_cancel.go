@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -133,7 +134,7 @@ func cancelTimeout(v types.String, diags *diag.Diagnostics) (time.Duration, bool
 	return d, true
 }
 
-// cancelRun is one cancel as the resource and the action both send it.
+// cancelRun is one cancel as every shape of it sends it.
 type cancelRun struct {
 	data *ProviderData
 	args cancelArgs
@@ -142,6 +143,9 @@ type cancelRun struct {
 	// timeout bounds the whole run; timeoutSetting names where it is set.
 	timeout        time.Duration
 	timeoutSetting string
+	// recordsState: the outcome goes into Terraform's state (the resource);
+	// the messages say what is recorded only then.
+	recordsState bool
 	// progress, if set, hears each step in words (the action's SendProgress).
 	progress func(string)
 }
@@ -150,12 +154,34 @@ type cancelRun struct {
 type cancelOutcome struct {
 	req fgs.CancelRequest
 	res fgs.CancelResult
-	// accepted: FunctionGraph took the cancel (or the invocation was already
-	// cancelled). It is true even when waiting failed afterwards, so the
-	// cancel is recorded whatever happens while waiting.
-	accepted bool
-	// final is the invocation's final status, when waiting confirmed it.
+	// done: the invocation is not running, for good: FunctionGraph accepted
+	// the cancel, or the invocation was found already ended. It is true even
+	// when waiting failed afterwards, so an accepted cancel is recorded
+	// whatever happens while waiting.
+	done bool
+	// cancelled: a cancel stopped the invocation (accepted now, or found
+	// cancelled); false when it had ended on its own.
+	cancelled bool
+	// final is the invocation's final status, when it was seen.
 	final *fgs.Invocation
+}
+
+// acceptedAt is when FunctionGraph accepted this cancel, null when no answer
+// accepted it (found already cancelled or ended).
+func (o cancelOutcome) acceptedAt() types.String {
+	if !o.res.AcceptedNow() {
+		return types.StringNull()
+	}
+	return types.StringValue(o.res.AcceptedAt.UTC().Format(time.RFC3339))
+}
+
+// apiRequestID is the X-Request-Id of the answer that accepted the cancel,
+// null when no answer accepted it.
+func (o cancelOutcome) apiRequestID() types.String {
+	if !o.res.AcceptedNow() {
+		return types.StringNull()
+	}
+	return types.StringValue(o.res.APIRequestID)
 }
 
 // send validates, sends the cancel with retries under the timeout, waits for
@@ -185,21 +211,25 @@ func (r cancelRun) send(ctx context.Context, diags *diag.Diagnostics) cancelOutc
 	if err != nil {
 		addCallError(diags, err, callContext{
 			action: "Cancel Async Invocation", requestID: req.RequestID, cancelling: true,
-			timeoutSetting: r.timeoutSetting, timeout: r.timeout,
+			timeoutSetting: r.timeoutSetting, timeout: r.timeout, recordsState: r.recordsState,
 		})
 		r.report("Cancel failed; see the error for details")
 		return out
 	}
-	out.accepted = true
+	out.done, out.cancelled = true, res.Cancelled()
 	if res.AlreadyStopped != nil {
-		summary, detail := alreadyStoppedWarning(req, res)
+		summary, detail := r.alreadyStoppedWarning(req, res)
 		diags.AddWarning(summary, detail)
-		r.report(fmt.Sprintf("Request %s had already been stopped: %s", req.RequestID, res.AlreadyStopped.Outcome()))
+		if out.cancelled {
+			r.report(fmt.Sprintf("Request %s had already been cancelled: %s", req.RequestID, res.AlreadyStopped.Outcome()))
+		} else {
+			r.report(fmt.Sprintf("Request %s had already ended on its own: %s; nothing was cancelled", req.RequestID, res.AlreadyStopped.Outcome()))
+		}
 		final := *res.AlreadyStopped
 		out.final = &final
 		return out
 	}
-	r.report(fmt.Sprintf("Cancel accepted (X-Request-Id: %s, %d attempt(s))", res.APIRequestID, res.Attempts))
+	r.report(fmt.Sprintf("Cancel accepted (X-Request-Id: %s, %s)", res.APIRequestID, countOf(res.Attempts, "attempt")))
 	tflog.Info(ctx, "Async invocation cancel accepted", map[string]any{"x_request_id": res.APIRequestID, "attempts": res.Attempts})
 	if r.waitForStop {
 		out.final = r.wait(ctx, client, req, res, diags)
@@ -219,29 +249,55 @@ func (r cancelRun) wait(ctx context.Context, client *fgs.Client, req fgs.CancelR
 	}
 	facts := fmt.Sprintf("\n\nFunction URN: %s\nAsync request ID: %s\nAPI request ID of the cancel (X-Request-Id): %s",
 		req.URN, req.RequestID, res.APIRequestID)
+	stands := "The accepted cancel stands; it was not sent again."
+	if r.recordsState {
+		stands = "The accepted cancel is recorded in the state; it was not sent again."
+	}
 	var still *fgs.StillRunningError
+	var notListed *fgs.NotListedError
 	e, isCallErr := fgs.AsError(err)
 	switch {
 	case errors.As(err, &still):
 		diags.AddError("Invocation Still Running After Cancel",
-			fmt.Sprintf("FunctionGraph accepted the cancel, but request %s was still %s after waiting %s (%d status queries). "+
-				"The accepted cancel is recorded in the state; it was not sent again.\n\n"+
+			fmt.Sprintf("FunctionGraph accepted the cancel, but request %s was still %s after waiting %s (%s). %s\n\n"+
 				"Raise %s to wait longer, or set wait_for_stop = false to return once the cancel is accepted. "+
 				"If the invocation never stops, contact Huawei Cloud support with the X-Request-Id below.",
-				req.RequestID, still.Last.Status, still.Waited.Round(time.Second), still.Polls, r.timeoutSetting)+facts)
+				req.RequestID, still.Last.Status, still.Waited.Round(time.Second), countOf(still.Polls, "status query"), stands, r.timeoutSetting)+facts)
 		r.report(fmt.Sprintf("Gave up waiting: request %s still %s", req.RequestID, still.Last.Status))
 	case isCallErr && e.Kind == fgs.KindCanceled:
 		diags.AddError("Interrupted While Waiting for the Invocation to Stop",
-			"FunctionGraph accepted the cancel, and Terraform was interrupted while waiting for the invocation to end. "+
-				"The accepted cancel is recorded in the state."+facts)
+			"FunctionGraph accepted the cancel, and Terraform was interrupted while waiting for the invocation to end. "+stands+facts)
+	case errors.As(err, &notListed):
+		diags.AddWarning("Stop Not Confirmed",
+			fmt.Sprintf("FunctionGraph accepted the cancel, but request %s is not listed among the function's invocations of the last %s, "+
+				"so its status could not be read to confirm it stopped%s. %s", req.RequestID, lookbackText, finalLeftEmpty(r.recordsState), stands)+facts)
+		r.report("Could not confirm the stop: the invocation is not listed")
 	default:
 		summary, detail := describeCallError(err, callContext{action: "Confirm the Stop", requestID: req.RequestID})
 		diags.AddWarning("Stop Not Confirmed",
-			"FunctionGraph accepted the cancel, but the invocation's status could not be read to confirm it stopped, "+
-				"so final_status is left empty. The cancel itself is recorded.\n\n"+summary+"\n"+detail)
+			"FunctionGraph accepted the cancel, but the invocation's status could not be read to confirm it stopped"+finalLeftEmpty(r.recordsState)+". "+
+				stands+"\n\n"+summary+"\n"+detail)
 		r.report("Could not confirm the stop: " + summary)
 	}
 	return nil
+}
+
+func finalLeftEmpty(recordsState bool) string {
+	if recordsState {
+		return ", so final_status is left empty"
+	}
+	return ""
+}
+
+// countOf writes "1 attempt", "3 attempts"; nouns ending in y take -ies.
+func countOf(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	if strings.HasSuffix(noun, "y") {
+		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(noun, "y"))
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func (r cancelRun) report(msg string) {
@@ -263,17 +319,34 @@ func retryReason(e *fgs.Error) string {
 	return e.Message
 }
 
-func alreadyStoppedWarning(req fgs.CancelRequest, res fgs.CancelResult) (string, string) {
+// alreadyStoppedWarning explains a cancel refused because the invocation
+// had already ended: cancelled (most often by an earlier attempt), or ended
+// on its own. Either way it is not running, which is what was asked.
+func (r cancelRun) alreadyStoppedWarning(req fgs.CancelRequest, res fgs.CancelResult) (string, string) {
 	inv := res.AlreadyStopped
 	facts := fmt.Sprintf("\n\nFunction URN: %s\nAsync request ID: %s\nStatus: %s\nError code: %s\nMessage: %s\nAttempts: %d",
 		req.URN, req.RequestID, inv.Status, inv.ErrorCode, inv.ErrorMessage, res.Attempts)
-	if res.AnswerLost {
+	recorded := ""
+	switch {
+	case !r.recordsState:
+	case res.Cancelled():
+		recorded = " The state records it as cancelled (cancelled = true); cancelled_at and api_request_id are null, since no answer accepted this cancel."
+	default:
+		recorded = fmt.Sprintf(" The state records that nothing was cancelled (cancelled = false, final_status = %s).", inv.Status)
+	}
+	switch {
+	case !res.Cancelled():
+		return "Invocation Had Already Ended",
+			fmt.Sprintf("FunctionGraph refused the cancel because the invocation was no longer running: it had ended on its own with status %s "+
+				"before the cancel arrived. Nothing was cancelled, and nothing needs to be.", inv.Outcome()) + recorded + facts
+	case res.AnswerLost:
 		return "Cancel Confirmed After a Lost Answer",
-			"An earlier attempt to cancel the request got no answer, and the retry was refused because the invocation was no longer running. " +
-				"Its status shows it was stopped, so the cancel is recorded as done." + facts
+			"An earlier attempt to cancel the request was sent but its answer was lost, and the retry was refused because the invocation was no longer running. " +
+				"Its status shows it was stopped by a cancel: most likely that earlier attempt." + recorded + facts
 	}
 	return "Invocation Already Cancelled",
-		"FunctionGraph refused the cancel because the invocation was no longer running, and its status shows it had already been cancelled " +
-			"(on a function running several requests per instance, cancelling one request also stops the others on that instance). " +
-			"The cancel is recorded as done." + facts
+		"FunctionGraph refused the cancel because the invocation was no longer running, and its status shows it had already been cancelled. " +
+			"Most often an earlier attempt did it: an apply or invocation that was interrupted or timed out after sending this cancel. " +
+			"It may also have been another cancel of the same request, or, on a function running several requests per instance, " +
+			"a cancel of another request on the same instance." + recorded + facts
 }

@@ -123,7 +123,7 @@ func TestAsyncInvocationCancelAction_invoke(t *testing.T) {
 	}
 	want := []string{
 		`^Cancelling async request ` + regexp.QuoteMeta(id+" of "+f.urn+" at "+f.emu.URL()) + `$`,
-		`^Cancel accepted \(X-Request-Id: [0-9a-f]{32}, 1 attempt\(s\)\)$`,
+		`^Cancel accepted \(X-Request-Id: [0-9a-f]{32}, 1 attempt\)$`,
 		`^Waiting for request ` + id + ` to stop$`,
 		`^Request ` + id + ` is FAIL \(4208: function invocation canceled\) after \d`,
 	}
@@ -152,7 +152,7 @@ func TestAsyncInvocationCancelAction_progressReportsRetries(t *testing.T) {
 		`^Cancelling async request `,
 		`^Attempt 1 failed \(HTTP 503 FSS\.0503\); retrying in \d+ms$`,
 		`^Attempt 2 failed \(HTTP 503 FSS\.0503\); retrying in \d+ms$`,
-		`^Cancel accepted \(X-Request-Id: [0-9a-f]{32}, 3 attempt\(s\)\)$`,
+		`^Cancel accepted \(X-Request-Id: [0-9a-f]{32}, 3 attempts\)$`,
 		`^Waiting for request `,
 		`^Request .* is FAIL `,
 	})
@@ -225,6 +225,8 @@ func TestAsyncInvocationCancelAction_validateAndPlan(t *testing.T) {
 			stage: "validate", want: `type.*force.*recursive`},
 		{name: "bad timeout", values: map[string]tftypes.Value{"request_id": acctest.String("r"), "timeout": acctest.String("-1s")},
 			stage: "validate", want: `Invalid Duration.*timeout`},
+		{name: "zero timeout", values: map[string]tftypes.Value{"request_id": acctest.String("r"), "timeout": acctest.String("0s")},
+			stage: "validate", want: `Invalid Duration.*"0s" is not a positive duration.*\(at AttributeName\("timeout"\)\)`},
 		{name: "region contradicts urn", values: map[string]tftypes.Value{"request_id": acctest.String("r"), "region": acctest.String("ap-southeast-1")},
 			stage: "validate", want: `Region Contradicts Function URN.*ap-southeast-1.*cn-north-4`},
 		{name: "project contradicts provider", values: map[string]tftypes.Value{"request_id": acctest.String("r")},
@@ -324,4 +326,93 @@ resource "terraform_data" "deploy" {
 			},
 		}},
 	})
+}
+
+// Off the happy path the action says what happened in words that fit an
+// action, which keeps no state: an invocation ended on its own or already
+// cancelled is a warning, not a failure; a stop that cannot be confirmed
+// names no HTTP status that never came; a cancel sent without an answer may
+// have been carried out, and says so.
+func TestAsyncInvocationCancelAction_offTheHappyPath(t *testing.T) {
+	t.Parallel()
+	hourly := acctest.FunctionURN("hourly")
+	stubborn := acctest.FunctionURN("stubborn")
+	tests := []struct {
+		name string
+		// prepare returns the URN and request ID to cancel.
+		prepare   func(t *testing.T, f actionFixture) (string, string)
+		wantError bool
+		want      string
+		progress  string
+		accepted  int64
+	}{
+		{name: "ended on its own", want: `\[WARNING\] Invocation Had Already Ended: .*ended on its own with status SUCCESS.*Nothing was cancelled`,
+			progress: `had already ended on its own: SUCCESS; nothing was cancelled`,
+			prepare: func(t *testing.T, f actionFixture) (string, string) {
+				id, err := f.emu.InvokeStartedAt(hourly, time.Now().Add(-2*time.Hour))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return hourly, id
+			}},
+		{name: "already cancelled", want: `\[WARNING\] Invocation Already Cancelled: .*Most often an earlier attempt did it`, accepted: 1,
+			progress: `had already been cancelled: FAIL \(4208`,
+			prepare: func(t *testing.T, f actionFixture) (string, string) {
+				id := acctest.Invoke(t, f.emu, f.urn)
+				if res := f.p.Invoke(context.Background(), cancelActionType, f.config(map[string]tftypes.Value{"request_id": acctest.String(id)})); hasError(res.Diagnostics) {
+					t.Fatal(diagText(res.Diagnostics))
+				}
+				return f.urn, id
+			}},
+		{name: "stop not listed", want: `\[WARNING\] Stop Not Confirmed: .*not listed among the function's invocations of the last 72 hours.*accepted cancel stands`, accepted: 1,
+			prepare: func(t *testing.T, f actionFixture) (string, string) {
+				if err := f.emu.InjectFault(fgsemu.Fault{Op: fgsemu.OpList, Status: 200, Body: `{"invocations":[],"count":0,"next_marker":0}`}); err != nil {
+					t.Fatal(err)
+				}
+				return f.urn, acctest.Invoke(t, f.emu, f.urn)
+			}},
+		{name: "still running at the deadline", wantError: true, accepted: 1,
+			want: `\[ERROR\] Invocation Still Running After Cancel: .*status queries?\). The accepted cancel stands; it was not sent again`,
+			prepare: func(t *testing.T, f actionFixture) (string, string) {
+				return stubborn, acctest.Invoke(t, f.emu, stubborn)
+			}},
+		{name: "timed out after sending", wantError: true,
+			want: `\[ERROR\] Failed to Cancel Async Invocation: Timed Out: .*The cancel was sent and no answer came back, so FunctionGraph may have carried it out\. Apply again`,
+			prepare: func(t *testing.T, f actionFixture) (string, string) {
+				if err := f.emu.InjectFault(fgsemu.Fault{Op: fgsemu.OpCancel, Hang: true}); err != nil {
+					t.Fatal(err)
+				}
+				return f.urn, acctest.Invoke(t, f.emu, f.urn)
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newActionFixture(t, nil)
+			for _, fn := range []fgsemu.Function{{URN: hourly, RunFor: time.Hour}, {URN: stubborn, NeverStops: true}} {
+				if err := f.emu.AddFunction(fn); err != nil {
+					t.Fatal(err)
+				}
+			}
+			urn, id := tt.prepare(t, f)
+			res := f.p.Invoke(context.Background(), cancelActionType, f.config(map[string]tftypes.Value{
+				"function_urn": acctest.String(urn), "request_id": acctest.String(id), "timeout": acctest.String("1s"),
+			}))
+			text := diagText(res.Diagnostics)
+			if !res.Completed || hasError(res.Diagnostics) != tt.wantError || !regexp.MustCompile(`(?s)`+tt.want).MatchString(text) {
+				t.Fatalf("diagnostics:\n%s\nwant %s (an error: %v)", text, tt.want, tt.wantError)
+			}
+			for _, wrong := range []string{"state", "HTTP 0", "HTTP status: 0", "final_status"} {
+				if strings.Contains(text, wrong) {
+					t.Fatalf("an action's diagnostic says %q:\n%s", wrong, text)
+				}
+			}
+			if tt.progress != "" && !regexp.MustCompile(tt.progress).MatchString(strings.Join(res.Progress, "\n")) {
+				t.Fatalf("progress %q, want %s", res.Progress, tt.progress)
+			}
+			if got := f.emu.Stats().AcceptedCancels; got != tt.accepted {
+				t.Fatalf("%d accepted cancels, want %d", got, tt.accepted)
+			}
+		})
+	}
 }

@@ -7,10 +7,12 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -27,6 +29,9 @@ var (
 	_ resource.ResourceWithModifyPlan     = (*asyncInvocationCancelResource)(nil)
 	_ resource.ResourceWithImportState    = (*asyncInvocationCancelResource)(nil)
 )
+
+const descCreateTimeout = "How long the cancel may take with all its retries and, with `wait_for_stop`, the wait for the invocation to end: " +
+	"a positive duration such as `30s`, `5m` or `1h`. Defaults to `5m`. Changing it later only updates the record."
 
 // NewAsyncInvocationCancelResource is the one-shot cancel: create sends it,
 // and nothing else touches the API.
@@ -45,8 +50,11 @@ func (r *asyncInvocationCancelResource) Metadata(_ context.Context, req resource
 func (r *asyncInvocationCancelResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Cancels an asynchronous FunctionGraph invocation, once. " +
-			"Creating the resource sends the cancel and records that it was accepted; reading and destroying it call nothing, " +
-			"and changing any argument replaces it, which sends a new cancel.",
+			"Creating the resource sends the cancel and records its outcome: accepted, found already cancelled, " +
+			"or found already ended on its own (a warning, not an error: the invocation is not running either way). " +
+			"Reading and destroying it call nothing; destroying only forgets the record, since a cancelled invocation cannot be resumed. " +
+			"Changing `function_urn` or `request_id` replaces it, which sends a new cancel; " +
+			"changing `type`, `region`, `wait_for_stop` or `timeouts` only updates the record and sends nothing.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -67,16 +75,14 @@ func (r *asyncInvocationCancelResource) Schema(ctx context.Context, _ resource.S
 			},
 			"type": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: descCancelType,
+				MarkdownDescription: descCancelType + " Changing it once the cancel was made only updates the record: the cancel made stands, and nothing is sent.",
 				Validators:          []validator.String{stringvalidator.OneOf(fgs.CancelTypes...)},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"region": schema.StringAttribute{
 				Optional:            true,
 				Computed:            true,
-				MarkdownDescription: descRegion,
+				MarkdownDescription: descRegion + " Setting or removing it later only updates the record and sends nothing.",
 				Validators:          []validator.String{validators.Region()},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"wait_for_stop": schema.BoolAttribute{
 				Optional:            true,
@@ -84,10 +90,17 @@ func (r *asyncInvocationCancelResource) Schema(ctx context.Context, _ resource.S
 				Default:             booldefault.StaticBool(true),
 				MarkdownDescription: descWaitForStop + " Changing it later does not send the cancel again.",
 			},
+			"cancelled": schema.BoolAttribute{
+				Computed: true,
+				MarkdownDescription: "Whether a cancel stopped the invocation: `true` when FunctionGraph accepted this cancel, " +
+					"or the invocation was found already cancelled (error code `4208`, or stopped after an attempt whose answer was lost); " +
+					"`false` when it had already ended on its own (`final_status` says how) and nothing was cancelled.",
+				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
+			},
 			"final_status": schema.StringAttribute{
 				Computed: true,
-				MarkdownDescription: "How the invocation ended (`SUCCESS`, `FAIL` or `DISCARD`), as seen by `wait_for_stop`. " +
-					"Null when not waiting, or when its status could not be read.",
+				MarkdownDescription: "How the invocation ended (`SUCCESS`, `FAIL` or `DISCARD`), as seen by `wait_for_stop`, " +
+					"or as found when the invocation had already ended. Null when not waiting, or when its status could not be read.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"final_error_code": schema.StringAttribute{
@@ -101,18 +114,21 @@ func (r *asyncInvocationCancelResource) Schema(ctx context.Context, _ resource.S
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"cancelled_at": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "When FunctionGraph accepted the cancel, in RFC 3339 format (UTC).",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				Computed: true,
+				MarkdownDescription: "When FunctionGraph's answer accepting the cancel arrived, in RFC 3339 format (UTC), by this machine's clock; " +
+					"not when the invocation ended, which `wait_for_stop` may wait for afterwards. " +
+					"Null when no answer accepted this cancel: the invocation was found already cancelled or already ended (see `cancelled`).",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"api_request_id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "The `X-Request-Id` of FunctionGraph's answer that accepted the cancel; quote it in a support ticket.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				Computed: true,
+				MarkdownDescription: "The `X-Request-Id` of FunctionGraph's answer that accepted the cancel; quote it in a support ticket. " +
+					"Null as `cancelled_at` is.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true}),
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, CreateDescription: descCreateTimeout}),
 		},
 	}
 }
@@ -128,10 +144,29 @@ func (r *asyncInvocationCancelResource) ValidateConfig(ctx context.Context, req 
 		return
 	}
 	m.args().validateAgainstURN(&resp.Diagnostics)
+	validatePositiveTimeout(m.Timeouts, path.Root("timeouts").AtName("create"), &resp.Diagnostics)
 }
 
-// ModifyPlan fills region from the URN and checks the URN against the
-// provider, so contradictions fail at plan rather than at apply.
+// validatePositiveTimeout refuses a known timeout of zero or less, which
+// would end the call before anything could be sent.
+func validatePositiveTimeout(t timeouts.Value, at path.Path, diags *diag.Diagnostics) {
+	if t.IsNull() || t.IsUnknown() {
+		return
+	}
+	v, ok := t.Attributes()["create"].(types.String)
+	if !ok || v.IsNull() || v.IsUnknown() {
+		return
+	}
+	if d, err := time.ParseDuration(v.ValueString()); err == nil && d <= 0 {
+		diags.AddAttributeError(at, "Invalid Timeout",
+			fmt.Sprintf("timeouts.create is %q: a cancel needs a positive time to be sent in, such as \"30s\" or \"5m\". "+
+				"Remove it for the default of %s.", v.ValueString(), defaultCancelTimeout))
+	}
+}
+
+// ModifyPlan fills region from the URN when it is not set, checks the URN
+// against the provider so contradictions fail at plan rather than at apply,
+// and says when an update will send nothing.
 func (r *asyncInvocationCancelResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return // destroy: nothing is sent
@@ -141,10 +176,37 @@ func (r *asyncInvocationCancelResource) ModifyPlan(ctx context.Context, req reso
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// The plan cannot tell an unset region from one set but not yet known;
+	// the configuration can, and only an unset one is filled in.
+	var configRegion types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("region"), &configRegion)...)
 	urn, ok := plannedURN(r.data, m.FunctionURN, &resp.Diagnostics)
-	if ok && m.Region.IsUnknown() {
+	if ok && configRegion.IsNull() && m.Region.IsUnknown() {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("region"), urn.Region)...)
 	}
+	if req.State.Raw.IsNull() {
+		return
+	}
+	var prior asyncInvocationCancelResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !m.Type.Equal(prior.Type) && !m.FunctionURN.IsUnknown() && !m.RequestID.IsUnknown() &&
+		m.FunctionURN.Equal(prior.FunctionURN) && m.RequestID.Equal(prior.RequestID) {
+		resp.Diagnostics.AddAttributeWarning(path.Root("type"), "Changing type Sends Nothing",
+			fmt.Sprintf("The cancel of request %s was already made (type %s); changing type only updates the record, and nothing is sent to FunctionGraph. "+
+				"To send a new cancel, replace the resource: terraform apply -replace=<address>.",
+				prior.RequestID.ValueString(), typeText(prior.Type)))
+	}
+}
+
+// typeText names a cancel type as configured, "not set" for null.
+func typeText(v types.String) string {
+	if v.IsNull() || v.ValueString() == "" {
+		return "not set"
+	}
+	return fmt.Sprintf("%q", v.ValueString())
 }
 
 func (r *asyncInvocationCancelResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -160,17 +222,18 @@ func (r *asyncInvocationCancelResource) Create(ctx context.Context, req resource
 	}
 	run := cancelRun{
 		data: r.data, args: m.args(), waitForStop: m.WaitForStop.ValueBool(),
-		timeout: timeout, timeoutSetting: "timeouts.create",
+		timeout: timeout, timeoutSetting: "timeouts.create", recordsState: true,
 	}
 	out := run.send(ctx, &resp.Diagnostics)
-	if !out.accepted {
+	if !out.done {
 		return
 	}
 	// Recorded even if waiting failed: the cancel was accepted and must not be lost.
 	m.ID = types.StringValue(out.req.URN.String() + "/" + out.req.RequestID)
 	m.Region = types.StringValue(out.req.URN.Region)
-	m.CancelledAt = types.StringValue(time.Now().UTC().Format(time.RFC3339))
-	m.APIRequestID = types.StringValue(out.res.APIRequestID)
+	m.Cancelled = types.BoolValue(out.cancelled)
+	m.CancelledAt = out.acceptedAt()
+	m.APIRequestID = out.apiRequestID()
 	m.FinalStatus, m.FinalErrorCode, m.FinalErrorMessage = types.StringNull(), types.StringNull(), types.StringNull()
 	if out.final != nil {
 		m.FinalStatus = types.StringValue(out.final.Status)
@@ -185,8 +248,8 @@ func (r *asyncInvocationCancelResource) Create(ctx context.Context, req resource
 func (r *asyncInvocationCancelResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {
 }
 
-// Update only happens for timeouts and wait_for_stop, which do not replace:
-// they shape a cancel being sent, not which cancel it is.
+// Update sends nothing: type, region, wait_for_stop and timeouts shape how a
+// cancel is sent, not which invocation it stops, and the cancel was made.
 func (r *asyncInvocationCancelResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var m asyncInvocationCancelResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
@@ -196,13 +259,11 @@ func (r *asyncInvocationCancelResource) Update(ctx context.Context, req resource
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-// Delete only forgets: a cancelled invocation cannot be resumed.
-func (r *asyncInvocationCancelResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var m asyncInvocationCancelResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
-	resp.Diagnostics.AddWarning("Cancel Cannot Be Undone",
-		fmt.Sprintf("Removed the record of cancelling request %q from the state. Nothing was sent to FunctionGraph: "+
-			"a cancelled invocation stays cancelled and cannot be resumed.", m.RequestID.ValueString()))
+// Delete only forgets, and says nothing: forgetting a record is what
+// destroying one means (the resource's description says a cancelled
+// invocation cannot be resumed), and one warning per record would bury a
+// real warning among hundreds of identical ones.
+func (r *asyncInvocationCancelResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {
 }
 
 func (r *asyncInvocationCancelResource) ImportState(_ context.Context, _ resource.ImportStateRequest, resp *resource.ImportStateResponse) {
@@ -219,6 +280,7 @@ type asyncInvocationCancelResourceModel struct {
 	Type              types.String   `tfsdk:"type"`
 	Region            types.String   `tfsdk:"region"`
 	WaitForStop       types.Bool     `tfsdk:"wait_for_stop"`
+	Cancelled         types.Bool     `tfsdk:"cancelled"`
 	FinalStatus       types.String   `tfsdk:"final_status"`
 	FinalErrorCode    types.String   `tfsdk:"final_error_code"`
 	FinalErrorMessage types.String   `tfsdk:"final_error_message"`

@@ -1,11 +1,13 @@
 package resources_test
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -14,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/acctest"
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgs"
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgsemu"
 )
 
@@ -321,7 +324,8 @@ func TestAsyncInvocationCancelResource_retriesThenSucceeds(t *testing.T) {
 }
 
 // A cancel whose answer is lost, retried and refused as no longer running,
-// is confirmed through the invocation's status instead of failing.
+// is confirmed through the invocation's status instead of failing. No answer
+// accepted it, so the record has no acceptance time or X-Request-Id.
 func TestAsyncInvocationCancelResource_lostAnswerConfirmed(t *testing.T) {
 	t.Parallel()
 	urn := acctest.FunctionURN("hello")
@@ -335,7 +339,11 @@ func TestAsyncInvocationCancelResource_lostAnswerConfirmed(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: cancelConfig(emu, urn, id),
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("cancelled_at"), knownvalue.StringRegexp(rfc3339UTC)),
+				statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("cancelled"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("final_status"), knownvalue.StringExact("FAIL")),
+				statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("final_error_code"), knownvalue.StringExact("4208")),
+				statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("cancelled_at"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("api_request_id"), knownvalue.Null()),
 			},
 			Check: resource.ComposeTestCheckFunc(
 				expectInvocationStatus(emu, urn, id, "FAIL"),
@@ -376,6 +384,8 @@ func TestAsyncInvocationCancelResource_invalidArgumentsFailAtPlan(t *testing.T) 
 		{name: "urn region without endpoint", noFGS: true, urn: "urn:fss:xx-nowhere-1:" + acctest.ProjectID + ":function:default:hello",
 			wantError: `No Endpoint for the Function's Region.*"xx-nowhere-1".*endpoints\.fgs`},
 		{name: "bad timeout", extra: []string{`timeouts { create = "soon" }`}, wantError: `(timeout|duration)`},
+		{name: "zero timeout", extra: []string{`timeouts { create = "0s" }`}, wantError: `Invalid Timeout.*timeouts\.create is "0s".*positive`},
+		{name: "negative timeout", extra: []string{`timeouts { create = "-1s" }`}, wantError: `Invalid Timeout.*timeouts\.create is "-1s".*positive`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -429,6 +439,234 @@ resource "huaweicloud_fgs_async_invocation_cancel" "test" {
 `, urn, id, acctest.Region),
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownValue(cancelAddr, tfjsonpath.New("request_id"))},
+			},
+			Check: resource.ComposeTestCheckFunc(expectStats(emu, 1, 1), expectInvocationStatus(emu, urn, id, "FAIL")),
+		}},
+	})
+}
+
+// An argument set to a value known only at apply stays unknown in the plan,
+// whichever argument it is, while the others are known; the apply then
+// sends the one cancel.
+func TestAsyncInvocationCancelResource_unknownArgumentStaysUnknown(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		// argument is the one set from terraform_data's output.
+		argument string
+		unknown  tfjsonpath.Path
+	}{
+		{argument: "region", unknown: tfjsonpath.New("region")},
+		{argument: "function_urn", unknown: tfjsonpath.New("function_urn")},
+		{argument: "request_id", unknown: tfjsonpath.New("request_id")},
+		{argument: "type", unknown: tfjsonpath.New("type")},
+		{argument: "wait_for_stop", unknown: tfjsonpath.New("wait_for_stop")},
+		{argument: "timeouts.create", unknown: tfjsonpath.New("timeouts").AtMapKey("create")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.argument, func(t *testing.T) {
+			t.Parallel()
+			urn := acctest.FunctionURN("hello")
+			emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
+			id := acctest.Invoke(t, emu, urn)
+			known := map[string]string{
+				"region":          fmt.Sprintf("%q", acctest.Region),
+				"function_urn":    fmt.Sprintf("%q", urn),
+				"request_id":      fmt.Sprintf("%q", id),
+				"type":            `"force"`,
+				"wait_for_stop":   "true",
+				"timeouts.create": `"1m"`,
+			}
+			value := func(arg string) string {
+				if arg == tt.argument {
+					return "terraform_data.src.output"
+				}
+				return known[arg]
+			}
+			cfg := acctest.ProviderConfig(emu) + fmt.Sprintf(`
+resource "terraform_data" "src" {
+  input = %s
+}
+
+resource "huaweicloud_fgs_async_invocation_cancel" "test" {
+  function_urn  = %s
+  request_id    = %s
+  region        = %s
+  type          = %s
+  wait_for_stop = %s
+  timeouts {
+    create = %s
+  }
+}
+`, known[tt.argument], value("function_urn"), value("request_id"), value("region"), value("type"),
+				value("wait_for_stop"), value("timeouts.create"))
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProviderFactories(),
+				Steps: []resource.TestStep{{
+					Config: cfg,
+					ConfigPlanChecks: resource.ConfigPlanChecks{
+						PreApply: []plancheck.PlanCheck{
+							plancheck.ExpectUnknownValue(cancelAddr, tt.unknown),
+							plancheck.ExpectResourceAction(cancelAddr, plancheck.ResourceActionCreate),
+						},
+					},
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("region"), knownvalue.StringExact(acctest.Region)),
+						statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("type"), knownvalue.StringExact("force")),
+						statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("cancelled"), knownvalue.Bool(true)),
+						statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("final_status"), knownvalue.StringExact("FAIL")),
+					},
+					Check: resource.ComposeTestCheckFunc(expectStats(emu, 1, 1), expectInvocationStatus(emu, urn, id, "FAIL")),
+				}},
+			})
+		})
+	}
+}
+
+// A change of type or region alone updates the record in place: the cancel
+// made stands (same acceptance time and X-Request-Id), nothing is sent.
+func TestAsyncInvocationCancelResource_typeAndRegionUpdateInPlace(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("hello")
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
+	id := acctest.Invoke(t, emu, urn)
+	sameCancelledAt := statecheck.CompareValue(compare.ValuesSame())
+	sameRequestID := statecheck.CompareValue(compare.ValuesSame())
+	step := func(action plancheck.ResourceActionType, wantType knownvalue.Check, extra ...string) resource.TestStep {
+		return resource.TestStep{
+			Config: cancelConfig(emu, urn, id, extra...),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(cancelAddr, action)},
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("type"), wantType),
+				statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("region"), knownvalue.StringExact(acctest.Region)),
+				statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("final_status"), knownvalue.StringExact("FAIL")),
+				sameCancelledAt.AddStateValue(cancelAddr, tfjsonpath.New("cancelled_at")),
+				sameRequestID.AddStateValue(cancelAddr, tfjsonpath.New("api_request_id")),
+			},
+			Check: resource.ComposeTestCheckFunc(expectStats(emu, 1, 1), expectRequests(emu, 2)),
+		}
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{
+			step(plancheck.ResourceActionCreate, knownvalue.StringExact("force"), `type = "force"`),
+			step(plancheck.ResourceActionUpdate, knownvalue.StringExact("recursive"), `type = "recursive"`, fmt.Sprintf("region = %q", acctest.Region)),
+			step(plancheck.ResourceActionUpdate, knownvalue.Null()),
+		},
+	})
+}
+
+// An invocation that had ended on its own before the cancel is not a
+// failure: the apply succeeds and the record says it was not cancelled and
+// how it ended. One cancel was sent, and none accepted.
+func TestAsyncInvocationCancelResource_endedOnItsOwn(t *testing.T) {
+	t.Parallel()
+	refused := fgsemu.Fault{Op: fgsemu.OpCancel, Times: 1, Status: 400, Body: `{"error_code":"FSS.0400","error_msg":"Invalid RequestId"}`}
+	tests := []struct {
+		name string
+		// startedAgo back-dates the invocation; its function runs for an hour.
+		startedAgo time.Duration
+		faults     func(id string) []fgsemu.Fault
+		extra      []string
+		status     string
+		errorCode  string
+	}{
+		{name: "succeeded", startedAgo: 2 * time.Hour, status: "SUCCESS", errorCode: ""},
+		{name: "succeeded, not waiting", startedAgo: 2 * time.Hour, extra: []string{"wait_for_stop = false"}, status: "SUCCESS", errorCode: ""},
+		{name: "succeeded more than a day ago", startedAgo: 30 * time.Hour, status: "SUCCESS", errorCode: ""},
+		{name: "failed for another reason", status: "FAIL", errorCode: "5000", faults: func(id string) []fgsemu.Fault {
+			return []fgsemu.Fault{refused, {Op: fgsemu.OpList, Times: 1, Status: 200, Body: fmt.Sprintf(
+				`{"invocations":[{"request_id":%q,"status":"FAIL","error_code":5000,"error_message":"out of memory",`+
+					`"start_time":"2026-12-01T12:00:00Z","end_time":"2026-12-01T12:00:05Z"}],"count":1,"next_marker":1}`, id)}}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			urn := acctest.FunctionURN("hourly")
+			emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn, RunFor: time.Hour})
+			id, err := emu.InvokeStartedAt(urn, time.Now().Add(-tt.startedAgo))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.faults != nil {
+				for _, f := range tt.faults(id) {
+					if err := emu.InjectFault(f); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProviderFactories(),
+				Steps: []resource.TestStep{{
+					Config: cancelConfig(emu, urn, id, tt.extra...),
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("id"), knownvalue.StringExact(urn+"/"+id)),
+						statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("cancelled"), knownvalue.Bool(false)),
+						statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("final_status"), knownvalue.StringExact(tt.status)),
+						statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("final_error_code"), knownvalue.StringExact(tt.errorCode)),
+						statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("cancelled_at"), knownvalue.Null()),
+						statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("api_request_id"), knownvalue.Null()),
+					},
+					Check: resource.ComposeTestCheckFunc(expectStats(emu, 0, 1), expectRequests(emu, 2)),
+				}},
+			})
+		})
+	}
+}
+
+// An invocation found already cancelled (here by a cancel sent outside
+// Terraform) is recorded as cancelled, without an acceptance of its own.
+func TestAsyncInvocationCancelResource_alreadyCancelled(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("hello")
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
+	id := acctest.Invoke(t, emu, urn)
+	client, err := fgs.New(fgs.Config{Credentials: fgs.Credentials{AccessKey: acctest.AccessKey, SecretKey: acctest.SecretKey}, EndpointOverride: emu.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed, _ := fgs.ParseURN(urn)
+	if _, err := client.Cancel(context.Background(), fgs.CancelRequest{URN: parsed, RequestID: id}); err != nil {
+		t.Fatal(err)
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: cancelConfig(emu, urn, id),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("cancelled"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("final_status"), knownvalue.StringExact("FAIL")),
+				statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("final_error_code"), knownvalue.StringExact("4208")),
+				statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("cancelled_at"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("api_request_id"), knownvalue.Null()),
+			},
+			// The one accepted cancel is the one sent before Terraform's.
+			Check: expectStats(emu, 1, 2),
+		}},
+	})
+}
+
+// A long-running invocation, started hours before the cancel, is found by
+// wait_for_stop: its lookups ask for a window reaching back 72 hours, where
+// the API's default would see the last hour only.
+func TestAsyncInvocationCancelResource_longRunningInvocation(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("batch")
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
+	id, err := emu.InvokeStartedAt(urn, time.Now().Add(-5*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: cancelConfig(emu, urn, id),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("cancelled"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("final_status"), knownvalue.StringExact("FAIL")),
+				statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("cancelled_at"), knownvalue.StringRegexp(rfc3339UTC)),
 			},
 			Check: resource.ComposeTestCheckFunc(expectStats(emu, 1, 1), expectInvocationStatus(emu, urn, id, "FAIL")),
 		}},

@@ -46,7 +46,8 @@ func (d *asyncInvocationsDataSource) Schema(_ context.Context, _ datasource.Sche
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists the asynchronous invocations of a FunctionGraph function, following every page, " +
-			"optionally filtered by request ID, status and start time. Use it to find the requests to cancel.",
+			"optionally filtered by request ID, status and start time. Use it to find the requests to cancel. " +
+			"Without `query_begin_time` it lists the invocations that started in the last " + lookbackText + ".",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -74,13 +75,16 @@ func (d *asyncInvocationsDataSource) Schema(_ context.Context, _ datasource.Sche
 				Validators:          []validator.String{stringvalidator.OneOf(fgs.InvocationStatuses...)},
 			},
 			"query_begin_time": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "Only invocations that started at or after this time, in RFC 3339 format, such as `2026-01-02T15:04:05Z`.",
-				Validators:          []validator.String{validators.RFC3339()},
+				Optional: true,
+				MarkdownDescription: "Only invocations that started at or after this time, in RFC 3339 format, such as `2026-01-02T15:04:05Z`. " +
+					"Defaults to " + lookbackText + " before `query_end_time` (or before now): FunctionGraph's default maximum execution duration " +
+					"per request, so every invocation that can still be running is listed. " +
+					"The API's own default, which this provider never relies on, is the last hour only, which would miss long-running invocations.",
+				Validators: []validator.String{validators.RFC3339()},
 			},
 			"query_end_time": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Only invocations that started at or before this time, in RFC 3339 format.",
+				MarkdownDescription: "Only invocations that started at or before this time, in RFC 3339 format. Defaults to now.",
 				Validators:          []validator.String{validators.RFC3339()},
 			},
 			"invocations": schema.ListNestedAttribute{
@@ -144,6 +148,12 @@ func (d *asyncInvocationsDataSource) Read(ctx context.Context, req datasource.Re
 	filter := fgs.ListFilter{RequestID: m.RequestID.ValueString(), Status: m.Status.ValueString()}
 	filter.Begin, _ = knownTime(m.QueryBeginTime)
 	filter.End, _ = knownTime(m.QueryEndTime)
+	if filter.Begin.IsZero() {
+		filter.Begin = client.LookbackBegin()
+		if !filter.End.IsZero() {
+			filter.Begin = filter.End.Add(-fgs.MaxInvocationAge)
+		}
+	}
 
 	ctx, stop := context.WithTimeout(ctx, defaultListTimeout)
 	defer stop()
@@ -172,6 +182,9 @@ func (d *asyncInvocationsDataSource) Read(ctx context.Context, req datasource.Re
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
+
+// lookbackText is fgs.MaxInvocationAge in words, for the docs.
+var lookbackText = fmt.Sprintf("%d hours", int(fgs.MaxInvocationAge/time.Hour))
 
 // knownTime parses a validated RFC 3339 argument; null or unknown is no time.
 func knownTime(v types.String) (time.Time, bool) {

@@ -284,3 +284,95 @@ func TestAsyncInvocationsDataSource_forEachOnSharedInstances(t *testing.T) {
 		}, forgetRecipe(emu, urn)},
 	})
 }
+
+// Without query_begin_time the list reaches back 72 hours, so an invocation
+// running for five hours is listed, which the API's own one-hour default
+// would miss; an explicit window is sent as given.
+func TestAsyncInvocationsDataSource_defaultWindowReachesBack(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("batch")
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
+	old, err := emu.InvokeStartedAt(urn, time.Now().Add(-5*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	recent := acctest.Invoke(t, emu, urn)
+	lastTwoHours := time.Now().Add(-2 * time.Hour).UTC().Format(time.RFC3339)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config: invocationsConfig(emu, urn, `status = "RUNNING"`),
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttr(invocationsAddr, "invocations.#", "2"),
+					resource.TestCheckResourceAttr(invocationsAddr, "invocations.0.request_id", old),
+					resource.TestCheckResourceAttr(invocationsAddr, "invocations.1.request_id", recent),
+				),
+			},
+			{
+				Config: invocationsConfig(emu, urn, fmt.Sprintf("query_begin_time = %q", lastTwoHours)),
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttr(invocationsAddr, "invocations.#", "1"),
+					resource.TestCheckResourceAttr(invocationsAddr, "invocations.0.request_id", recent),
+				),
+			},
+		},
+	})
+}
+
+// A start time with an offset keeps it: 20:00 at +08:00 is 12:00 UTC, as
+// the end time always was.
+func TestAsyncInvocationsDataSource_timesKeepTheirOffset(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("hello")
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
+	if err := emu.InjectFault(fgsemu.Fault{Op: fgsemu.OpList, Status: 200, Body: `{"invocations":[{"request_id":"r1","status":"SUCCESS",` +
+		`"start_time":"2026-12-01T20:00:00+08:00","end_time":"2026-12-01T20:00:30.250+08:00"}],"count":1,"next_marker":1}`}); err != nil {
+		t.Fatal(err)
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: invocationsConfig(emu, urn),
+			Check: resource.ComposeTestCheckFunc(
+				resource.TestCheckResourceAttr(invocationsAddr, "invocations.0.start_time", "2026-12-01T12:00:00Z"),
+				resource.TestCheckResourceAttr(invocationsAddr, "invocations.0.end_time", "2026-12-01T12:00:30Z"),
+			),
+		}},
+	})
+}
+
+// With a provider block known only after apply, reading the data source at
+// plan says which arguments are unknown and what to do, not that there is a bug.
+func TestAsyncInvocationsDataSource_unknownProviderConfiguration(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("hello")
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+resource "terraform_data" "endpoint" {
+  input = %q
+}
+
+provider "huaweicloud" {
+  access_key = %q
+  secret_key = %q
+  region     = %q
+  endpoints = {
+    fgs = terraform_data.endpoint.output
+  }
+}
+
+data "huaweicloud_fgs_async_invocations" "test" {
+  function_urn = %q
+}
+`, emu.URL(), acctest.AccessKey, acctest.SecretKey, acctest.Region, urn),
+			ExpectError: acctest.ErrorPattern(`Provider Configuration Not Known Yet.*Its arguments endpoints depend on values known only after apply.*-target=`),
+		}},
+	})
+	if n := emu.Stats().Requests; n != 0 {
+		t.Fatalf("%d requests reached the emulator", n)
+	}
+}

@@ -22,6 +22,9 @@ type callContext struct {
 	// timeoutSetting names the argument bounding the call, e.g. "timeouts.create".
 	timeoutSetting string
 	timeout        time.Duration
+	// recordsState: a failed cancel leaves the state without a record (the
+	// resource), which the advice then says.
+	recordsState bool
 }
 
 // addCallError turns any error from the fgs client into one diagnostic whose
@@ -41,6 +44,10 @@ func describeCallError(err error, cc callContext) (string, string) {
 	title, why, todo := explain(e, cc)
 	var b strings.Builder
 	b.WriteString(why)
+	if carried := mayHaveBeenCarriedOut(e, cc); carried != "" {
+		b.WriteString("\n\n")
+		b.WriteString(carried)
+	}
 	if todo != "" {
 		b.WriteString("\n\n")
 		b.WriteString(todo)
@@ -81,14 +88,10 @@ func explain(e *fgs.Error, cc callContext) (title, why, todo string) {
 		if cc.timeout > 0 {
 			limit = fmt.Sprintf("its %s of %s", cc.timeoutSetting, cc.timeout)
 		}
-		return "Timed Out",
-			fmt.Sprintf("The call did not complete within %s.", limit),
-			fmt.Sprintf("FunctionGraph may be slow or unreachable. Raise %s, or check the network path to the endpoint. "+
-				"A cancel that was sent may still have been carried out: check the invocation's status with the huaweicloud_fgs_async_invocations data source.", cc.timeoutSetting)
+		return "Timed Out", fmt.Sprintf("The call did not complete within %s.", limit),
+			fmt.Sprintf("Raise %s to wait longer, or check the network path to the endpoint.", cc.timeoutSetting)
 	case fgs.KindCanceled:
-		return "Interrupted",
-			"Terraform was interrupted before FunctionGraph answered.",
-			"If a cancel was sent, it may or may not have been carried out. Check the invocation's status with the huaweicloud_fgs_async_invocations data source, then apply again if needed."
+		return "Interrupted", "Terraform was interrupted before FunctionGraph answered.", ""
 	case fgs.KindConnection:
 		return "Cannot Reach FunctionGraph", "No answer came from the endpoint: " + e.Message + ".", connectionAdvice(e)
 	case fgs.KindBadResponse:
@@ -101,12 +104,37 @@ func explain(e *fgs.Error, cc callContext) (title, why, todo string) {
 	return "Unexpected Error", e.Message + ".", "This is a bug in the provider or the Huawei Cloud SDK; please report it with this message."
 }
 
+// mayHaveBeenCarriedOut says plainly that a cancel which went out without
+// an answer may have been carried out, and how the next apply settles it;
+// empty when the failure proves nothing was carried out.
+func mayHaveBeenCarriedOut(e *fgs.Error, cc callContext) string {
+	if !cc.cancelling || e.Attempts == 0 || (e.StatusCode != 0 && !e.IsServerError()) {
+		return ""
+	}
+	switch e.Kind {
+	case fgs.KindTimeout, fgs.KindCanceled:
+	case fgs.KindConnection:
+		if fgs.IsConnectionRefused(e.Err) || fgs.IsHostNotFound(e.Err) || fgs.IsTLSError(e.Err) {
+			return "" // no request got through
+		}
+	default:
+		return ""
+	}
+	s := "The cancel was sent and no answer came back, so FunctionGraph may have carried it out."
+	if cc.recordsState {
+		s += " Nothing was recorded in the state."
+	}
+	return s + " Apply again: if the invocation has stopped, that finds it already cancelled and records it; if it is still running, the cancel is sent again. " +
+		"The huaweicloud_fgs_async_invocations data source shows its status."
+}
+
 func explainStatus(e *fgs.Error, cc callContext) (title, why, todo string) {
 	switch {
 	case e.IsNotCancellable() && cc.cancelling:
 		return "Invocation Cannot Be Cancelled",
-			fmt.Sprintf("FunctionGraph does not know request %q for this function, or it is no longer running: it may have finished, failed, or been cancelled already.", cc.requestID),
-			"Check request_id against the function's invocations (the huaweicloud_fgs_async_invocations data source lists them with their status). An invocation that has ended cannot be cancelled."
+			fmt.Sprintf("FunctionGraph refused to cancel request %q as unknown or not running, and it is not an invocation that has ended.", cc.requestID),
+			"Check request_id and function_urn (including its version or alias) against the function's invocations: " +
+				"the huaweicloud_fgs_async_invocations data source lists them with their status."
 	case e.StatusCode == 401:
 		return "Authentication Failed", "FunctionGraph did not accept the request's credentials.", authAdvice(e.Auth)
 	case e.StatusCode == 403:
@@ -126,6 +154,9 @@ func explainStatus(e *fgs.Error, cc callContext) (title, why, todo string) {
 		return "FunctionGraph Server Error",
 			fmt.Sprintf("FunctionGraph failed with a server error. %s", stoppedText(e)),
 			"Apply again later. If it persists, open a ticket with Huawei Cloud quoting the X-Request-Id below."
+	}
+	if e.StatusCode == 0 {
+		return "Request Failed", e.Message + ".", "Read the facts below; they name what went wrong."
 	}
 	return "Request Rejected",
 		fmt.Sprintf("FunctionGraph rejected the request with HTTP %d.", e.StatusCode),

@@ -57,7 +57,7 @@ func (f *parseFunctionURNFunction) Run(ctx context.Context, req function.RunRequ
 	}
 	urn, err := fgs.ParseURN(s)
 	if err != nil {
-		resp.Error = function.NewArgumentFuncError(0, fmt.Sprintf("%s; expected %s", err, fgs.URNFormat))
+		resp.Error = function.NewArgumentFuncError(0, fmt.Sprintf("%s. A function URN has the form %s", err, fgs.URNFormat))
 		return
 	}
 	obj, diags := types.ObjectValue(urnAttributeTypes, map[string]attr.Value{

@@ -68,7 +68,7 @@ func TestURNFunctions_rejectBadInput(t *testing.T) {
 		want string
 	}{
 		{"parse: too few parts", `provider::huaweicloud::parse_function_urn("urn:fss:cn-north-4:hello")`,
-			`"urn" parameter: function URN has 4 colon-separated parts, expected 7 or 8; expected urn:fss:<region>`},
+			`"urn" parameter: function URN has 4 colon-separated parts, expected 7 or 8. A function URN has the form urn:fss:<region>`},
 		{"parse: bad project", `provider::huaweicloud::parse_function_urn("urn:fss:cn-north-4:abc:function:default:hello:latest")`,
 			`"urn" parameter: project_id "abc" is not a project ID`},
 		{"build: bad region", fmt.Sprintf(`provider::huaweicloud::function_urn("North", %q, "default", "hello", "latest")`, acctest.ProjectID),

@@ -4,6 +4,10 @@ package resources
 
 import (
 	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -22,18 +26,53 @@ type ProviderData struct {
 	ProjectID string
 	// StopPoll paces wait_for_stop's status queries; zero is the default.
 	StopPoll fgs.PollPolicy
+	// UnknownArguments names the provider arguments not yet known, when
+	// that is why there is no Client.
+	UnknownArguments []string
 }
 
 // client returns the shared client, or reports that the provider's
 // configuration was not known when it was needed for doing something.
 func (pd *ProviderData) client(doing string, diags *diag.Diagnostics) *fgs.Client {
-	if pd == nil || pd.Client == nil {
+	switch {
+	case pd == nil:
 		diags.AddError("Provider Not Configured",
-			"The huaweicloud provider's configuration was not known when "+doing+". "+
+			"The huaweicloud provider had not been configured when "+doing+". "+
 				"This is a bug in the provider or Terraform; please report it.")
+		return nil
+	case pd.Client == nil:
+		which := "Some of its arguments depend"
+		if len(pd.UnknownArguments) > 0 {
+			which = "Its arguments " + strings.Join(pd.UnknownArguments, ", ") + " depend"
+		}
+		diags.AddError("Provider Configuration Not Known Yet",
+			"The huaweicloud provider's configuration is not known at plan time, so "+doing+" could not happen now. "+
+				which+" on values known only after apply (another resource's attributes).\n\n"+
+				"Make them known at plan time (literal values, input variables, or the HW_* environment variables), "+
+				"or apply in two steps: first what they depend on (terraform apply -target=<that resource>), then everything.")
 		return nil
 	}
 	return pd.Client
+}
+
+// UnknownArguments lists the top-level arguments of a provider configuration
+// that are not fully known, sorted; nil when all are known.
+func UnknownArguments(config tftypes.Value) []string {
+	var args map[string]tftypes.Value
+	if config.IsNull() || !config.IsKnown() {
+		return nil
+	}
+	if err := config.As(&args); err != nil {
+		return nil
+	}
+	var unknown []string
+	for name, v := range args {
+		if !v.IsFullyKnown() {
+			unknown = append(unknown, name)
+		}
+	}
+	sort.Strings(unknown)
+	return unknown
 }
 
 // providerDataFrom converts the framework's opaque provider data. A nil value

@@ -180,3 +180,57 @@ func TestWaitForStop_actionProgress(t *testing.T) {
 		t.Fatalf("progress %q, diagnostics %s", res.Progress, diagText(res.Diagnostics))
 	}
 }
+
+// cancelled_at is when the answer accepting the cancel came, not when the
+// wait for the invocation to end was over: with a stop taking 2.5 s, the
+// two are more than two seconds apart, at one-second resolution.
+func TestWaitForStop_cancelledAtIsWhenAccepted(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("slow")
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn, StopDelay: 2500 * time.Millisecond})
+	id := acctest.Invoke(t, emu, urn)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: cancelConfig(emu, urn, id),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("final_status"), knownvalue.StringExact("FAIL")),
+			},
+			Check: func(s *terraform.State) error {
+				at, err := time.Parse(time.RFC3339, s.RootModule().Resources[cancelAddr].Primary.Attributes["cancelled_at"])
+				if err != nil {
+					return err
+				}
+				inv, _ := emu.Invocation(urn, id)
+				if gap := inv.EndTime.Sub(at); gap < 2*time.Second {
+					return fmt.Errorf("cancelled_at %s is %s before the invocation ended at %s; want the time of acceptance, 2.5 s before", at, gap, inv.EndTime)
+				}
+				return nil
+			},
+		}},
+	})
+}
+
+// An accepted cancel whose invocation is then not listed is recorded, with
+// its final status unknown: the apply succeeds.
+func TestWaitForStop_notListed(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("hello")
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
+	id := acctest.Invoke(t, emu, urn)
+	if err := emu.InjectFault(fgsemu.Fault{Op: fgsemu.OpList, Status: 200, Body: `{"invocations":[],"count":0,"next_marker":0}`}); err != nil {
+		t.Fatal(err)
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: cancelConfig(emu, urn, id),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("cancelled"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("final_status"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("cancelled_at"), knownvalue.StringRegexp(rfc3339UTC)),
+			},
+			Check: resource.ComposeTestCheckFunc(expectStats(emu, 1, 1), expectListRequests(emu, func(n int64) bool { return n == 1 }, "one")),
+		}},
+	})
+}
