@@ -86,8 +86,9 @@ func (e *asyncInvocationCancelEphemeral) Schema(_ context.Context, _ ephemeral.S
 					"(then `final_status` says how).",
 			},
 			"api_request_id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "The `X-Request-Id` of FunctionGraph's answer to the cancel; quote it in a support ticket. Null when nothing was sent.",
+				Computed: true,
+				MarkdownDescription: "The `X-Request-Id` of FunctionGraph's answer that accepted the cancel; quote it in a support ticket. " +
+					"Null when nothing was sent, and when the cancel was refused because the invocation had already ended.",
 			},
 			"final_status": schema.StringAttribute{
 				Computed: true,
@@ -146,12 +147,12 @@ func (e *asyncInvocationCancelEphemeral) Open(ctx context.Context, req ephemeral
 		waitForStop: m.WaitForStop.IsNull() || m.WaitForStop.ValueBool(),
 	}
 	out := run.send(ctx, &resp.Diagnostics)
-	if !out.accepted {
+	if !out.done {
 		return
 	}
 	m.Sent = types.BoolValue(true)
-	m.Cancelled = types.BoolValue(out.res.Cancelled())
-	m.APIRequestID = types.StringValue(out.res.APIRequestID)
+	m.Cancelled = types.BoolValue(out.cancelled)
+	m.APIRequestID = out.apiRequestID()
 	if out.final != nil {
 		m.FinalStatus = types.StringValue(out.final.Status)
 		m.FinalErrorCode = types.StringValue(out.final.ErrorCode)

@@ -153,7 +153,7 @@ func TestAsyncInvocationCancelEphemeral_notRunning(t *testing.T) {
 
 	cli.Configure(acctest.ProviderConfig(emu), ephemeralCancelBlock(urn, id))
 	res := cli.MustRun("apply", "-auto-approve")
-	expectOutput(t, res, `Warning: .*Async request ID: `+id+`.*Status: SUCCESS`)
+	expectOutput(t, res, `Warning: Invocation Had Already Ended.*ended on its own with status SUCCESS.*Nothing was cancelled.*Async request ID: `+id)
 	expectCounts(t, emu, "apply", emuCounts{cancels: 1, accepted: 0, requests: 2})
 
 	cli.Configure(acctest.ProviderConfig(emu), ephemeralCancelBlock(urn, "no-such-request"))
@@ -265,11 +265,13 @@ func TestAsyncInvocationCancelEphemeral_result(t *testing.T) {
 	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
 	id := acctest.Invoke(t, emu, urn)
 	cancel := ephemeralCancelBlock(urn, id, `type = "force"`)
-	cancelledResult := map[string]knownvalue.Check{
-		"sent": knownvalue.Bool(true), "cancelled": knownvalue.Bool(true), "api_request_id": apiRequestIDValue,
-		"final_status": knownvalue.StringExact("FAIL"), "final_error_code": knownvalue.StringExact("4208"),
-		"final_error_message": knownvalue.StringExact("function invocation canceled"),
-		"request_id":          knownvalue.StringExact(id), "enabled": knownvalue.Bool(true),
+	cancelledResult := func(apiRequestID knownvalue.Check) map[string]knownvalue.Check {
+		return map[string]knownvalue.Check{
+			"sent": knownvalue.Bool(true), "cancelled": knownvalue.Bool(true), "api_request_id": apiRequestID,
+			"final_status": knownvalue.StringExact("FAIL"), "final_error_code": knownvalue.StringExact("4208"),
+			"final_error_message": knownvalue.StringExact("function invocation canceled"),
+			"request_id":          knownvalue.StringExact(id), "enabled": knownvalue.Bool(true),
+		}
 	}
 	resource.UnitTest(t, resource.TestCase{
 		TerraformVersionChecks:   ephemeralVersions,
@@ -281,7 +283,7 @@ func TestAsyncInvocationCancelEphemeral_result(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{countsAtPlan{emu, emuCounts{}}},
 				},
-				ConfigStateChecks: expectResult(echoAddr, cancelledResult),
+				ConfigStateChecks: expectResult(echoAddr, cancelledResult(apiRequestIDValue)),
 				Check: resource.ComposeTestCheckFunc(
 					expectStepCounts(emu, emuCounts{cancels: 1, accepted: 1, requests: 2}),
 					expectInvocationStatus(emu, urn, id, "FAIL"),
@@ -289,12 +291,12 @@ func TestAsyncInvocationCancelEphemeral_result(t *testing.T) {
 			},
 			{
 				// The plans after the first apply sent nothing; this apply
-				// finds the invocation already cancelled.
+				// finds the invocation already cancelled, and no answer accepted it.
 				Config: echoConfig(emu, cancel, "result", "second"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{countsAtPlan{emu, emuCounts{cancels: 1, accepted: 1, requests: 2}}},
 				},
-				ConfigStateChecks: expectResult("echo.second", cancelledResult),
+				ConfigStateChecks: expectResult("echo.second", cancelledResult(knownvalue.Null())),
 				Check:             expectStepCounts(emu, emuCounts{cancels: 2, accepted: 1, requests: 4}),
 			},
 		},
@@ -356,8 +358,8 @@ func TestAsyncInvocationCancelEphemeral_endedOnItsOwn(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: echoConfig(emu, ephemeralCancelBlock(urn, id), "result"),
 			ConfigStateChecks: expectResult(echoAddr, map[string]knownvalue.Check{
-				"sent": knownvalue.Bool(true), "cancelled": knownvalue.Bool(false), "api_request_id": apiRequestIDValue,
-				"final_status": knownvalue.StringExact("SUCCESS"),
+				"sent": knownvalue.Bool(true), "cancelled": knownvalue.Bool(false), "api_request_id": knownvalue.Null(),
+				"final_status": knownvalue.StringExact("SUCCESS"), "final_error_code": knownvalue.StringExact(""),
 			}),
 			Check: expectStepCounts(emu, emuCounts{cancels: 1, accepted: 0, requests: 2}),
 		}},
