@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/echoprovider"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -542,6 +543,32 @@ func TestAsyncInvocationCancelEphemeral_invalidInputFailsAtPlan(t *testing.T) {
 				t.Fatalf("the emulator received %d requests; bad input must not reach the API", got)
 			}
 		})
+	}
+}
+
+// Ctrl-C (the context ending) stops a hanging cancel within a second.
+func TestAsyncInvocationCancelEphemeral_interruptReturnsPromptly(t *testing.T) {
+	t.Parallel()
+	f := newActionFixture(t, nil)
+	id := acctest.Invoke(t, f.emu, f.urn)
+	if err := f.emu.InjectFault(fgsemu.Fault{Op: fgsemu.OpCancel, Hang: true}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := f.p.EphemeralConfig(cancelActionType, map[string]tftypes.Value{
+		"enabled": tftypes.NewValue(tftypes.Bool, true), "function_urn": acctest.String(f.urn), "request_id": acctest.String(id),
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, cancel)
+	start := time.Now()
+	resp, err := f.p.Server.OpenEphemeralResource(ctx, &tfprotov6.OpenEphemeralResourceRequest{TypeName: cancelActionType, Config: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if elapsed := time.Since(start) - 300*time.Millisecond; elapsed > time.Second {
+		t.Fatalf("open returned %s after the interrupt", elapsed)
+	}
+	if !hasError(resp.Diagnostics) || !regexp.MustCompile(`Interrupted`).MatchString(diagText(resp.Diagnostics)) {
+		t.Fatalf("diagnostics: %s", diagText(resp.Diagnostics))
 	}
 }
 
