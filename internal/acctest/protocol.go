@@ -106,6 +106,16 @@ func (p *ProtocolProvider) Invoke(ctx context.Context, actionType string, cfg *t
 	return res
 }
 
+// EphemeralConfig encodes an ephemeral resource's configuration; unset attributes are null.
+func (p *ProtocolProvider) EphemeralConfig(typeName string, values map[string]tftypes.Value) *tfprotov6.DynamicValue {
+	p.t.Helper()
+	s, ok := p.schema.EphemeralResourceSchemas[typeName]
+	if !ok || s == nil {
+		p.t.Fatalf("the provider serves no ephemeral resource %q", typeName)
+	}
+	return p.dynamicValue(s.ValueType(), values)
+}
+
 func (p *ProtocolProvider) dynamicValue(typ tftypes.Type, values map[string]tftypes.Value) *tfprotov6.DynamicValue {
 	p.t.Helper()
 	obj, ok := typ.(tftypes.Object)

@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -318,6 +319,12 @@ func (p *huaweicloudProvider) Functions(context.Context) []func() function.Funct
 	return []func() function.Function{
 		resources.NewParseFunctionURNFunction,
 		resources.NewFunctionURNFunction,
+	}
+}
+
+func (p *huaweicloudProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{
+		resources.NewAsyncInvocationCancelEphemeral,
 	}
 }
 

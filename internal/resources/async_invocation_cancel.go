@@ -31,6 +31,8 @@ const (
 		"`recursive` also stops the child functions it is invoking. Omit it to let FunctionGraph choose. " +
 		"FunctionGraph currently supports only the force behaviour (`recursive` false, `force` true)."
 	descRegion = "The region of the function. Defaults to the region in `function_urn`; if set, it must be the same."
+	// descTimeout is the timeout argument of the action and the ephemeral resource.
+	descTimeout = "How long the cancel may take with all its retries, as a duration such as `30s` or `5m`. Defaults to `5m`."
 )
 
 // cancelArgs are the arguments the resource and the action have in common.
@@ -117,6 +119,20 @@ func checkProviderFits(pd *ProviderData, urn fgs.URN, diags *diag.Diagnostics) {
 
 // defaultCancelTimeout bounds a cancel with all its retries.
 const defaultCancelTimeout = 5 * time.Minute
+
+// cancelTimeout reads a timeout argument: its duration, or the default when unset.
+func cancelTimeout(v types.String, diags *diag.Diagnostics) (time.Duration, bool) {
+	if v.IsNull() || v.IsUnknown() {
+		return defaultCancelTimeout, true
+	}
+	d, err := time.ParseDuration(v.ValueString())
+	if err != nil || d <= 0 {
+		diags.AddAttributeError(path.Root("timeout"), "Invalid Duration",
+			"timeout must be a positive duration such as \"30s\" or \"5m\".")
+		return 0, false
+	}
+	return d, true
+}
 
 // cancelRun is one cancel as every shape of it sends it.
 type cancelRun struct {

@@ -2,12 +2,10 @@ package resources
 
 import (
 	"context"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -67,10 +65,9 @@ func (a *asyncInvocationCancelAction) Schema(_ context.Context, _ action.SchemaR
 				MarkdownDescription: descWaitForStop + " Each status change is reported as progress.",
 			},
 			"timeout": schema.StringAttribute{
-				Optional: true,
-				MarkdownDescription: "How long the cancel may take with all its retries, as a duration such as `30s` or `5m`. " +
-					"Defaults to `5m`.",
-				Validators: []validator.String{validators.Duration()},
+				Optional:            true,
+				MarkdownDescription: descTimeout,
+				Validators:          []validator.String{validators.Duration()},
 			},
 		},
 	}
@@ -106,15 +103,9 @@ func (a *asyncInvocationCancelAction) Invoke(ctx context.Context, req action.Inv
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout := defaultCancelTimeout
-	if !m.Timeout.IsNull() && !m.Timeout.IsUnknown() {
-		d, err := time.ParseDuration(m.Timeout.ValueString())
-		if err != nil || d <= 0 {
-			resp.Diagnostics.AddAttributeError(path.Root("timeout"), "Invalid Duration",
-				"timeout must be a positive duration such as \"30s\" or \"5m\".")
-			return
-		}
-		timeout = d
+	timeout, ok := cancelTimeout(m.Timeout, &resp.Diagnostics)
+	if !ok {
+		return
 	}
 	run := cancelRun{
 		data: a.data, args: m.args(), timeout: timeout, timeoutSetting: "timeout",

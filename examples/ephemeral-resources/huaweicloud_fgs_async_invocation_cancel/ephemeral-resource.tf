@@ -1,0 +1,16 @@
+# Terraform 1.10 or later. A pipeline step "cancel request X" that keeps no
+# record in state: every apply sends the cancel once, and no plan sends it.
+ephemeral "huaweicloud_fgs_async_invocation_cancel" "stop_report" {
+  # Terraform opens ephemeral resources at plan too; terraform.applying is
+  # false during every plan and true only while applying.
+  enabled = terraform.applying
+
+  function_urn = "urn:fss:cn-north-4:0123456789abcdef0123456789abcdef:function:default:report-generator:latest"
+  request_id   = var.request_id
+  timeout      = "2m"
+}
+
+variable "request_id" {
+  description = "The request ID of the async invocation to cancel."
+  type        = string
+}
