@@ -14,6 +14,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/pluginserver"
@@ -59,8 +60,13 @@ func serveInProcess(t *testing.T, opts []provider.Option) string {
 	configs := make(chan *plugin.ReattachConfig, 1)
 	closed := make(chan struct{})
 	serveErr := make(chan error, 1)
+	server, err := pluginserver.ProviderServer(provider.New("test", opts...))()
+	if err != nil {
+		cancel()
+		t.Fatalf("building the provider server: %v", err)
+	}
 	go func() {
-		serveErr <- tf6server.Serve(providerAddress, pluginserver.ProviderServer(provider.New("test", opts...)),
+		serveErr <- tf6server.Serve(providerAddress, func() tfprotov6.ProviderServer { return server },
 			tf6server.WithDebug(ctx, configs, closed),
 			tf6server.WithGoPluginLogger(hclog.NewNullLogger()),
 			tf6server.WithLoggingSink(t))
