@@ -296,6 +296,9 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 			return result{attempts: attempt - 1}, &Error{Op: cl.op, URN: cl.urn.String(), Service: cl.service, Auth: src.method(),
 				Endpoint: endpoint, Kind: KindInvalidInput, Message: err.Error(), Err: err}
 		}
+		if holdForPause(ctx) != nil {
+			return result{attempts: attempt - 1}, contextError(ctx, cl)
+		}
 		value, x, sendErr := c.attempt(ctx, hc, cl, id.masker())
 		if sendErr == nil {
 			status, requestID, _, _ := x.snapshot()
@@ -306,6 +309,7 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 		}
 		e := classify(ctx, cl, x, sendErr)
 		e.Attempts, e.Endpoint, e.Service, e.Auth = attempt, endpoint, cl.service, src.method()
+		notePause(ctx, e)
 		// A 401 proves nothing was done, so renewing refused temporary credentials
 		// (a server clock ahead of ours) and sending again at once is safe.
 		if e.Kind == KindAPI && e.StatusCode == 401 && !renewed && src.refused(id) {

@@ -303,6 +303,7 @@ func (p *huaweicloudProvider) setData(resp *provider.ConfigureResponse, data *re
 func (p *huaweicloudProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		resources.NewAsyncInvocationCancelResource,
+		resources.NewAsyncInvocationsCancelResource,
 	}
 }
 
@@ -322,5 +323,6 @@ func (p *huaweicloudProvider) Functions(context.Context) []func() function.Funct
 func (p *huaweicloudProvider) Actions(context.Context) []func() action.Action {
 	return []func() action.Action{
 		resources.NewAsyncInvocationCancelAction,
+		resources.NewAsyncInvocationsCancelAction,
 	}
 }
