@@ -3,6 +3,7 @@ package fgs
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core"
 	fgsv2 "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/functiongraph/v2"
@@ -19,22 +20,48 @@ type CancelRequest struct {
 	OnRetry func(RetryEvent)
 }
 
-// CancelResult is an accepted cancel.
+// CancelResult is a cancel that reached its goal: the invocation is not
+// running. Either FunctionGraph accepted it now (AcceptedAt is set), or it
+// refused because the invocation had already ended (AlreadyStopped is set):
+// cancelled earlier, or ended on its own.
 type CancelResult struct {
-	// APIRequestID is the X-Request-Id of the answer that accepted the cancel.
+	// APIRequestID is the X-Request-Id of the answer that accepted the
+	// cancel; with AlreadyStopped, that of the answer that refused it.
 	APIRequestID string
+	// AcceptedAt is when the answer accepting the cancel came, by the
+	// client's clock; zero when it was not accepted now.
+	AcceptedAt time.Time
 	// Attempts is how many HTTP requests were sent.
 	Attempts int
 	// AlreadyStopped is set when FunctionGraph refused the cancel because the
-	// invocation was no longer running, and its status showed it had been
-	// cancelled: by an earlier attempt whose answer was lost (AnswerLost),
-	// or by another cancel (on a 1:N instance, cancelling one request stops
-	// its neighbours). The goal is reached either way.
+	// invocation was no longer running: its final state as then listed.
 	AlreadyStopped *Invocation
-	// AnswerLost says an earlier attempt got no answer and may be the one
-	// that stopped the invocation.
+	// AnswerLost says an earlier attempt of this call was sent but its
+	// answer was lost (no answer, a cut-off one or a server error), so that
+	// attempt may be the one that stopped the invocation.
 	AnswerLost bool
 }
+
+// AcceptedNow reports whether FunctionGraph accepted this very cancel.
+func (r CancelResult) AcceptedNow() bool { return !r.AcceptedAt.IsZero() }
+
+// Cancelled reports whether the invocation was stopped by a cancel: accepted
+// now, or found ended by one (error code 4208, or any FAIL or DISCARD after
+// an attempt whose answer was lost).
+func (r CancelResult) Cancelled() bool {
+	if r.AcceptedNow() {
+		return true
+	}
+	inv := r.AlreadyStopped
+	if inv == nil {
+		return false
+	}
+	return inv.IsCancelled() || (r.AnswerLost && (inv.Status == "FAIL" || inv.Status == "DISCARD"))
+}
+
+// EndedOnItsOwn reports an invocation found ended without a cancel: it
+// succeeded, or failed or was discarded for another reason, before the cancel.
+func (r CancelResult) EndedOnItsOwn() bool { return r.AlreadyStopped != nil && !r.Cancelled() }
 
 const opCancel = "cancel async invocation"
 
@@ -68,38 +95,55 @@ func (c *Client) Cancel(ctx context.Context, req CancelRequest) (CancelResult, e
 		body.Type = &t
 	}
 	sdkReq := &model.CancelAsyncInvocationRequest{FunctionUrn: req.URN.String(), Body: body}
+	// A retried attempt may have been carried out unless its answer proved
+	// otherwise (429 is the one refusal that is retried).
+	answerLost := false
+	onRetry := func(ev RetryEvent) {
+		if ev.Err == nil || ev.Err.Kind != KindAPI || ev.Err.StatusCode != 429 {
+			answerLost = true
+		}
+		if req.OnRetry != nil {
+			req.OnRetry(ev)
+		}
+	}
 	res, err := c.do(ctx, call{
 		op:      opCancel,
 		urn:     req.URN,
-		onRetry: req.OnRetry,
+		onRetry: onRetry,
 		send: func(hc *core.HcHttpClient, headers map[string]string) (any, error) {
 			return hc.SyncInvokeWithExtraHeaders(sdkReq, fgsv2.GenReqDefForCancelAsyncInvocation(), newSDKExchange(), headers)
 		},
 	})
 	if err == nil {
-		return CancelResult{APIRequestID: res.requestID, Attempts: res.attempts}, nil
+		return CancelResult{APIRequestID: res.requestID, AcceptedAt: c.now(), Attempts: res.attempts, AnswerLost: answerLost}, nil
 	}
 	e, _ := AsError(err)
 	if e == nil || !e.IsNotCancellable() {
 		return CancelResult{}, err
 	}
-	// "Not running" may mean the goal is already reached: the invocation's
-	// status tells a cancelled invocation from a finished or unknown one.
-	answerLost := e.Attempts > 1
+	// "Not running" means the goal is reached if the invocation has ended;
+	// its status tells an ended invocation from a running or unknown one.
 	inv, found, lookupErr := c.GetInvocation(ctx, req.URN, req.RequestID)
 	switch {
 	case lookupErr != nil:
 		e.Note = "The invocation's status could not be checked: " + lookupErr.Error()
 	case !found:
-		e.Note = "The invocation is not listed for this function: check the request ID and the function URN (including its version or alias)."
-	case inv.IsCancelled() || (answerLost && (inv.Status == "FAIL" || inv.Status == "DISCARD")):
-		return CancelResult{Attempts: e.Attempts, APIRequestID: e.RequestID, AlreadyStopped: &inv, AnswerLost: answerLost}, nil
+		e.Note = fmt.Sprintf("The invocation is not listed for this function in the last %s: "+
+			"check the request ID and the function URN (including its version or alias).", formatAge(MaxInvocationAge))
 	case IsFinalStatus(inv.Status):
-		e.Note = fmt.Sprintf("The invocation had already ended with status %s before it could be cancelled.", inv.Outcome())
+		return CancelResult{Attempts: e.Attempts, APIRequestID: e.RequestID, AlreadyStopped: &inv, AnswerLost: answerLost}, nil
 	default:
 		e.Note = fmt.Sprintf("The invocation's status is %s.", inv.Status)
 	}
 	return CancelResult{}, e
+}
+
+// formatAge writes a whole number of hours as "72 hours".
+func formatAge(d time.Duration) string {
+	if d%time.Hour == 0 {
+		return fmt.Sprintf("%d hours", d/time.Hour)
+	}
+	return d.String()
 }
 
 // CancelledErrorCode is the error code FunctionGraph gives an invocation

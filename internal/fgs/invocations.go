@@ -33,6 +33,12 @@ type ListFilter struct {
 	OnRetry   func(RetryEvent)
 }
 
+// MaxInvocationAge is how long an invocation can have been running:
+// FunctionGraph's default maximum execution duration per request (259,200 s).
+// Without a window the list API looks at the last hour only, so the
+// provider's own lookups reach back this far.
+const MaxInvocationAge = 72 * time.Hour
+
 const (
 	opList = "list async invocations"
 	// pageSize is what each list request asks for: the API's largest page.
@@ -69,7 +75,7 @@ func (c *Client) ListInvocations(ctx context.Context, urn URN, f ListFilter) ([]
 		}
 		items := resp.Invocations
 		for _, it := range derefSlice(items) {
-			all = append(all, invocationFromSDK(it))
+			all = append(all, it.invocation())
 		}
 		n := len(derefSlice(items))
 		if n < pageSize || resp.NextMarker == nil {
@@ -87,7 +93,25 @@ func (c *Client) ListInvocations(ctx context.Context, urn URN, f ListFilter) ([]
 	}
 }
 
-func (c *Client) listPage(ctx context.Context, urn URN, f ListFilter, marker int) (*model.ListAsyncInvocationsResponse, error) {
+// listAnswer is the list API's answer. The SDK's own model reads start_time
+// as UTC whatever its offset says, so times are taken as the strings sent.
+type listAnswer struct {
+	Invocations    *[]listedInvocation `json:"invocations,omitempty"`
+	Count          *int32              `json:"count,omitempty"`
+	NextMarker     *int32              `json:"next_marker,omitempty"`
+	HttpStatusCode int                 `json:"-"` // the SDK sets a field of this name
+}
+
+type listedInvocation struct {
+	RequestID    *string `json:"request_id,omitempty"`
+	Status       *string `json:"status,omitempty"`
+	ErrorMessage *string `json:"error_message,omitempty"`
+	ErrorCode    *int32  `json:"error_code,omitempty"`
+	StartTime    *string `json:"start_time,omitempty"`
+	EndTime      *string `json:"end_time,omitempty"`
+}
+
+func (c *Client) listPage(ctx context.Context, urn URN, f ListFilter, marker int) (*listAnswer, error) {
 	limit := strconv.Itoa(pageSize)
 	m := strconv.Itoa(marker)
 	sdkReq := &model.ListAsyncInvocationsRequest{FunctionUrn: urn.String(), Limit: &limit, Marker: &m}
@@ -110,13 +134,15 @@ func (c *Client) listPage(ctx context.Context, urn URN, f ListFilter, marker int
 		urn:     urn,
 		onRetry: f.OnRetry,
 		send: func(hc *core.HcHttpClient, headers map[string]string) (any, error) {
-			return hc.SyncInvokeWithExtraHeaders(sdkReq, fgsv2.GenReqDefForListAsyncInvocations(), newSDKExchange(), headers)
+			def := fgsv2.GenReqDefForListAsyncInvocations()
+			def.Response = new(listAnswer)
+			return hc.SyncInvokeWithExtraHeaders(sdkReq, def, newSDKExchange(), headers)
 		},
 	})
 	if err != nil {
 		return nil, err
 	}
-	resp, ok := res.value.(*model.ListAsyncInvocationsResponse)
+	resp, ok := res.value.(*listAnswer)
 	if !ok || resp == nil {
 		return nil, &Error{Op: opList, URN: urn.String(), Kind: KindBadResponse, RequestID: res.requestID, Attempts: res.attempts,
 			Message: "the answer had no invocation list"}
@@ -124,9 +150,10 @@ func (c *Client) listPage(ctx context.Context, urn URN, f ListFilter, marker int
 	return resp, nil
 }
 
-// GetInvocation looks one invocation up by its request ID.
+// GetInvocation looks one invocation up by its request ID, in a window
+// reaching back MaxInvocationAge: any invocation that can still be running.
 func (c *Client) GetInvocation(ctx context.Context, urn URN, requestID string) (Invocation, bool, error) {
-	list, err := c.ListInvocations(ctx, urn, ListFilter{RequestID: requestID})
+	list, err := c.ListInvocations(ctx, urn, ListFilter{RequestID: requestID, Begin: c.LookbackBegin()})
 	if err != nil {
 		return Invocation{}, false, err
 	}
@@ -137,6 +164,10 @@ func (c *Client) GetInvocation(ctx context.Context, urn URN, requestID string) (
 	}
 	return Invocation{}, false, nil
 }
+
+// LookbackBegin is the start of a window that holds every invocation that
+// can still be running: MaxInvocationAge before now, by the client's clock.
+func (c *Client) LookbackBegin() time.Time { return c.now().Add(-MaxInvocationAge) }
 
 const opInvoke = "invoke function asynchronously"
 
@@ -170,30 +201,34 @@ func (c *Client) InvokeAsync(ctx context.Context, urn URN, payload map[string]an
 	return *resp.RequestId, nil
 }
 
-func invocationFromSDK(it model.ListFunctionAsyncInvocationsResult) Invocation {
+func (it listedInvocation) invocation() Invocation {
 	inv := Invocation{
-		RequestID:    printable(deref(it.RequestId), 256),
+		RequestID:    printable(deref(it.RequestID), 256),
+		Status:       printable(deref(it.Status), 32),
 		ErrorMessage: printable(deref(it.ErrorMessage), 2000),
-	}
-	if it.Status != nil {
-		inv.Status = printable(it.Status.Value(), 32)
 	}
 	if it.ErrorCode != nil && *it.ErrorCode != 0 {
 		inv.ErrorCode = strconv.Itoa(int(*it.ErrorCode))
 	}
-	if it.StartTime != nil {
-		inv.StartTime = time.Time(*it.StartTime).UTC()
-	}
-	if it.EndTime != nil {
-		inv.EndTime, _ = ParseAPITime(*it.EndTime)
-	}
+	inv.StartTime, _ = ParseAPITime(deref(it.StartTime))
+	inv.EndTime, _ = ParseAPITime(deref(it.EndTime))
 	return inv
 }
 
-// apiTimeLayouts are the shapes FunctionGraph has been seen to use for times.
-var apiTimeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04:05.999999999"}
+// apiTimeLayouts are the shapes FunctionGraph has been seen to use for
+// times: RFC 3339 with Z or an offset, and the API's own form without a zone,
+// each with or without fractions of a second.
+var apiTimeLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02T15:04:05.999999999Z0700",
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04:05.999999999Z07:00",
+	"2006-01-02 15:04:05.999999999",
+}
 
-// ParseAPITime reads a time as the API writes it; without a zone it is UTC.
+// ParseAPITime reads a time as the API writes it, keeping its offset
+// (+08:00 is eight hours ahead of UTC); without a zone it is UTC, as the API
+// documents. The result is in UTC.
 func ParseAPITime(s string) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {

@@ -32,11 +32,24 @@ func (e *StillRunningError) Error() string {
 		e.Last.RequestID, e.Last.Status, e.Waited.Round(time.Second), e.Polls)
 }
 
+// NotListedError says the invocation being waited for is not in the list
+// of the function's invocations (within MaxInvocationAge), so its status
+// cannot be read: no HTTP request failed.
+type NotListedError struct {
+	URN       URN
+	RequestID string
+}
+
+func (e *NotListedError) Error() string {
+	return fmt.Sprintf("invocation %s is not listed for %s in the last %s", e.RequestID, e.URN, formatAge(MaxInvocationAge))
+}
+
 // WaitForStop polls an invocation's status until it is final (SUCCESS, FAIL
 // or DISCARD) and returns it. onChange hears each status seen for the first
 // time. When the context's deadline passes first, the error is a
 // *StillRunningError with the last status; a failed status query is the
-// query's *Error; an interrupt is an *Error of KindCanceled.
+// query's *Error; an invocation not listed is a *NotListedError; an
+// interrupt is an *Error of KindCanceled.
 func (c *Client) WaitForStop(ctx context.Context, urn URN, requestID string, poll PollPolicy, onChange func(Invocation, time.Duration)) (Invocation, error) {
 	if poll.Interval <= 0 {
 		poll = DefaultPollPolicy
@@ -56,8 +69,7 @@ func (c *Client) WaitForStop(ctx context.Context, urn URN, requestID string, pol
 			return last, err
 		}
 		if !found {
-			err := fmt.Errorf("invocation %s is not listed for %s", requestID, urn)
-			return last, &Error{Op: opList, URN: urn.String(), Kind: KindAPI, Message: err.Error(), Err: err}
+			return last, &NotListedError{URN: urn, RequestID: requestID}
 		}
 		if inv.Status != last.Status && onChange != nil {
 			onChange(inv, time.Since(start))

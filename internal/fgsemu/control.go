@@ -18,6 +18,8 @@ type (
 	InvokeRequest struct {
 		URN   string `json:"urn"`
 		Count int    `json:"count,omitempty"` // 0 means 1
+		// StartedAgo back-dates the invocations: running since that long ago.
+		StartedAgo Duration `json:"started_ago,omitempty"`
 	}
 	// InvokeResponse answers POST /_emulator/invoke.
 	InvokeResponse struct {
@@ -86,7 +88,11 @@ func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusBadRequest, ControlError{"count must be 1 to 100000"})
 			return
 		}
-		ids, err := e.InvokeN(req.URN, req.Count)
+		var start time.Time
+		if req.StartedAgo > 0 {
+			start = e.now().Add(-time.Duration(req.StartedAgo))
+		}
+		ids, err := e.invokeStarted(req.URN, req.Count, start)
 		if err != nil {
 			writeJSON(w, http.StatusNotFound, ControlError{fmt.Sprintf("unknown function %q: add it first", req.URN)})
 			return

@@ -12,6 +12,10 @@ import (
 // apiTimeFormat is how the real API writes start_time and end_time (UTC).
 const apiTimeFormat = "2006-01-02T15:04:05"
 
+// DefaultListWindow is how far back the list API looks when no
+// query_begin_time is given; without query_end_time it looks up to now.
+const DefaultListWindow = time.Hour
+
 // List page size bounds.
 const (
 	defaultListLimit = 100
@@ -107,7 +111,15 @@ func (e *Emulator) serveList(w http.ResponseWriter, r *http.Request, rt route) {
 		writeJSON(w, http.StatusNotFound, errFunctionNotFound)
 		return
 	}
-	page, count := fn.list(e.now(), f, marker, limit)
+	now := e.now()
+	// As the real API: without a window, the last hour up to now.
+	if f.begin.IsZero() {
+		f.begin = now.Add(-DefaultListWindow).Truncate(time.Second)
+	}
+	if f.end.IsZero() {
+		f.end = now
+	}
+	page, count := fn.list(now, f, marker, limit)
 	resp := listResponse{Invocations: make([]listedInvocation, len(page)), Count: count, NextMarker: marker + len(page)}
 	for i, inv := range page {
 		resp.Invocations[i] = toListed(inv)

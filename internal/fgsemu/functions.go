@@ -204,11 +204,26 @@ func (e *Emulator) InvokeN(urn string, n int) ([]string, error) {
 	if n < 1 {
 		return nil, errors.New("fgsemu: invoke count must be at least 1")
 	}
+	return e.invokeStarted(urn, n, time.Time{})
+}
+
+func (e *Emulator) invokeStarted(urn string, n int, start time.Time) ([]string, error) {
 	fn, ok := e.lookup(urn)
 	if !ok {
 		return nil, ErrUnknownFunction
 	}
-	return fn.invoke(e.now(), n), nil
+	return fn.invokeStarted(e.now(), start, n), nil
+}
+
+// InvokeStartedAt starts an invocation back-dated to start, as if it had been
+// running since then (RunFor counts from start): a long-running invocation,
+// which the list API shows only when asked for a window reaching back to it.
+func (e *Emulator) InvokeStartedAt(urn string, start time.Time) (string, error) {
+	ids, err := e.invokeStarted(urn, 1, start)
+	if err != nil {
+		return "", err
+	}
+	return ids[0], nil
 }
 
 // Invocation returns the current state of one invocation.

@@ -198,15 +198,24 @@ func (fn *functionState) stopInstanceOf(inv *invocation, at time.Time) {
 }
 
 func (fn *functionState) invoke(now time.Time, n int) []string {
+	return fn.invokeStarted(now, time.Time{}, n)
+}
+
+// invokeStarted is invoke with the invocations back-dated to start (zero:
+// now), as if they had been running since; the list keeps creation order.
+func (fn *functionState) invokeStarted(now, start time.Time, n int) []string {
 	fn.mu.Lock()
 	defer fn.mu.Unlock()
 	now = fn.advance(now)
+	if start.IsZero() || start.After(now) {
+		start = now
+	}
 	ids := make([]string, n)
 	for i := range ids {
-		inv := &invocation{id: newUUID(), created: now, status: StatusWait, instance: -1}
+		inv := &invocation{id: newUUID(), created: start, status: StatusWait, instance: -1}
 		fn.invs = append(fn.invs, inv)
 		fn.byID[inv.id] = inv
-		if len(fn.waiting) > 0 || !fn.place(inv, now) {
+		if len(fn.waiting) > 0 || !fn.place(inv, start) {
 			fn.waiting = append(fn.waiting, inv)
 		}
 		ids[i] = inv.id
