@@ -43,10 +43,7 @@ type BulkResult struct {
 func (r BulkResult) Cancelled() bool { return r.Err == nil && !r.EndedOnItsOwn() }
 
 // EndedOnItsOwn reports an invocation that had already finished, not by a cancel.
-func (r BulkResult) EndedOnItsOwn() bool {
-	inv := r.Result.AlreadyStopped
-	return r.Err == nil && inv != nil && !inv.IsCancelled() && !r.Result.AnswerLost
-}
+func (r BulkResult) EndedOnItsOwn() bool { return r.Err == nil && !r.Result.Cancelled() }
 
 // CancelMany cancels every request with at most opts.MaxConcurrency in
 // flight. Results are in the order of reqs. A 429 with Retry-After pauses
@@ -179,18 +176,13 @@ func notePause(ctx context.Context, e *Error) {
 	}
 }
 
-// RunningLookback is how far back listing what is running looks when no
-// begin is given: FunctionGraph's default maximum execution duration
-// (259,200 s), while the API itself looks at the last hour only.
-const RunningLookback = 72 * time.Hour
-
 // ListRunning lists the request IDs of the function's RUNNING invocations
-// that started within [begin, end]; a zero begin is RunningLookback ago, a
+// that started within [begin, end]; a zero begin is MaxInvocationAge ago, a
 // zero end is now. Each ID appears once.
 func (c *Client) ListRunning(ctx context.Context, urn URN, begin, end time.Time) ([]string, error) {
 	now := c.now()
 	if begin.IsZero() {
-		begin = now.Add(-RunningLookback)
+		begin = now.Add(-MaxInvocationAge)
 	}
 	if end.IsZero() {
 		end = now
@@ -211,7 +203,7 @@ func (c *Client) ListRunning(ctx context.Context, urn URN, begin, end time.Time)
 }
 
 // WaitForStopMany polls the function's unfinished invocations (WAIT and
-// RUNNING, RunningLookback back) until none of ids is among them, and
+// RUNNING, MaxInvocationAge back) until none of ids is among them, and
 // returns those still unfinished when ctx ends, with the error that ended it.
 func (c *Client) WaitForStopMany(ctx context.Context, urn URN, ids []string, poll PollPolicy) ([]string, error) {
 	if poll.Interval <= 0 {
@@ -226,7 +218,7 @@ func (c *Client) WaitForStopMany(ctx context.Context, urn URN, ids []string, pol
 	for {
 		unfinished := map[string]bool{}
 		for _, status := range []string{"WAIT", "RUNNING"} {
-			list, err := c.ListInvocations(ctx, urn, ListFilter{Status: status, Begin: c.now().Add(-RunningLookback), End: c.now()})
+			list, err := c.ListInvocations(ctx, urn, ListFilter{Status: status, Begin: c.now().Add(-MaxInvocationAge), End: c.now()})
 			if err != nil {
 				return membersInOrder(waiting, ids), err
 			}

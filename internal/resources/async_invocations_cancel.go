@@ -203,7 +203,7 @@ func (r bulkCancelRun) targets(ctx context.Context, client *fgs.Client, urn fgs.
 func (r bulkCancelRun) wait(ctx context.Context, client *fgs.Client, urn fgs.URN, results []fgs.BulkResult, diags *diag.Diagnostics) {
 	var ids []string
 	for _, res := range results {
-		if res.Cancelled() && res.Result.AlreadyStopped == nil {
+		if res.Err == nil && res.Result.AcceptedNow() {
 			ids = append(ids, res.Request.RequestID)
 		}
 	}

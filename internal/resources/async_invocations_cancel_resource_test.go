@@ -349,3 +349,33 @@ func TestAsyncInvocationsCancelResource_runningOnly(t *testing.T) {
 		}},
 	})
 }
+
+// An invocation that ended on its own is neither cancelled nor failed: it is
+// recorded in ended_request_ids, with a warning, and the apply succeeds.
+func TestAsyncInvocationsCancelResource_endedOnItsOwn(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("hello")
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn, RunFor: time.Hour})
+	finished, err := emu.InvokeStartedAt(urn, time.Now().Add(-2*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	running := invokeN(t, emu, urn, 3)
+	ids := append([]string{finished}, running...)
+
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: bulkConfig(emu, urn, ids),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(bulkAddr, tfjsonpath.New("cancelled_request_ids"), stringList(running)),
+				statecheck.ExpectKnownValue(bulkAddr, tfjsonpath.New("ended_request_ids"), stringList([]string{finished})),
+				statecheck.ExpectKnownValue(bulkAddr, tfjsonpath.New("failed"), knownvalue.ListSizeExact(0)),
+			},
+			Check: resource.ComposeTestCheckFunc(
+				expectEachCancelledOnce(emu, urn, running),
+				expectInvocationStatus(emu, urn, finished, "SUCCESS"),
+			),
+		}},
+	})
+}
