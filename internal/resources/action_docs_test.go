@@ -14,13 +14,23 @@ import (
 // required, its type and its description must match.
 func TestAsyncInvocationCancelAction_docsMatchSchema(t *testing.T) {
 	t.Parallel()
-	page, err := os.ReadFile("../../docs/actions/fgs_async_invocation_cancel.md")
+	expectActionDocsMatchSchema(t, "../../docs/actions/fgs_async_invocation_cancel.md", cancelActionType)
+}
+
+func TestAsyncInvocationsCancelAction_docsMatchSchema(t *testing.T) {
+	t.Parallel()
+	expectActionDocsMatchSchema(t, "../../docs/actions/fgs_async_invocations_cancel.md", bulkActionType)
+}
+
+func expectActionDocsMatchSchema(t *testing.T, pagePath, actionType string) {
+	t.Helper()
+	page, err := os.ReadFile(pagePath)
 	if err != nil {
 		t.Fatalf("the action's page is missing (run make docs): %v", err)
 	}
 	documented := map[string]string{} // name -> "group|type|description"
 	group := ""
-	line := regexp.MustCompile("^- `([a-z_]+)` \\(([A-Za-z]+)\\) (.*)$")
+	line := regexp.MustCompile("^- `([a-z_]+)` \\(([A-Za-z ]+)\\) (.*)$")
 	inSchema := false
 	for _, l := range strings.Split(string(page), "\n") {
 		switch {
@@ -34,11 +44,12 @@ func TestAsyncInvocationCancelAction_docsMatchSchema(t *testing.T) {
 			}
 		}
 	}
-	schema := acctest.NewProtocolProvider(t).ActionSchema(cancelActionType).Schema.Block
+	schema := acctest.NewProtocolProvider(t).ActionSchema(actionType).Schema.Block
 	if len(documented) != len(schema.Attributes) {
 		t.Errorf("the page documents %d arguments, the schema has %d", len(documented), len(schema.Attributes))
 	}
-	types := map[string]string{"tftypes.String": "String", "tftypes.Bool": "Boolean", "tftypes.Number": "Number"}
+	types := map[string]string{"tftypes.String": "String", "tftypes.Bool": "Boolean", "tftypes.Number": "Number",
+		"tftypes.List[tftypes.String]": "List of String"}
 	for _, a := range schema.Attributes {
 		wantGroup := "Optional"
 		if a.Required {

@@ -157,6 +157,10 @@ func ctyType(t tftypes.Type) (cty.Type, error) {
 	case t.Is(tftypes.Number):
 		return cty.Number, nil
 	}
+	if l, ok := t.(tftypes.List); ok {
+		elem, err := ctyType(l.ElementType)
+		return cty.List(elem), err
+	}
 	return cty.NilType, fmt.Errorf("type %s is not supported", t)
 }
 
