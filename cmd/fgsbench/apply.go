@@ -196,7 +196,7 @@ type applyResult struct {
 // "" for Terraform's built-in terraform_data.
 func (w *workspace) providerExe(kind string) string {
 	switch kind {
-	case kindCancel:
+	case kindCancel, kindBulk:
 		return filepath.Join(w.plugins, "terraform-provider-huaweicloud")
 	case kindNoop:
 		return filepath.Join(w.plugins, "terraform-provider-null")

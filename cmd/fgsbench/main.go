@@ -193,6 +193,9 @@ func run(ctx context.Context, o options) error {
 	if err := measureApplies(ctx, o, ws, emu, rep); err != nil {
 		return err
 	}
+	if rep.Bulk, err = measureBulk(ctx, ws, emu, rep); err != nil {
+		return err
+	}
 
 	if o.goBench {
 		progress("Go benchmarks of the per-cancel path (-count %d -benchtime %s)", o.goBenchCount, o.goBenchTime)
@@ -204,8 +207,9 @@ func run(ctx context.Context, o options) error {
 
 	rep.Machine.LoadAfter = loadAverage()
 	rep.Duration = time.Since(began).Round(time.Second).String()
-	rep.Targets = evaluateTargets(rep)
+	rep.Targets = append(evaluateTargets(rep), bulkTargets(rep.Bulk)...)
 	printReport(os.Stdout, rep)
+	printBulk(os.Stdout, rep.Bulk)
 	latest, dated, err := writeReport(o.outDir, rep)
 	if err != nil {
 		return err

@@ -27,6 +27,7 @@ type Report struct {
 	Applies  []ApplyResults  `json:"applies"`
 	GoBench  []GoBench       `json:"go_benchmarks,omitempty"`
 	Targets  []Target        `json:"targets"`
+	Bulk     *BulkResults    `json:"bulk,omitempty"`
 }
 
 // Machine is where the numbers come from.

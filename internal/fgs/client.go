@@ -306,10 +306,14 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 		if e != nil {
 			return result{attempts: attempt - 1}, e
 		}
+		if holdForPause(ctx) != nil {
+			return result{attempts: attempt - 1}, contextError(ctx, cl)
+		}
 		res, e := c.sendOnce(ctx, hc, cl, rt, id, attempt)
 		if e == nil {
 			return res, nil
 		}
+		notePause(ctx, e)
 		if !renewed && c.renewRefusedCredentials(ctx, cl, rt, id, e) {
 			renewed = true
 			continue

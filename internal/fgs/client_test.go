@@ -350,10 +350,11 @@ func TestClientConnectionsBoundedAndReused(t *testing.T) {
 	t.Logf("%d connections for %d requests from %d concurrent callers, %d faults retried", s.Connections, s.Requests, workers, s.FaultsApplied)
 }
 
+// Pages are 500 invocations, the API's largest: 1250 take three.
 func TestListInvocationsFollowsPages(t *testing.T) {
 	t.Parallel()
 	emu := startEmulator(t)
-	ids, err := emu.InvokeN(testURN.String(), 250)
+	ids, err := emu.InvokeN(testURN.String(), 1250)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -367,14 +368,14 @@ func TestListInvocationsFollowsPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(all) != 250 || all[0].RequestID != ids[0] || all[249].RequestID != ids[249] {
+	if len(all) != 1250 || all[0].RequestID != ids[0] || all[1249].RequestID != ids[1249] {
 		t.Fatalf("listed %d invocations", len(all))
 	}
 	if all[0].Status != "FAIL" || all[0].ErrorCode != "4208" || all[0].EndTime.IsZero() || all[0].StartTime.IsZero() {
 		t.Fatalf("cancelled invocation listed as %+v", all[0])
 	}
 	running, err := c.ListInvocations(context.Background(), testURN, fgs.ListFilter{Status: "RUNNING"})
-	if err != nil || len(running) != 240 {
+	if err != nil || len(running) != 1240 {
 		t.Fatalf("RUNNING: %d, %v", len(running), err)
 	}
 	if got := emu.Stats().RequestsByOp["list"]; got != 3+3 {

@@ -41,8 +41,8 @@ const MaxInvocationAge = 72 * time.Hour
 
 const (
 	opList = "list async invocations"
-	// pageSize is what each list request asks for.
-	pageSize = 100
+	// pageSize is what each list request asks for: the API's largest page.
+	pageSize = 500
 	// maxPages bounds pagination: a million invocations, far past any real
 	// listing, so a looping API ends in an error rather than a hang.
 	maxPages = 10000

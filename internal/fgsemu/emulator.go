@@ -343,6 +343,9 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if op == OpIAM {
 		e.counters.iamCalls.Add(1)
 	}
+	if op == OpCancel {
+		defer e.counters.cancelStarted()()
+	}
 	if !e.wait(r.Context(), time.Duration(e.latency.Load())) {
 		dropConnection(sw)
 		return

@@ -37,6 +37,9 @@ type Stats struct {
 	Connections        int64            `json:"connections"`          // distinct TCP connections accepted
 	OpenConnections    int64            `json:"open_connections"`     // connections open now
 	MaxOpenConnections int64            `json:"max_open_connections"` // most connections open at once
+
+	// MaxCancelsInFlight is the most cancel requests being answered at once.
+	MaxCancelsInFlight int64 `json:"max_cancels_in_flight"`
 }
 
 // counters are lock-free so the hot path stays cheap under heavy concurrency.
@@ -50,6 +53,8 @@ type counters struct {
 	connections     atomic.Int64
 	open            atomic.Int64
 	maxOpen         atomic.Int64
+	cancelsInFlight atomic.Int64
+	maxCancels      atomic.Int64
 }
 
 // Stats returns a snapshot of the counters.
@@ -65,6 +70,7 @@ func (e *Emulator) Stats() Stats {
 		Connections:        c.connections.Load(),
 		OpenConnections:    c.open.Load(),
 		MaxOpenConnections: c.maxOpen.Load(),
+		MaxCancelsInFlight: c.maxCancels.Load(),
 	}
 	for i, op := range allOps {
 		if n := c.byOp[i].Load(); n > 0 {
@@ -87,6 +93,19 @@ func (e *Emulator) ResetStats() {
 	c.iamCalls.Store(0)
 	c.connections.Store(0)
 	c.maxOpen.Store(c.open.Load())
+	c.maxCancels.Store(c.cancelsInFlight.Load())
+}
+
+// cancelStarted counts a cancel request in until the returned func is called.
+func (c *counters) cancelStarted() (done func()) {
+	n := c.cancelsInFlight.Add(1)
+	for {
+		m := c.maxCancels.Load()
+		if n <= m || c.maxCancels.CompareAndSwap(m, n) {
+			break
+		}
+	}
+	return func() { c.cancelsInFlight.Add(-1) }
 }
 
 // connState counts connections for http.Server.ConnState.

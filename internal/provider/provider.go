@@ -306,6 +306,7 @@ func (p *huaweicloudProvider) setData(resp *provider.ConfigureResponse, data *re
 func (p *huaweicloudProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		resources.NewAsyncInvocationCancelResource,
+		resources.NewAsyncInvocationsCancelResource,
 	}
 }
 
@@ -331,5 +332,6 @@ func (p *huaweicloudProvider) EphemeralResources(context.Context) []func() ephem
 func (p *huaweicloudProvider) Actions(context.Context) []func() action.Action {
 	return []func() action.Action{
 		resources.NewAsyncInvocationCancelAction,
+		resources.NewAsyncInvocationsCancelAction,
 	}
 }

@@ -174,11 +174,11 @@ func TestAsyncInvocationsDataSource_apiErrors(t *testing.T) {
 	}
 }
 
-// forEachRecipe is the recipe users are shown, read from
+// cancelAllRunningRecipe is the recipe users are shown, read from
 // examples/recipes/cancel-all-running, so the example itself is what is
 // tested. Its terraform block is dropped: the test serves the provider under
 // the test framework's own address, with a block pointing at the emulator.
-func forEachRecipe(t *testing.T, emu *fgsemu.Emulator) string {
+func cancelAllRunningRecipe(t *testing.T, emu *fgsemu.Emulator) string {
 	t.Helper()
 	b, err := os.ReadFile("../../examples/recipes/cancel-all-running/main.tf")
 	if err != nil {
@@ -198,9 +198,8 @@ func recipeVariables(urn string) config.Variables {
 	return config.Variables{"function_urn": config.StringVariable(urn)}
 }
 
-// forgetRecipe removes the recipe's resources, leaving a state the test
-// framework can read (its state shim cannot read for_each), and checks that
-// destroying them sent no cancel.
+// forgetRecipe removes the recipe's resources and checks that destroying
+// them sent no cancel.
 func forgetRecipe(emu *fgsemu.Emulator, urn string) resource.TestStep {
 	var before int64
 	return resource.TestStep{
@@ -215,8 +214,28 @@ func forgetRecipe(emu *fgsemu.Emulator, urn string) resource.TestStep {
 	}
 }
 
-// The for_each recipe cancels N running invocations with N accepted cancels.
-func TestAsyncInvocationsDataSource_forEachCancelsAllRunning(t *testing.T) {
+// recipeCancelled is what the recipe's bulk cancel recorded as cancelled.
+func recipeCancelled(s *tfjson.State) ([]string, error) {
+	if s == nil || s.Values == nil || s.Values.RootModule == nil {
+		return nil, fmt.Errorf("no state")
+	}
+	for _, r := range s.Values.RootModule.Resources {
+		if r.Address == "huaweicloud_fgs_async_invocations_cancel.all_running" {
+			var ids []string
+			list, _ := r.AttributeValues["cancelled_request_ids"].([]any)
+			for _, v := range list {
+				id, _ := v.(string)
+				ids = append(ids, id)
+			}
+			return ids, nil
+		}
+	}
+	return nil, fmt.Errorf("the recipe's bulk cancel is not in the state")
+}
+
+// The recipe cancels N running invocations with N accepted cancels, and
+// lists them (the data source) for looking.
+func TestCancelAllRunningRecipe_cancelsAllRunning(t *testing.T) {
 	t.Parallel()
 	urn := acctest.FunctionURN("hello")
 	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
@@ -227,12 +246,16 @@ func TestAsyncInvocationsDataSource_forEachCancelsAllRunning(t *testing.T) {
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories(),
 		Steps: []resource.TestStep{{
-			Config:          forEachRecipe(t, emu),
+			Config:          cancelAllRunningRecipe(t, emu),
 			ConfigVariables: recipeVariables(urn),
 			ConfigStateChecks: []statecheck.StateCheck{
 				acctest.StateFunc(func(s *tfjson.State) error {
-					if n := acctest.CountResources(s, "huaweicloud_fgs_async_invocation_cancel.all["); n != len(ids) {
-						return fmt.Errorf("%d cancels in state, want %d", n, len(ids))
+					cancelled, err := recipeCancelled(s)
+					if err != nil {
+						return err
+					}
+					if len(cancelled) != len(ids) {
+						return fmt.Errorf("%d cancels in state, want %d", len(cancelled), len(ids))
 					}
 					if st := emu.Stats(); st.AcceptedCancels != int64(len(ids)) || st.RequestsByOp[fgsemu.OpCancel] != int64(len(ids)) {
 						return fmt.Errorf("want %d accepted of %d cancels, got %+v", len(ids), len(ids), st)
@@ -251,7 +274,7 @@ func TestAsyncInvocationsDataSource_forEachCancelsAllRunning(t *testing.T) {
 
 // On a function running several requests per instance, cancelling one stops
 // its neighbours; the recipe still records every cancel, without failing.
-func TestAsyncInvocationsDataSource_forEachOnSharedInstances(t *testing.T) {
+func TestCancelAllRunningRecipe_onSharedInstances(t *testing.T) {
 	t.Parallel()
 	urn := acctest.FunctionURN("batch")
 	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn, Concurrency: 3})
@@ -262,12 +285,16 @@ func TestAsyncInvocationsDataSource_forEachOnSharedInstances(t *testing.T) {
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories(),
 		Steps: []resource.TestStep{{
-			Config:          forEachRecipe(t, emu),
+			Config:          cancelAllRunningRecipe(t, emu),
 			ConfigVariables: recipeVariables(urn),
 			ConfigStateChecks: []statecheck.StateCheck{
 				acctest.StateFunc(func(s *tfjson.State) error {
-					if n := acctest.CountResources(s, "huaweicloud_fgs_async_invocation_cancel.all["); n != len(ids) {
-						return fmt.Errorf("%d cancels in state, want %d", n, len(ids))
+					cancelled, err := recipeCancelled(s)
+					if err != nil {
+						return err
+					}
+					if len(cancelled) != len(ids) {
+						return fmt.Errorf("%d cancels in state, want %d", len(cancelled), len(ids))
 					}
 					st := emu.Stats()
 					if st.AcceptedCancels < 3 || st.AcceptedCancels > 9 {

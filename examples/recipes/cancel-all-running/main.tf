@@ -1,8 +1,13 @@
-# Cancel every waiting or running invocation of a function.
+# Cancel every running invocation of a function: one bulk cancel, at apply.
 #
-# Invocations already cancelled (error code 4208) stay in the set, so the
-# next plan keeps their records instead of planning to destroy them; new
-# invocations that start later are cancelled by the next apply.
+# It lists what is RUNNING when the cancels are sent (looking back 72 hours
+# unless query_begin_time says otherwise), so nothing that ended between plan
+# and apply can fail it. To cancel again later, replace it:
+#   terraform apply -replace=huaweicloud_fgs_async_invocations_cancel.all_running
+#
+# To look before cancelling, the huaweicloud_fgs_async_invocations data source
+# lists them (status = "RUNNING"); give it a query_begin_time, since without
+# one FunctionGraph lists the last hour only.
 terraform {
   required_providers {
     huaweicloud = {
@@ -16,25 +21,11 @@ variable "function_urn" {
   type        = string
 }
 
-data "huaweicloud_fgs_async_invocations" "all" {
-  function_urn = var.function_urn
-  # Narrow the listing on busy functions, e.g.:
-  # query_begin_time = "2026-01-02T00:00:00Z"
-}
-
-locals {
-  to_cancel = toset([
-    for inv in data.huaweicloud_fgs_async_invocations.all.invocations : inv.request_id
-    if contains(["WAIT", "RUNNING"], inv.status) || inv.error_code == "4208"
-  ])
-}
-
-resource "huaweicloud_fgs_async_invocation_cancel" "all" {
-  for_each     = local.to_cancel
-  function_urn = data.huaweicloud_fgs_async_invocations.all.function_urn
-  request_id   = each.value
+resource "huaweicloud_fgs_async_invocations_cancel" "all_running" {
+  function_urn    = var.function_urn
+  max_concurrency = 50
 }
 
 output "cancelled" {
-  value = keys(huaweicloud_fgs_async_invocation_cancel.all)
+  value = huaweicloud_fgs_async_invocations_cancel.all_running.cancelled_request_ids
 }

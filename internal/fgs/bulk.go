@@ -1,0 +1,251 @@
+package fgs
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// BulkOptions shape CancelMany.
+type BulkOptions struct {
+	// MaxConcurrency is the most cancels in flight at once; below 1 means 1.
+	MaxConcurrency int
+	// Progress, if set, hears the counts after each request is settled; calls never overlap.
+	Progress func(BulkProgress)
+	// OnRetry, if set, hears about each retry of any request before its wait.
+	OnRetry func(requestID string, ev RetryEvent)
+}
+
+// BulkProgress counts the settled requests of a bulk so far.
+type BulkProgress struct {
+	Total int
+	// Cancelled are accepted now or found already cancelled.
+	Cancelled int
+	// Ended are requests that had ended on their own before the cancel: nothing to do.
+	Ended  int
+	Failed int
+}
+
+// Settled is how many requests have an outcome.
+func (p BulkProgress) Settled() int { return p.Cancelled + p.Ended + p.Failed }
+
+// BulkResult is one request's outcome: Err is nil when the request needs
+// nothing more (see Result), and an *Error otherwise.
+type BulkResult struct {
+	Request CancelRequest
+	Result  CancelResult
+	Err     error
+	// Sent is false when the bulk stopped (interrupt, deadline) before sending it.
+	Sent bool
+}
+
+// Cancelled reports whether the invocation is now known to be cancelled.
+func (r BulkResult) Cancelled() bool { return r.Err == nil && !r.EndedOnItsOwn() }
+
+// EndedOnItsOwn reports an invocation that had already finished, not by a cancel.
+func (r BulkResult) EndedOnItsOwn() bool { return r.Err == nil && !r.Result.Cancelled() }
+
+// CancelMany cancels every request with at most opts.MaxConcurrency in
+// flight. Results are in the order of reqs. A 429 with Retry-After pauses
+// every request of the bulk, not only the one that got it. Once ctx ends
+// nothing more is sent; what was not sent is a failure with Sent false.
+func (c *Client) CancelMany(ctx context.Context, reqs []CancelRequest, opts BulkOptions) []BulkResult {
+	workers := opts.MaxConcurrency
+	if workers < 1 {
+		workers = 1
+	}
+	if workers > len(reqs) {
+		workers = len(reqs)
+	}
+	results := make([]BulkResult, len(reqs))
+	ctx = withPause(ctx, &sharedPause{now: c.now})
+	tally := bulkTally{progress: BulkProgress{Total: len(reqs)}, report: opts.Progress}
+
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i] = c.cancelOne(ctx, reqs[i], opts.OnRetry)
+				tally.add(results[i])
+			}
+		}()
+	}
+	sent := 0
+feed:
+	for ; sent < len(reqs); sent++ {
+		select {
+		case next <- sent:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	for i := sent; i < len(reqs); i++ {
+		results[i] = BulkResult{Request: reqs[i], Err: contextError(ctx, call{op: opCancel, urn: reqs[i].URN})}
+		tally.add(results[i])
+	}
+	return results
+}
+
+func (c *Client) cancelOne(ctx context.Context, req CancelRequest, onRetry func(string, RetryEvent)) BulkResult {
+	if ctx.Err() != nil {
+		return BulkResult{Request: req, Err: contextError(ctx, call{op: opCancel, urn: req.URN})}
+	}
+	if onRetry != nil {
+		id := req.RequestID
+		req.OnRetry = func(ev RetryEvent) { onRetry(id, ev) }
+	}
+	res, err := c.Cancel(ctx, req)
+	req.OnRetry = nil
+	return BulkResult{Request: req, Result: res, Err: err, Sent: true}
+}
+
+// bulkTally counts outcomes and reports them one at a time.
+type bulkTally struct {
+	mu       sync.Mutex
+	progress BulkProgress
+	report   func(BulkProgress)
+}
+
+func (t *bulkTally) add(r BulkResult) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	switch {
+	case r.Err != nil:
+		t.progress.Failed++
+	case r.EndedOnItsOwn():
+		t.progress.Ended++
+	default:
+		t.progress.Cancelled++
+	}
+	if t.report != nil {
+		t.report(t.progress)
+	}
+}
+
+// sharedPause holds back every request of a bulk after one got a 429 with
+// Retry-After: the server's limit is per account, not per request.
+type sharedPause struct {
+	mu    sync.Mutex
+	until time.Time
+	now   func() time.Time
+}
+
+type pauseKey struct{}
+
+func withPause(ctx context.Context, p *sharedPause) context.Context {
+	return context.WithValue(ctx, pauseKey{}, p)
+}
+
+// holdForPause waits, before an attempt, until the call's bulk is no longer
+// paused; calls outside a bulk go at once.
+func holdForPause(ctx context.Context) error {
+	p, _ := ctx.Value(pauseKey{}).(*sharedPause)
+	if p == nil {
+		return nil
+	}
+	for {
+		p.mu.Lock()
+		wait := p.until.Sub(p.now())
+		p.mu.Unlock()
+		if wait <= 0 {
+			return nil
+		}
+		if err := sleep(ctx, wait); err != nil {
+			return err
+		}
+	}
+}
+
+// notePause pauses the call's bulk for as long as a 429 asked, within what
+// the client would wait itself.
+func notePause(ctx context.Context, e *Error) {
+	p, _ := ctx.Value(pauseKey{}).(*sharedPause)
+	if p == nil || e.Kind != KindAPI || e.StatusCode != 429 || e.RetryAfter <= 0 {
+		return
+	}
+	d := min(e.RetryAfter, maxRetryAfter)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if until := p.now().Add(d); until.After(p.until) {
+		p.until = until
+	}
+}
+
+// ListRunning lists the request IDs of the function's RUNNING invocations
+// that started within [begin, end]; a zero begin is MaxInvocationAge ago, a
+// zero end is now. Each ID appears once.
+func (c *Client) ListRunning(ctx context.Context, urn URN, begin, end time.Time) ([]string, error) {
+	now := c.now()
+	if begin.IsZero() {
+		begin = now.Add(-MaxInvocationAge)
+	}
+	if end.IsZero() {
+		end = now
+	}
+	list, err := c.ListInvocations(ctx, urn, ListFilter{Status: "RUNNING", Begin: begin, End: end})
+	if err != nil {
+		return nil, err
+	}
+	seen := make(map[string]bool, len(list))
+	ids := make([]string, 0, len(list))
+	for _, inv := range list {
+		if inv.Status == "RUNNING" && !seen[inv.RequestID] {
+			seen[inv.RequestID] = true
+			ids = append(ids, inv.RequestID)
+		}
+	}
+	return ids, nil
+}
+
+// WaitForStopMany polls the function's unfinished invocations (WAIT and
+// RUNNING, MaxInvocationAge back) until none of ids is among them, and
+// returns those still unfinished when ctx ends, with the error that ended it.
+func (c *Client) WaitForStopMany(ctx context.Context, urn URN, ids []string, poll PollPolicy) ([]string, error) {
+	if poll.Interval <= 0 {
+		poll = DefaultPollPolicy
+	}
+	poll.MaxInterval = max(poll.MaxInterval, poll.Interval)
+	waiting := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		waiting[id] = true
+	}
+	interval := poll.Interval
+	for {
+		unfinished := map[string]bool{}
+		for _, status := range []string{"WAIT", "RUNNING"} {
+			list, err := c.ListInvocations(ctx, urn, ListFilter{Status: status, Begin: c.now().Add(-MaxInvocationAge), End: c.now()})
+			if err != nil {
+				return membersInOrder(waiting, ids), err
+			}
+			for _, inv := range list {
+				if waiting[inv.RequestID] && !IsFinalStatus(inv.Status) {
+					unfinished[inv.RequestID] = true
+				}
+			}
+		}
+		waiting = unfinished
+		if len(waiting) == 0 {
+			return nil, nil
+		}
+		if err := sleep(ctx, interval); err != nil {
+			return membersInOrder(waiting, ids), contextError(ctx, call{op: "wait for invocations to stop", urn: urn})
+		}
+		interval = min(interval+interval/2, poll.MaxInterval)
+	}
+}
+
+// membersInOrder lists the members of set in the order of ids.
+func membersInOrder(set map[string]bool, ids []string) []string {
+	out := make([]string, 0, len(set))
+	for _, id := range ids {
+		if set[id] {
+			out = append(out, id)
+		}
+	}
+	return out
+}

@@ -1,0 +1,153 @@
+package fgs_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgs"
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgsemu"
+)
+
+func cancelRequests(t *testing.T, emu *fgsemu.Emulator, n int) []fgs.CancelRequest {
+	t.Helper()
+	ids, err := emu.InvokeN(testURN.String(), n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs := make([]fgs.CancelRequest, n)
+	for i, id := range ids {
+		reqs[i] = fgs.CancelRequest{URN: testURN, RequestID: id}
+	}
+	return reqs
+}
+
+// Every request gets one result in order, each accepted once, never more
+// than MaxConcurrency in flight, and progress counts up to the total.
+func TestCancelMany(t *testing.T) {
+	t.Parallel()
+	emu := startEmulator(t)
+	emu.SetLatency(5 * time.Millisecond)
+	reqs := cancelRequests(t, emu, 60)
+	var mu sync.Mutex
+	var last fgs.BulkProgress
+	calls := 0
+	results := newClient(t, emu.URL(), 3).CancelMany(context.Background(), reqs, fgs.BulkOptions{
+		MaxConcurrency: 7,
+		Progress: func(p fgs.BulkProgress) {
+			mu.Lock()
+			defer mu.Unlock()
+			calls++
+			if p.Settled() != last.Settled()+1 {
+				t.Errorf("progress went from %+v to %+v", last, p)
+			}
+			last = p
+		},
+	})
+	for i, r := range results {
+		if r.Request.RequestID != reqs[i].RequestID || r.Err != nil || !r.Sent || !r.Cancelled() || !r.Result.AcceptedNow() {
+			t.Fatalf("result %d: %+v", i, r)
+		}
+	}
+	if s := emu.Stats(); s.AcceptedCancels != 60 || s.RequestsByOp[fgsemu.OpCancel] != 60 || s.MaxCancelsInFlight > 7 {
+		t.Fatalf("emulator: %+v", s)
+	}
+	if calls != 60 || last != (fgs.BulkProgress{Total: 60, Cancelled: 60}) {
+		t.Fatalf("%d progress calls, last %+v", calls, last)
+	}
+}
+
+// A 429 with Retry-After holds back every request of the bulk, not only the
+// one that got it: within a deadline shorter than the pause, no new request
+// is sent after the 429, so only the first round (one per worker, with
+// slack for a worker that finished before the 429 was read) reached the
+// server, where without the pause all of them would have.
+func TestCancelManySharedPause(t *testing.T) {
+	t.Parallel()
+	emu := startEmulator(t)
+	reqs := cancelRequests(t, emu, 40)
+	inject(t, emu, fgsemu.Fault{Op: fgsemu.OpCancel, Times: 1, Status: 429, RetryAfter: "5"})
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	results := newClient(t, emu.URL(), 3).CancelMany(ctx, reqs, fgs.BulkOptions{MaxConcurrency: 4})
+	sent := emu.Stats().RequestsByOp[fgsemu.OpCancel]
+	if sent > 8 {
+		t.Fatalf("%d cancels were sent after a 429 asked every request to wait 5 s", sent)
+	}
+	accepted, failed := 0, 0
+	for _, r := range results {
+		if r.Err == nil {
+			accepted++
+			continue
+		}
+		failed++
+		if e, ok := fgs.AsError(r.Err); !ok || (e.Kind != fgs.KindTimeout && e.StatusCode != 429) {
+			t.Fatalf("result for %s: %v", r.Request.RequestID, r.Err)
+		}
+	}
+	if int64(accepted) != emu.Stats().AcceptedCancels || accepted+failed != len(reqs) {
+		t.Fatalf("%d accepted and %d failed of %d; the emulator accepted %d", accepted, failed, len(reqs), emu.Stats().AcceptedCancels)
+	}
+}
+
+// An interrupt stops sending at once; every cancel the server accepted is
+// among the results as accepted, or as interrupted in flight (its answer
+// never came), and what was never sent says so.
+func TestCancelManyInterrupted(t *testing.T) {
+	t.Parallel()
+	emu := startEmulator(t)
+	emu.SetLatency(50 * time.Millisecond)
+	reqs := cancelRequests(t, emu, 200)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, cancel)
+	start := time.Now()
+	results := newClient(t, emu.URL(), 3).CancelMany(ctx, reqs, fgs.BulkOptions{MaxConcurrency: 2})
+	if late := time.Since(start) - 300*time.Millisecond; late > time.Second {
+		t.Fatalf("CancelMany returned %s after the interrupt", late)
+	}
+	accepted, inFlight, unsent := 0, 0, 0
+	for _, r := range results {
+		switch {
+		case r.Err == nil:
+			accepted++
+		case r.Sent:
+			inFlight++
+			if e, ok := fgs.AsError(r.Err); !ok || e.Kind != fgs.KindCanceled {
+				t.Fatalf("in-flight result: %v", r.Err)
+			}
+		default:
+			unsent++
+			if e, ok := fgs.AsError(r.Err); !ok || e.Kind != fgs.KindCanceled {
+				t.Fatalf("unsent result: %v", r.Err)
+			}
+		}
+	}
+	got := emu.Stats().AcceptedCancels
+	if got < int64(accepted) || got > int64(accepted+inFlight) || accepted == 0 || unsent == 0 || inFlight > 2 {
+		t.Fatalf("%d accepted and %d interrupted in flight in the results, %d accepted by the emulator; %d unsent", accepted, inFlight, got, unsent)
+	}
+}
+
+// ListRunning looks back 72 hours, not the API's one hour, and lists only RUNNING.
+func TestListRunning(t *testing.T) {
+	t.Parallel()
+	emu := startEmulator(t)
+	old, err := emu.InvokeStartedAt(testURN.String(), time.Now().Add(-48*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	recent := cancelRequests(t, emu, 2)
+	c := newClient(t, emu.URL(), 0)
+	if _, err := c.Cancel(context.Background(), recent[1]); err != nil {
+		t.Fatal(err)
+	}
+	ids, err := c.ListRunning(context.Background(), testURN, time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fmt.Sprint(ids), fmt.Sprint([]string{old, recent[0].RequestID}); got != want {
+		t.Fatalf("running: %s, want %s", got, want)
+	}
+}
