@@ -41,8 +41,8 @@ const MaxInvocationAge = 72 * time.Hour
 
 const (
 	opList = "list async invocations"
-	// pageSize is what each list request asks for: the API's largest page.
-	pageSize = 500
+	// ListPageSize is what each list request asks for: the API's largest page.
+	ListPageSize = 500
 	// maxPages bounds pagination: a million invocations, far past any real
 	// listing, so a looping API ends in an error rather than a hang.
 	maxPages = 10000
@@ -78,7 +78,7 @@ func (c *Client) ListInvocations(ctx context.Context, urn URN, f ListFilter) ([]
 			all = append(all, it.invocation())
 		}
 		n := len(derefSlice(items))
-		if n < pageSize || resp.NextMarker == nil {
+		if n < ListPageSize || resp.NextMarker == nil {
 			return all, nil
 		}
 		next := int(*resp.NextMarker)
@@ -112,7 +112,7 @@ type listedInvocation struct {
 }
 
 func (c *Client) listPage(ctx context.Context, urn URN, f ListFilter, marker int) (*listAnswer, error) {
-	limit := strconv.Itoa(pageSize)
+	limit := strconv.Itoa(ListPageSize)
 	m := strconv.Itoa(marker)
 	sdkReq := &model.ListAsyncInvocationsRequest{FunctionUrn: urn.String(), Limit: &limit, Marker: &m}
 	if f.RequestID != "" {

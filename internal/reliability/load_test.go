@@ -133,7 +133,7 @@ func TestLoad_dataSource(t *testing.T) {
 	size := loadSizes()
 	runLoad(t, loadRun{
 		name: "data source", running: size.listed / 10, ended: size.listed - size.listed/10,
-		listPages: int64((size.listed + 99) / 100), maxConns: 1,
+		listPages: int64((size.listed + fgs.ListPageSize - 1) / fgs.ListPageSize), maxConns: 1,
 		blocks: func(emu *emulator, urn string, _ []string) []string {
 			return []string{providerBlock(emu), fmt.Sprintf("data \"huaweicloud_fgs_async_invocations\" \"all\" {\n  function_urn = %q\n}\n", urn)}
 		},
@@ -152,7 +152,7 @@ func TestLoad_recipe(t *testing.T) {
 	}
 	runLoad(t, loadRun{
 		name: "recipe", running: size.cancels, ended: 4 * size.cancels, cancels: size.cancels,
-		listPages: int64((5*size.cancels + 99) / 100), maxConns: fgs.MaxConnsPerHost + 1,
+		listPages: int64((5*size.cancels + fgs.ListPageSize - 1) / fgs.ListPageSize), maxConns: fgs.MaxConnsPerHost + 1,
 		faultsCostConnections: true,
 		blocks: func(emu *emulator, urn string, _ []string) []string {
 			return []string{providerBlock(emu), fmt.Sprintf(`data "huaweicloud_fgs_async_invocations" "all" {
