@@ -190,8 +190,11 @@ func writeStats(w io.Writer, invs []fgsemu.Invocation, s fgsemu.Stats) {
 		ops = append(ops, fmt.Sprintf("%s %d", op, n))
 	}
 	sort.Strings(ops)
-	ops = append(ops, "the control API, which invoke and show use, is not counted")
-	fmt.Fprintf(tw, "API requests:\t%d (%s)\n", s.Requests, strings.Join(ops, ", "))
+	byOp := ""
+	if len(ops) > 0 {
+		byOp = strings.Join(ops, ", ") + "; "
+	}
+	fmt.Fprintf(tw, "API requests:\t%d (%sthe control API, which invoke and show use, is not counted)\n", s.Requests, byOp)
 	fmt.Fprintf(tw, "accepted cancels:\t%d\n", s.AcceptedCancels)
 	fmt.Fprintf(tw, "auth failures:\t%d\n", s.AuthFailures)
 	fmt.Fprintf(tw, "faults applied:\t%d\n", s.FaultsApplied)
