@@ -15,7 +15,14 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+# Colour and bold headings on a terminal only: a log or a pipe gets plain text.
+no_color=()
+if [ -t 1 ]; then
+  step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+else
+  no_color=(-no-color)
+  step() { printf '\n==> %s\n' "$*"; }
+fi
 
 command -v terraform >/dev/null || { echo "terraform is not on PATH; install Terraform >= 1.8 and run again." >&2; exit 1; }
 
@@ -49,20 +56,20 @@ echo "request_id = $request_id"
 
 # shellcheck source=scripts/dev-provider.sh
 . "$root/scripts/dev-provider.sh"
-install_dev_provider "$bin" "$work"
+install_dev_provider "$bin" "$work" "$work/config"
 mkdir -p "$work/config"
 cp "$root/examples/demo/main.tf" "$work/config/main.tf"
 export HW_ACCESS_KEY="$access_key" HW_SECRET_KEY="$secret_key"
 tfvars=(-var "fgs_endpoint=$endpoint" -var "function_urn=$urn" -var "request_id=$request_id")
 
 step "terraform init"
-terraform -chdir="$work/config" init -input=false -no-color -compact-warnings
+terraform -chdir="$work/config" init -input=false "${no_color[@]}"
 
 step "terraform apply"
-terraform -chdir="$work/config" apply -auto-approve -input=false -no-color -compact-warnings "${tfvars[@]}"
+terraform -chdir="$work/config" apply -auto-approve -input=false "${no_color[@]}" -compact-warnings "${tfvars[@]}"
 
 step "The cancel, as Terraform recorded it"
-terraform -chdir="$work/config" state show -no-color huaweicloud_fgs_async_invocation_cancel.demo
+terraform -chdir="$work/config" state show "${no_color[@]}" huaweicloud_fgs_async_invocation_cancel.demo
 
 step "The invocation, as FunctionGraph (the emulator) sees it now"
 "$bin/fgsemu" show -endpoint "$endpoint" -urn "$urn" -request-id "$request_id"

@@ -1,20 +1,21 @@
 # Sourced by the scripts that run Terraform on the provider just built
 # (internal/tfinstall does the same for the Go tests and make bench).
 #
-# install_dev_provider BIN_DIR WORK_DIR writes WORK_DIR/terraformrc and
-# exports TF_CLI_CONFIG_FILE: dev_overrides make Terraform run the binary in
-# BIN_DIR; the filesystem mirror beside it lets `terraform init` succeed
-# offline, since init ignores overrides and would otherwise ask the registry.
+# install_dev_provider BIN_DIR WORK_DIR [CONFIG_DIR] copies the binary in
+# BIN_DIR into a filesystem mirror in WORK_DIR, writes WORK_DIR/terraformrc to
+# use it and exports TF_CLI_CONFIG_FILE. A mirror, unlike dev_overrides, lets
+# `terraform init` succeed offline without the "development overrides"
+# warnings. With CONFIG_DIR it also writes that configuration's lock file with
+# the binary's checksum, which spares init the "Incomplete lock file
+# information" warning that locally computed checksums bring.
 install_dev_provider() {
-  local bin=$1 work=$2
+  local bin=$1 work=$2 config=${3:-}
+  local binary=terraform-provider-huaweicloud_v0.1.0
   local mirror="$work/mirror/registry.terraform.io/fgs-tools/huaweicloud/0.1.0/$(go env GOOS)_$(go env GOARCH)"
   mkdir -p "$mirror"
-  cp "$bin/terraform-provider-huaweicloud" "$mirror/terraform-provider-huaweicloud_v0.1.0"
+  cp "$bin/terraform-provider-huaweicloud" "$mirror/$binary"
   cat >"$work/terraformrc" <<RC
 provider_installation {
-  dev_overrides {
-    "fgs-tools/huaweicloud" = "$bin"
-  }
   filesystem_mirror {
     path    = "$work/mirror"
     include = ["fgs-tools/huaweicloud"]
@@ -22,4 +23,19 @@ provider_installation {
 }
 RC
   export TF_CLI_CONFIG_FILE="$work/terraformrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
+  [ -n "$config" ] || return 0
+  # Terraform's "h1:" hash of the package directory: the SHA-256 of its
+  # "<sha256>  <file>" listing, in base64.
+  local file_sum dir_sum
+  file_sum=$(sha256sum "$mirror/$binary" | cut -d' ' -f1)
+  dir_sum=$(printf '%s  %s\n' "$file_sum" "$binary" | sha256sum | cut -d' ' -f1)
+  mkdir -p "$config"
+  cat >"$config/.terraform.lock.hcl" <<LOCK
+provider "registry.terraform.io/fgs-tools/huaweicloud" {
+  version = "0.1.0"
+  hashes = [
+    "h1:$(printf '%b' "$(sed 's/../\\x&/g' <<<"$dir_sum")" | base64)",
+  ]
+}
+LOCK
 }

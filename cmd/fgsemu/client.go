@@ -86,9 +86,20 @@ func parseClientFlags(fs *flag.FlagSet, args []string, getenv func(string) strin
 	return -1
 }
 
-func invoke(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+func invokeFlags(stderr io.Writer) (*flag.FlagSet, *string, *string, *int) {
 	fs, endpoint, urn := clientFlags("invoke", stderr)
 	count := fs.Int("count", 1, "how many invocations to start")
+	return fs, endpoint, urn, count
+}
+
+func showFlags(stderr io.Writer) (*flag.FlagSet, *string, *string, *string) {
+	fs, endpoint, urn := clientFlags("show", stderr)
+	requestID := fs.String("request-id", "", "show only this `request ID`")
+	return fs, endpoint, urn, requestID
+}
+
+func invoke(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	fs, endpoint, urn, count := invokeFlags(stderr)
 	if code := parseClientFlags(fs, args, getenv, stderr, endpoint, urn); code >= 0 {
 		return code
 	}
@@ -108,18 +119,13 @@ func invoke(ctx context.Context, args []string, getenv func(string) string, stdo
 }
 
 func show(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	fs, endpoint, urn := clientFlags("show", stderr)
-	requestID := fs.String("request-id", "", "show only this `request ID`")
+	fs, endpoint, urn, requestID := showFlags(stderr)
 	if code := parseClientFlags(fs, args, getenv, stderr, endpoint, urn); code >= 0 {
 		return code
 	}
 	c := newControlClient(*endpoint)
-	q := url.Values{"urn": {*urn}}
-	if *requestID != "" {
-		q.Set("request_id", *requestID)
-	}
 	var invs fgsemu.InvocationsResponse
-	if err := c.do(ctx, http.MethodGet, "invocations?"+q.Encode(), nil, &invs); err != nil {
+	if err := c.do(ctx, http.MethodGet, "invocations?"+url.Values{"urn": {*urn}}.Encode(), nil, &invs); err != nil {
 		fmt.Fprintf(stderr, "fgsemu show: %v\n", err)
 		return exitError
 	}
@@ -128,9 +134,22 @@ func show(ctx context.Context, args []string, getenv func(string) string, stdout
 		fmt.Fprintf(stderr, "fgsemu show: %v\n", err)
 		return exitError
 	}
-	writeInvocations(stdout, invs.Invocations)
+	shown := invs.Invocations
+	if *requestID != "" {
+		shown = nil
+		for _, inv := range invs.Invocations {
+			if inv.RequestID == *requestID {
+				shown = append(shown, inv)
+			}
+		}
+		if len(shown) == 0 {
+			fmt.Fprintf(stderr, "fgsemu show: unknown request ID %q\n", *requestID)
+			return exitError
+		}
+	}
+	writeInvocations(stdout, shown)
 	fmt.Fprintln(stdout)
-	writeStats(stdout, stats)
+	writeStats(stdout, invs.Invocations, stats)
 	return exitOK
 }
 
@@ -160,7 +179,12 @@ func writeInvocations(w io.Writer, invs []fgsemu.Invocation) {
 	tw.Flush()
 }
 
-func writeStats(w io.Writer, s fgsemu.Stats) {
+// writeStats prints the function's invocations by status, then the emulator's
+// counters. The request counters count the FunctionGraph and IAM API only, so
+// they stay 0 after invoke, which starts invocations through the control API.
+func writeStats(w io.Writer, invs []fgsemu.Invocation, s fgsemu.Stats) {
+	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
+	fmt.Fprintf(tw, "invocations:\t%d%s\n", len(invs), countsByStatus(invs))
 	ops := make([]string, 0, len(s.RequestsByOp))
 	for op, n := range s.RequestsByOp {
 		ops = append(ops, fmt.Sprintf("%s %d", op, n))
@@ -168,14 +192,33 @@ func writeStats(w io.Writer, s fgsemu.Stats) {
 	sort.Strings(ops)
 	byOp := ""
 	if len(ops) > 0 {
-		byOp = " (" + strings.Join(ops, ", ") + ")"
+		byOp = strings.Join(ops, ", ") + "; "
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
-	fmt.Fprintf(tw, "requests:\t%d%s\n", s.Requests, byOp)
+	fmt.Fprintf(tw, "API requests:\t%d (%sthe control API, which invoke and show use, is not counted)\n", s.Requests, byOp)
 	fmt.Fprintf(tw, "accepted cancels:\t%d\n", s.AcceptedCancels)
 	fmt.Fprintf(tw, "auth failures:\t%d\n", s.AuthFailures)
 	fmt.Fprintf(tw, "faults applied:\t%d\n", s.FaultsApplied)
-	fmt.Fprintf(tw, "iam calls:\t%d\n", s.IAMCalls)
-	fmt.Fprintf(tw, "connections:\t%d (open %d, max open %d)\n", s.Connections, s.OpenConnections, s.MaxOpenConnections)
+	fmt.Fprintf(tw, "IAM calls:\t%d\n", s.IAMCalls)
+	fmt.Fprintf(tw, "connections:\t%d (open %d, max open %d; control API included)\n", s.Connections, s.OpenConnections, s.MaxOpenConnections)
 	tw.Flush()
+}
+
+// countsByStatus is " (RUNNING 2, FAIL 1)" in the order statuses first appear, or "".
+func countsByStatus(invs []fgsemu.Invocation) string {
+	var order []string
+	n := map[string]int{}
+	for _, inv := range invs {
+		if n[inv.Status] == 0 {
+			order = append(order, inv.Status)
+		}
+		n[inv.Status]++
+	}
+	if len(order) == 0 {
+		return ""
+	}
+	parts := make([]string, len(order))
+	for i, st := range order {
+		parts[i] = fmt.Sprintf("%s %d", st, n[st])
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"flag"
 	"io"
 	"net/http"
 	"os"
@@ -96,6 +97,15 @@ func TestServeInvokeShow(t *testing.T) {
 		t.Fatalf("invoke: %d %q %q", code, out, errOut)
 	}
 
+	// Right after invoke: the invocations are counted, and the request counter
+	// says why it is 0 (invoke goes through the control API).
+	code, out, _ = runCmd(t, "show", "-endpoint", url, "-urn", testURN)
+	if code != 0 || !regexp.MustCompile(`(?m)^invocations: +3 \(RUNNING 3\)$`).MatchString(out) ||
+		!regexp.MustCompile(`(?m)^API requests: +0 \(the control API, which invoke and show use, is not counted\)$`).MatchString(out) ||
+		!regexp.MustCompile(`(?m)^accepted cancels: +0$`).MatchString(out) {
+		t.Fatalf("show right after invoke: %d\n%s", code, out)
+	}
+
 	// An unsigned API call shows up as a log line and an auth failure.
 	resp, err := http.Post(url+"/v2/0123456789abcdef0123456789abcdef/fgs/functions/"+testURN+"/cancel", "application/json", strings.NewReader(`{}`))
 	if err != nil {
@@ -113,12 +123,19 @@ func TestServeInvokeShow(t *testing.T) {
 			t.Errorf("row %d: %q", i+1, lines[i+1])
 		}
 	}
-	if !strings.Contains(out, "requests:         1 (cancel 1)") || !strings.Contains(out, "auth failures:    1") {
+	if !regexp.MustCompile(`(?m)^API requests: +1 \(cancel 1; the control API, which invoke and show use, is not counted\)$`).MatchString(out) ||
+		!regexp.MustCompile(`(?m)^auth failures: +1$`).MatchString(out) {
 		t.Errorf("stats section:\n%s", out)
 	}
 	code, out, _ = runCmd(t, "show", "-endpoint", url, "-urn", testURN, "-request-id", ids[1])
-	if code != 0 || strings.Count(out, "RUNNING") != 1 || !strings.Contains(out, ids[1]) {
+	rows := regexp.MustCompile(`(?m)^\S+ +RUNNING `).FindAllString(out, -1)
+	if code != 0 || len(rows) != 1 || !strings.HasPrefix(rows[0], ids[1]) ||
+		!regexp.MustCompile(`(?m)^invocations: +3 \(RUNNING 3\)$`).MatchString(out) {
 		t.Errorf("show one: %d\n%s", code, out)
+	}
+	if code, out, errOut := runCmd(t, "show", "-endpoint", url, "-urn", testURN, "-request-id", "no-such-id"); code != 1 || out != "" ||
+		!strings.Contains(errOut, `unknown request ID "no-such-id"`) {
+		t.Errorf("show of an unknown request ID: %d %q %q", code, out, errOut)
 	}
 
 	if code := stop(); code != 0 {
@@ -209,6 +226,47 @@ func TestServeFlagsAndEnvironment(t *testing.T) {
 			t.Fatalf("%d %q", code, out)
 		}
 	})
+}
+
+// TestHelpListsEveryFlagAndControlEndpoint reads the flags from each
+// command's own flag set and the endpoints from the control API's source, so
+// a flag or an endpoint added without a word in the help fails here.
+func TestHelpListsEveryFlagAndControlEndpoint(t *testing.T) {
+	code, out, _ := runCmd(t, "help")
+	if code != 0 {
+		t.Fatalf("help exited %d", code)
+	}
+	serveFS, _ := serveFlags(io.Discard)
+	invokeFS, _, _, _ := invokeFlags(io.Discard)
+	showFS, _, _, _ := showFlags(io.Discard)
+	for _, fs := range []*flag.FlagSet{serveFS, invokeFS, showFS} {
+		i := strings.Index(out, "\n"+fs.Name()+" flags:\n")
+		if i < 0 {
+			t.Errorf("help has no %q section", fs.Name()+" flags:")
+			continue
+		}
+		section, _, _ := strings.Cut(out[i+1:], "\n\n")
+		fs.VisitAll(func(f *flag.Flag) {
+			if !regexp.MustCompile(`(?m)^  -` + regexp.QuoteMeta(f.Name) + `\b`).MatchString(section) {
+				t.Errorf("%s: -%s is not in the help", fs.Name(), f.Name)
+			}
+		})
+	}
+
+	src, err := os.ReadFile(filepath.Join("..", "..", "internal", "fgsemu", "control.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	endpoints := regexp.MustCompile(`path == "([^"]+)" && r\.Method == http\.Method(\w+)`).FindAllStringSubmatch(string(src), -1)
+	if len(endpoints) < 10 {
+		t.Fatalf("found only %d endpoints in control.go; has its dispatch changed shape?", len(endpoints))
+	}
+	for _, m := range endpoints {
+		line := `(?m)^  ` + strings.ToUpper(m[2]) + ` +/_emulator/` + regexp.QuoteMeta(m[1]) + `[ ?]`
+		if !regexp.MustCompile(line).MatchString(out) {
+			t.Errorf("help does not list %s /_emulator/%s", strings.ToUpper(m[2]), m[1])
+		}
+	}
 }
 
 // TestSignalStopsTheProgram builds the real binary and stops it with SIGTERM.

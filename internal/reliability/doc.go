@@ -21,6 +21,6 @@
 //
 // Every Terraform command the suite runs is scanned for secrets, panics and
 // data races. The suite prints its figures (go test -v ./internal/reliability/)
-// and the README's "Reliability" section quotes them. FGS_LONG=1 runs the
+// and internal/reliability/README.md quotes them. FGS_LONG=1 runs the
 // heavier load variant.
 package reliability

@@ -1,0 +1,221 @@
+// Command testsummary reads `go test -json` on stdin, prints what a plain
+// `go test` would (a line per package, the output of each failed test), and
+// ends with a count of passed, failed and skipped tests and each skip's reason.
+// Lines that are not JSON (make's echo, other commands' output) pass through.
+// It exits 1 when any test or package failed.
+//
+// Usage: go test -json ./... | go run ./internal/tools/testsummary
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// event is one line of `go test -json` (cmd/test2json), build events included.
+type event struct {
+	Action      string
+	Package     string
+	Test        string
+	Output      string
+	FailedBuild string
+}
+
+type testKey struct{ pkg, test string }
+
+// skipped is one skipped test and why.
+type skipped struct {
+	name, reason string
+}
+
+// summary accumulates the stream's outcome.
+type summary struct {
+	out            io.Writer
+	module         string
+	passed, failed int
+	skips          []skipped
+	failures       []string
+	running        map[testKey][]string // output of tests that have not ended
+	order          []testKey            // start order, to report unfinished tests stably
+	pkgFailedTests map[string]int
+	pkgOutput      map[string][]string // package-level output, printed when the package fails
+}
+
+func newSummary(out io.Writer, module string) *summary {
+	return &summary{
+		out: out, module: module,
+		running:        map[testKey][]string{},
+		pkgFailedTests: map[string]int{},
+		pkgOutput:      map[string][]string{},
+	}
+}
+
+func main() {
+	s := newSummary(os.Stdout, "github.com/fgs-tools/terraform-provider-huaweicloud")
+	if err := s.read(os.Stdin); err != nil {
+		fmt.Fprintf(os.Stderr, "testsummary: reading the test stream: %v\n", err)
+		s.failed++
+		s.failures = append(s.failures, "(the test stream could not be read)")
+	}
+	if !s.report() {
+		os.Exit(1)
+	}
+}
+
+func (s *summary) read(r io.Reader) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
+	for sc.Scan() {
+		line := sc.Bytes()
+		var e event
+		if len(line) == 0 || line[0] != '{' || json.Unmarshal(line, &e) != nil || e.Action == "" {
+			fmt.Fprintf(s.out, "%s\n", line)
+			continue
+		}
+		s.handle(e)
+	}
+	return sc.Err()
+}
+
+func (s *summary) handle(e event) {
+	switch {
+	case e.Action == "build-output":
+		fmt.Fprint(s.out, e.Output)
+	case e.Action == "build-fail":
+		// Counted once, by the failing package's own event (FailedBuild).
+	case e.Test != "":
+		s.handleTest(e)
+	default:
+		s.handlePackage(e)
+	}
+}
+
+func (s *summary) handleTest(e event) {
+	k := testKey{e.Package, e.Test}
+	switch e.Action {
+	case "run":
+		if _, ok := s.running[k]; !ok {
+			s.order = append(s.order, k)
+		}
+		s.running[k] = nil
+	case "output":
+		s.running[k] = append(s.running[k], e.Output)
+	case "pass":
+		s.passed++
+		delete(s.running, k)
+	case "skip":
+		s.skips = append(s.skips, skipped{s.name(k), skipReason(s.running[k])})
+		delete(s.running, k)
+	case "fail":
+		s.fail(k)
+	}
+}
+
+func (s *summary) fail(k testKey) {
+	s.failed++
+	s.pkgFailedTests[k.pkg]++
+	s.failures = append(s.failures, s.name(k))
+	for _, l := range s.running[k] {
+		if !strings.HasPrefix(l, "=== ") {
+			fmt.Fprint(s.out, l)
+		}
+	}
+	delete(s.running, k)
+}
+
+func (s *summary) handlePackage(e event) {
+	switch e.Action {
+	case "output":
+		if e.Output == "PASS\n" {
+			return
+		}
+		// The package's closing line ("ok", "FAIL", "?") is what plain go test prints.
+		if strings.HasPrefix(e.Output, "ok  \t") || strings.HasPrefix(e.Output, "?   \t") || strings.HasPrefix(e.Output, "FAIL\t") {
+			fmt.Fprint(s.out, e.Output)
+			return
+		}
+		s.pkgOutput[e.Package] = append(s.pkgOutput[e.Package], e.Output)
+	case "fail":
+		// Tests still running when their package failed died with it (a panic, a timeout).
+		for _, k := range s.order {
+			if _, ok := s.running[k]; ok && k.pkg == e.Package {
+				s.fail(k)
+			}
+		}
+		switch {
+		case e.FailedBuild != "":
+			s.failed++
+			s.failures = append(s.failures, s.short(e.Package)+" (did not build)")
+		case s.pkgFailedTests[e.Package] == 0:
+			for _, l := range s.pkgOutput[e.Package] {
+				fmt.Fprint(s.out, l)
+			}
+			s.failed++
+			s.failures = append(s.failures, s.short(e.Package)+" (the package failed outside any test)")
+		}
+		delete(s.pkgOutput, e.Package)
+	case "pass", "skip":
+		delete(s.pkgOutput, e.Package)
+	}
+}
+
+// report prints the closing block and says whether everything passed.
+func (s *summary) report() bool {
+	for _, k := range s.order {
+		if _, ok := s.running[k]; ok {
+			s.fail(k) // the stream ended before the test did
+		}
+	}
+	fmt.Fprintln(s.out)
+	fmt.Fprintln(s.out, "Test summary")
+	sort.Slice(s.skips, func(i, j int) bool { return s.skips[i].name < s.skips[j].name })
+	for _, sk := range s.skips {
+		fmt.Fprintf(s.out, "  skipped  %s: %s\n", sk.name, sk.reason)
+	}
+	for _, f := range s.failures {
+		fmt.Fprintf(s.out, "  FAILED   %s\n", f)
+	}
+	fmt.Fprintf(s.out, "%d passed, %d failed, %d skipped\n", s.passed, s.failed, len(s.skips))
+	return s.failed == 0
+}
+
+// name is how a test is shown: its package without the module path, then the test.
+func (s *summary) name(k testKey) string {
+	return s.short(k.pkg) + " " + k.test
+}
+
+func (s *summary) short(pkg string) string {
+	if pkg == s.module {
+		return "."
+	}
+	return strings.TrimPrefix(pkg, s.module+"/")
+}
+
+var logPrefix = regexp.MustCompile(`^\s*[\w.-]+\.go:\d+: `)
+
+// skipReason is the message a test gave t.Skip, without the file:line prefix and the framing lines.
+func skipReason(output []string) string {
+	var parts []string
+	for _, l := range output {
+		l = strings.TrimRight(l, "\n")
+		t := strings.TrimSpace(l)
+		if t == "" || strings.HasPrefix(t, "=== ") || strings.HasPrefix(t, "--- SKIP") {
+			continue
+		}
+		parts = append(parts, strings.TrimSpace(logPrefix.ReplaceAllString(l, "")))
+	}
+	if len(parts) == 0 {
+		return "(no reason given)"
+	}
+	reason := strings.Join(parts, " ")
+	if len(reason) > 200 {
+		reason = reason[:197] + "..."
+	}
+	return reason
+}

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// The documents whose claims about the tree these tests check.
+var checkedDocs = []string{"README.md", "CONTRIBUTING.md", "bench/README.md", "internal/reliability/README.md"}
+
+func readDoc(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestDocsNameRealMakeTargets fails when a document tells readers to run a
+// make target the GNUmakefile does not have, and when the README loses the
+// two commands it promises (CI runs the README's test command).
+func TestDocsNameRealMakeTargets(t *testing.T) {
+	targets := map[string]bool{}
+	for _, m := range regexp.MustCompile(`(?m)^([a-z][a-z-]*):`).FindAllStringSubmatch(readDoc(t, "GNUmakefile"), -1) {
+		targets[m[1]] = true
+	}
+	for _, doc := range checkedDocs {
+		for _, m := range regexp.MustCompile("`(?:[A-Z_]+=\\S+ )*make ([a-z][a-z-]*)").FindAllStringSubmatch(readDoc(t, doc), -1) {
+			if !targets[m[1]] {
+				t.Errorf("%s names `make %s`, which the GNUmakefile does not define", doc, m[1])
+			}
+		}
+	}
+	readme := readDoc(t, "README.md")
+	for _, cmd := range []string{"make demo", "make test"} {
+		if !strings.Contains(readme, "\n"+cmd+" ") {
+			t.Errorf("the README's commands block lacks %q", cmd)
+		}
+	}
+	if !regexp.MustCompile(`(?m)^make test$`).MatchString(readDoc(t, ".ci/run")) {
+		t.Error(".ci/run does not run the README's `make test`")
+	}
+}
+
+// repoPath matches a code span or link target that names a path in this tree.
+var repoPath = regexp.MustCompile(`^(?:\.ci|\.github|bench|cmd|docs|examples|internal|scripts|templates)/[\w/-]*(?:\.(?:go|md|sh|tf|json|yml|tmpl))?/?$|^[\w-]+\.(?:go|md|sh|tf|json|yml)$`)
+
+// TestDocsNameRealPaths fails when a document names a file or directory of
+// the repository that is not there: a renamed test, a moved package, a
+// dead link. A bare file name (`urn_test.go`) must exist somewhere in the tree.
+func TestDocsNameRealPaths(t *testing.T) {
+	baseNames := map[string]bool{}
+	if err := filepath.WalkDir(".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == ".git" || d.Name() == "bin") {
+			return filepath.SkipDir
+		}
+		baseNames[d.Name()] = true
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	codeSpan := regexp.MustCompile("`([^`\n]+)`")
+	link := regexp.MustCompile(`\]\(([^)#\s]+)\)`)
+	for _, doc := range checkedDocs {
+		text := readDoc(t, doc)
+		var names []string
+		for _, m := range codeSpan.FindAllStringSubmatch(text, -1) {
+			names = append(names, strings.TrimRight(m[1], ".,:"))
+		}
+		for _, m := range link.FindAllStringSubmatch(text, -1) {
+			if strings.Contains(m[1], "://") {
+				continue
+			}
+			// Links are relative to the document, code spans to the repository's root.
+			names = append(names, filepath.ToSlash(filepath.Join(filepath.Dir(doc), m[1])))
+		}
+		for _, name := range names {
+			if !repoPath.MatchString(name) || strings.ContainsAny(name, "<>*") {
+				continue
+			}
+			if !strings.Contains(name, "/") {
+				if !baseNames[name] {
+					t.Errorf("%s names %s, and no file of that name is in the tree", doc, name)
+				}
+				continue
+			}
+			if _, err := os.Stat(filepath.FromSlash(strings.TrimSuffix(name, "/"))); err != nil {
+				t.Errorf("%s names %s, which does not exist", doc, name)
+			}
+		}
+	}
+}
+
+// TestReadmeDiagnosticTitlesExist fails when the README's Errors section
+// quotes a diagnostic title that no code produces, as it once promised that
+// every failure was titled "Failed to Cancel Async Invocation: ...".
+func TestReadmeDiagnosticTitlesExist(t *testing.T) {
+	readme := readDoc(t, "README.md")
+	start := strings.Index(readme, "\n## Errors\n")
+	if start < 0 {
+		t.Fatal("the README has no Errors section")
+	}
+	section := readme[start+1:]
+	if end := strings.Index(section[1:], "\n## "); end >= 0 {
+		section = section[:end+1]
+	}
+	var source strings.Builder
+	if err := filepath.WalkDir("internal", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && strings.HasSuffix(p, ".go") && !strings.HasSuffix(p, "_test.go") {
+			b, err := os.ReadFile(p)
+			source.Write(b)
+			return err
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	code := source.String()
+	// A title is a code span of capitalised words; "Failed to <action>: <what>" is built from its action.
+	title := regexp.MustCompile("`([A-Z][\\w']*(?: (?:[A-Z][\\w']*|to|the|for|of|a|an))*)(?:: <what>)?`")
+	found := 0
+	for _, m := range title.FindAllStringSubmatch(section, -1) {
+		name, ok := strings.CutPrefix(m[1], "Failed to ")
+		if !ok {
+			name = m[1]
+		}
+		if len(strings.Fields(name)) < 2 {
+			continue // a single word such as `Interrupted` is checked below
+		}
+		found++
+		if !strings.Contains(code, `"`+name+`"`) {
+			t.Errorf("the README's Errors section quotes %q, which no code in internal/ produces", m[1])
+		}
+	}
+	for _, word := range []string{"Interrupted"} {
+		if strings.Contains(section, "`"+word+"`") && !strings.Contains(code, `"`+word+`"`) {
+			t.Errorf("the README's Errors section quotes %q, which no code in internal/ produces", word)
+		}
+	}
+	if found < 15 {
+		t.Errorf("found only %d diagnostic titles in the README's Errors section; has its format changed?", found)
+	}
+}
