@@ -2,7 +2,9 @@
 // `go test` would (a line per package, the output of each failed test), and
 // ends with a count of passed, failed and skipped tests and each skip's reason.
 // Lines that are not JSON (make's echo, other commands' output) pass through.
-// It exits 1 when any test or package failed.
+// It exits 1 when any test or package failed. With TESTSUMMARY_RESULTS set to
+// a file name, it also writes there one line per test that ended: "pass",
+// "skip" or "fail", a space, and the test's name as the summary shows it.
 //
 // Usage: go test -json ./... | go run ./internal/tools/testsummary
 package main
@@ -37,6 +39,7 @@ type skipped struct {
 // summary accumulates the stream's outcome.
 type summary struct {
 	out            io.Writer
+	results        io.Writer // each test's outcome, a line each; nil for none
 	module         string
 	passed, failed int
 	skips          []skipped
@@ -58,13 +61,38 @@ func newSummary(out io.Writer, module string) *summary {
 
 func main() {
 	s := newSummary(os.Stdout, "github.com/fgs-tools/terraform-provider-huaweicloud")
+	if name := os.Getenv("TESTSUMMARY_RESULTS"); name != "" {
+		f, err := os.Create(name)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "testsummary: %v\n", err)
+			os.Exit(1)
+		}
+		defer f.Close()
+		w := bufio.NewWriter(f)
+		s.results = w
+	}
 	if err := s.read(os.Stdin); err != nil {
 		fmt.Fprintf(os.Stderr, "testsummary: reading the test stream: %v\n", err)
 		s.failed++
 		s.failures = append(s.failures, "(the test stream could not be read)")
 	}
 	if !s.report() {
+		s.closeResults()
 		os.Exit(1)
+	}
+	s.closeResults()
+}
+
+// closeResults flushes the results file, which os.Exit would leave unwritten.
+func (s *summary) closeResults() {
+	if w, ok := s.results.(*bufio.Writer); ok {
+		_ = w.Flush()
+	}
+}
+
+func (s *summary) record(outcome string, k testKey) {
+	if s.results != nil {
+		fmt.Fprintf(s.results, "%s %s\n", outcome, s.name(k))
 	}
 }
 
@@ -108,8 +136,10 @@ func (s *summary) handleTest(e event) {
 		s.running[k] = append(s.running[k], e.Output)
 	case "pass":
 		s.passed++
+		s.record("pass", k)
 		delete(s.running, k)
 	case "skip":
+		s.record("skip", k)
 		s.skips = append(s.skips, skipped{s.name(k), skipReason(s.running[k])})
 		delete(s.running, k)
 	case "fail":
@@ -118,6 +148,7 @@ func (s *summary) handleTest(e event) {
 }
 
 func (s *summary) fail(k testKey) {
+	s.record("fail", k)
 	s.failed++
 	s.pkgFailedTests[k.pkg]++
 	s.failures = append(s.failures, s.name(k))

@@ -103,3 +103,29 @@ func TestSummaryOfACutStreamAndPlainLines(t *testing.T) {
 		}
 	}
 }
+
+// The results file lists each test's outcome under the name the summary
+// shows, which .ci/run compares between two Terraform versions.
+func TestSummaryResults(t *testing.T) {
+	in, err := os.Open("testdata/ok.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	var out, results bytes.Buffer
+	s := newSummary(&out, "github.com/fgs-tools/terraform-provider-huaweicloud")
+	s.results = &results
+	if err := s.read(in); err != nil {
+		t.Fatal(err)
+	}
+	s.report()
+	got := results.String()
+	for _, want := range []string{"skip example/ok TestSkip\n", "skip example/ok TestTable/two\n"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("results lack %q:\n%s", want, got)
+		}
+	}
+	if n := strings.Count(got, "pass "); n != 3 {
+		t.Errorf("%d passes in the results, want 3:\n%s", n, got)
+	}
+}
