@@ -210,9 +210,16 @@ func runLoad(t *testing.T, run loadRun) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	emu.inject(t,
-		fgsemu.Fault{Op: fgsemu.OpCancel, Probability: size.faultRate, Status: 503},
-		fgsemu.Fault{Op: fgsemu.OpList, Probability: size.faultRate, Status: 503})
+	faults := []fgsemu.Fault{
+		{Op: fgsemu.OpCancel, Probability: size.faultRate, Status: 503},
+		{Op: fgsemu.OpList, Probability: size.faultRate, Status: 503},
+	}
+	if run.listPages > 0 {
+		// A listing takes few pages of 500: one fault for certain, so a run is
+		// never spared them all by the dice.
+		faults = append([]fgsemu.Fault{{Op: fgsemu.OpList, Times: 1, Status: 503}}, faults...)
+	}
+	emu.inject(t, faults...)
 
 	reattach, stop := serveInProcess(t, acctest.Env(credentialsEnv()))
 	w := newWorkspace(t, map[string]string{})
