@@ -14,7 +14,6 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/pluginserver"
@@ -49,24 +48,22 @@ func NewCLI(t *testing.T, opts ...provider.Option) *CLI {
 			t.Fatal("no terraform on PATH and TF_ACC_TERRAFORM_PATH is not set")
 		}
 	}
-	return &CLI{t: t, dir: t.TempDir(), terraform: tf, reattach: serveInProcess(t, withTestDefaults(opts))}
+	reattach, _ := ServeInProcess(t, withTestDefaults(opts)...)
+	return &CLI{t: t, dir: t.TempDir(), terraform: tf, reattach: reattach}
 }
 
-// serveInProcess serves the provider here and returns the value of
-// TF_REATTACH_PROVIDERS that attaches Terraform to it.
-func serveInProcess(t *testing.T, opts []provider.Option) string {
+// ServeInProcess serves the provider in the test's process, through the
+// function the binary serves with, and returns the value of
+// TF_REATTACH_PROVIDERS that attaches Terraform to it, and a function that
+// stops it and waits until it has (also called when the test ends).
+func ServeInProcess(t *testing.T, opts ...provider.Option) (reattach string, stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	configs := make(chan *plugin.ReattachConfig, 1)
 	closed := make(chan struct{})
 	serveErr := make(chan error, 1)
-	server, err := pluginserver.ProviderServer(provider.New("test", opts...))()
-	if err != nil {
-		cancel()
-		t.Fatalf("building the provider server: %v", err)
-	}
 	go func() {
-		serveErr <- tf6server.Serve(providerAddress, func() tfprotov6.ProviderServer { return server },
+		serveErr <- pluginserver.ServeWith(providerAddress, provider.New("test", opts...),
 			tf6server.WithDebug(ctx, configs, closed),
 			tf6server.WithGoPluginLogger(hclog.NewNullLogger()),
 			tf6server.WithLoggingSink(t))
@@ -81,14 +78,20 @@ func serveInProcess(t *testing.T, opts []provider.Option) string {
 		cancel()
 		t.Fatal("the provider did not start serving within 30 s")
 	}
-	t.Cleanup(func() {
+	stopped := false
+	stop = func() {
+		if stopped {
+			return
+		}
+		stopped = true
 		cancel()
 		select {
 		case <-closed:
 		case <-time.After(30 * time.Second):
 			t.Error("the provider did not stop within 30 s")
 		}
-	})
+	}
+	t.Cleanup(stop)
 	type addr struct{ Network, String string }
 	b, err := json.Marshal(map[string]any{providerAddress: map[string]any{
 		"Protocol": string(cfg.Protocol), "ProtocolVersion": cfg.ProtocolVersion, "Pid": cfg.Pid, "Test": cfg.Test,
@@ -97,7 +100,7 @@ func serveInProcess(t *testing.T, opts []provider.Option) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return string(b)
+	return string(b), stop
 }
 
 // Configure writes main.tf: the provider requirement, then the given blocks,

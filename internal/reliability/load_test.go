@@ -1,7 +1,6 @@
 package reliability
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -9,16 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/go-hclog"
-	"github.com/hashicorp/go-plugin"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 	"go.uber.org/goleak"
 
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/acctest"
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgs"
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgsemu"
-	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/pluginserver"
-	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/provider"
 )
 
 // Load: many cancels in one apply, as pipelines run them, with transient
@@ -42,56 +36,6 @@ func loadSizes() loadSize {
 		return loadSize{cancels: 1000, listed: 50000, parallelism: 100, faultRate: 0.1, long: true}
 	}
 	return loadSize{cancels: 500, listed: 5000, parallelism: 50, faultRate: 0.1}
-}
-
-// serveInProcess serves the provider here and returns the value of
-// TF_REATTACH_PROVIDERS that attaches Terraform to it, and a function that
-// stops it and waits until it has.
-func serveInProcess(t *testing.T, opts ...provider.Option) (reattach string, stop func()) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	configs := make(chan *plugin.ReattachConfig, 1)
-	closed := make(chan struct{})
-	serveErr := make(chan error, 1)
-	go func() {
-		serveErr <- pluginserver.ServeWith(providerAddress, provider.New("test", opts...),
-			tf6server.WithDebug(ctx, configs, closed),
-			tf6server.WithGoPluginLogger(hclog.NewNullLogger()),
-			tf6server.WithLoggingSink(t))
-	}()
-	var cfg *plugin.ReattachConfig
-	select {
-	case cfg = <-configs:
-	case err := <-serveErr:
-		cancel()
-		t.Fatalf("serving the provider: %v", err)
-	case <-time.After(30 * time.Second):
-		cancel()
-		t.Fatal("the provider did not start serving within 30 s")
-	}
-	type addr struct{ Network, String string }
-	b, err := json.Marshal(map[string]any{providerAddress: map[string]any{
-		"Protocol": string(cfg.Protocol), "ProtocolVersion": cfg.ProtocolVersion, "Pid": cfg.Pid, "Test": cfg.Test,
-		"Addr": addr{cfg.Addr.Network(), cfg.Addr.String()},
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	stopped := false
-	stop = func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		cancel()
-		select {
-		case <-closed:
-		case <-time.After(30 * time.Second):
-			t.Error("the provider did not stop within 30 s")
-		}
-	}
-	t.Cleanup(stop)
-	return string(b), stop
 }
 
 // loadRun is one load scenario: the invocations it starts with, its
@@ -221,7 +165,7 @@ func runLoad(t *testing.T, run loadRun) {
 	}
 	emu.inject(t, faults...)
 
-	reattach, stop := serveInProcess(t, acctest.Env(credentialsEnv()))
+	reattach, stop := acctest.ServeInProcess(t, acctest.Env(credentialsEnv()))
 	w := newWorkspace(t, map[string]string{})
 	w.reattach, w.trace = reattach, false
 	w.configure(run.blocks(emu, urn, running)...)
