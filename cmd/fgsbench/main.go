@@ -2,8 +2,8 @@
 // its start to a served schema, and `terraform apply` of many cancels
 // against the in-process FunctionGraph emulator beside Terraform's own
 // floor (as many terraform_data resources) and the ideal time under
-// latency. It prints a table, checks the targets of the README's
-// Performance section and writes the results as JSON.
+// latency. It prints a table, checks the targets of bench/README.md
+// and writes the results as JSON.
 //
 // It runs offline: the emulator listens on loopback only, and Terraform
 // gets its own CLI configuration, HOME and plugin mirror.

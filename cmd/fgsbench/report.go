@@ -83,7 +83,7 @@ type ApplyResults struct {
 	ProviderInstances  int     `json:"provider_instances,omitempty"`
 }
 
-// Target is one goal of the README's Performance section and how this run did against it.
+// Target is one goal of bench/README.md and how this run did against it.
 type Target struct {
 	Name     string `json:"name"`
 	Target   string `json:"target"`
@@ -165,7 +165,7 @@ func (r *Report) find(kind string, n, parallelism int, latency bool) *ApplyResul
 
 // evaluateTargets compares the medians with the goals. The notes
 // for misses are explanations measured on this project, not excuses: see
-// the README's Performance section.
+// bench/README.md.
 func evaluateTargets(r *Report) []Target {
 	var ts []Target
 	p := r.Provider
@@ -188,7 +188,7 @@ func evaluateTargets(r *Report) []Target {
 		if noop := r.find(kindNoop, targetN, 10, false); ratio > targetFloorRatio && noop != nil {
 			ts[len(ts)-1].Note = fmt.Sprintf("a provider that does nothing behind the same schema takes %.2f s (cancels/no-op %.2f×): "+
 				"the gap is what Terraform and the framework pay per resource for this schema, not the cancels; "+
-				"meeting it takes a leaner schema (README: Performance)", noop.WallS.Median, cancel.WallS.Median/noop.WallS.Median)
+				"meeting it takes a leaner schema (bench/README.md)", noop.WallS.Median, cancel.WallS.Median/noop.WallS.Median)
 		}
 	}
 	for i := range r.Applies {
@@ -208,7 +208,7 @@ func evaluateTargets(r *Report) []Target {
 			best := f.WallS.Median + a.IdealS
 			t.Note = fmt.Sprintf("Terraform's own floor for %d terraform_data at -parallelism=%d is %.2f s, so no provider can reach the %.2f s ideal; "+
 				"against floor + ideal (%.2f s) this apply is %.2f×; reaching the ideal takes fewer Terraform resources, "+
-				"such as one that cancels a list of request IDs (README: Performance)", targetN, a.Parallelism, f.WallS.Median, a.IdealS, best, a.WallS.Median/best)
+				"such as one that cancels a list of request IDs (bench/README.md)", targetN, a.Parallelism, f.WallS.Median, a.IdealS, best, a.WallS.Median/best)
 		}
 		ts = append(ts, t)
 	}
@@ -240,7 +240,7 @@ func evaluateTargets(r *Report) []Target {
 		})
 		if cancel.ProviderPeakRSSMB.Max >= targetProviderRSSMB {
 			ts[len(ts)-1].Note = "find what holds the memory with a heap profile of the apply: " +
-				"cmd/fgsbench/pprofprovider and -pprof-dir (README: Performance)"
+				"cmd/fgsbench/pprofprovider and -pprof-dir (bench/README.md)"
 		}
 	}
 	for i := range ts[:2] {
@@ -334,7 +334,7 @@ func writeTables(w io.Writer, r *Report) {
 		_ = tw.Flush()
 	}
 
-	fmt.Fprintln(w, "\nTargets (README: Performance)")
+	fmt.Fprintln(w, "\nTargets (bench/README.md)")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  target\tgoal\tmeasured\tstatus\t")
 	for _, t := range r.Targets {

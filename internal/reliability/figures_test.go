@@ -11,7 +11,7 @@ import (
 )
 
 // figures gathers what the suite proved, for the summary TestMain prints
-// after the tests (go test -v ./internal/reliability/) and the README quotes.
+// after the tests (go test -v ./internal/reliability/) and internal/reliability/README.md quotes.
 var figures = &suiteFigures{}
 
 type suiteFigures struct {

@@ -84,15 +84,16 @@ func TestLoad_dataSource(t *testing.T) {
 	})
 }
 
-// The README's recipe at scale (FGS_LONG only: Terraform's own work, not the
-// provider's, makes it slow): the data source lists thousands of
-// invocations and a for_each cancels the running ones. The plan's provider
+// The for_each of single cancels at scale (FGS_LONG only: Terraform's own
+// work, not the provider's, makes it slow): the data source lists thousands
+// of invocations and a for_each cancels the running ones, the way to stop
+// many before the bulk cancel. The plan's provider
 // instance keeps the data source's connection, so one more than the
 // cancels' bound is allowed.
 func TestLoad_recipe(t *testing.T) {
 	size := loadSizes()
 	if !size.long {
-		t.Skip("the recipe at scale runs with FGS_LONG=1 (see the README's Reliability section)")
+		t.Skip("the for_each of single cancels at scale runs with FGS_LONG=1 (see internal/reliability/README.md)")
 	}
 	runLoad(t, loadRun{
 		name: "recipe", running: size.cancels, ended: 4 * size.cancels, cancels: size.cancels,
