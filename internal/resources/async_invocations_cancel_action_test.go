@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -100,8 +101,10 @@ func TestAsyncInvocationsCancelAction_invoke(t *testing.T) {
 	seen, last := 0, -1
 	for _, m := range p[1:] {
 		if c := counts.FindStringSubmatch(m); c != nil {
-			var k int
-			fmt.Sscan(c[1], &k)
+			k, err := strconv.Atoi(c[1])
+			if err != nil {
+				t.Fatal(err)
+			}
 			if k < last {
 				t.Fatalf("progress went down: %q", p)
 			}

@@ -61,33 +61,43 @@ func newSummary(out io.Writer, module string) *summary {
 
 func main() {
 	s := newSummary(os.Stdout, "github.com/fgs-tools/terraform-provider-huaweicloud")
+	var results *os.File
 	if name := os.Getenv("TESTSUMMARY_RESULTS"); name != "" {
 		f, err := os.Create(name)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "testsummary: %v\n", err)
 			os.Exit(1)
 		}
-		defer f.Close()
-		w := bufio.NewWriter(f)
-		s.results = w
+		results = f
+		s.results = bufio.NewWriter(f)
 	}
 	if err := s.read(os.Stdin); err != nil {
 		fmt.Fprintf(os.Stderr, "testsummary: reading the test stream: %v\n", err)
 		s.failed++
 		s.failures = append(s.failures, "(the test stream could not be read)")
 	}
-	if !s.report() {
-		s.closeResults()
+	ok := s.report()
+	if err := s.closeResults(results); err != nil {
+		fmt.Fprintf(os.Stderr, "testsummary: writing the results: %v\n", err)
+		ok = false
+	}
+	if !ok {
 		os.Exit(1)
 	}
-	s.closeResults()
 }
 
-// closeResults flushes the results file, which os.Exit would leave unwritten.
-func (s *summary) closeResults() {
-	if w, ok := s.results.(*bufio.Writer); ok {
-		_ = w.Flush()
+// closeResults writes out and closes the results file, if there is one.
+func (s *summary) closeResults(f *os.File) error {
+	if f == nil {
+		return nil
 	}
+	if w, ok := s.results.(*bufio.Writer); ok {
+		if err := w.Flush(); err != nil {
+			_ = f.Close()
+			return err
+		}
+	}
+	return f.Close()
 }
 
 func (s *summary) record(outcome string, k testKey) {

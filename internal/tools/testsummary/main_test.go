@@ -50,7 +50,7 @@ func TestSummary(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer in.Close()
+			defer func() { _ = in.Close() }()
 			var out bytes.Buffer
 			s := newSummary(&out, "github.com/fgs-tools/terraform-provider-huaweicloud")
 			if err := s.read(in); err != nil {
@@ -111,7 +111,7 @@ func TestSummaryResults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer in.Close()
+	defer func() { _ = in.Close() }()
 	var out, results bytes.Buffer
 	s := newSummary(&out, "github.com/fgs-tools/terraform-provider-huaweicloud")
 	s.results = &results
