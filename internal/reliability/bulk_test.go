@@ -1,11 +1,8 @@
 package reliability
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -96,27 +93,10 @@ func TestBulkInterrupt(t *testing.T) {
 	w.configure(providerBlock(emu), bulkBlock("stop", urn, ids, "max_concurrency = 4", "wait_for_stop = false"))
 	w.init()
 
-	cmd, base := w.command("apply", "-auto-approve", "-no-color", "-input=false")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	if !untilTrue(context.Background(), time.Minute, func() bool { return emu.Stats().AcceptedCancels >= 20 }) {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		t.Fatalf("the apply never reached 20 accepted cancels: %+v", emu.Stats())
-	}
-	signalled := time.Now()
-	if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	res := w.wait(cmd, signalled, exitWithin)
-	exitAfter = time.Since(signalled)
-	res.args, res.stdout, res.stderr = cmd.Args[1:], stdout.String(), stderr.String()
-	res.elapsed = time.Since(start)
-	w.keep(base, res)
+	var res tfResult
+	res, exitAfter = w.interruptedApply(func() bool { return emu.Stats().AcceptedCancels >= 20 }, func() string {
+		return fmt.Sprintf("the apply never reached 20 accepted cancels: %+v", emu.Stats())
+	})
 	if res.code == 0 {
 		t.Fatalf("an interrupted apply succeeded:\n%s", res)
 	}

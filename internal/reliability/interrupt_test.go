@@ -3,6 +3,7 @@ package reliability
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"syscall"
 	"testing"
 	"time"
@@ -68,29 +69,10 @@ func TestInterrupt(t *testing.T) {
 			w.configure(providerBlock(emu), cancelBlock("stop", urn, id))
 			w.init()
 
-			cmd, base := w.command("apply", "-auto-approve", "-no-color", "-input=false")
-			// Its own process group, to signal Terraform and the provider
-			// together as a terminal does.
-			cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-			var stdout, stderr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			start := time.Now()
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			if !untilTrue(context.Background(), time.Minute, func() bool { return tt.interruptWhen(emu.Stats()) }) {
-				_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-				t.Fatalf("the apply never reached the moment to interrupt: %+v", emu.Stats())
-			}
-			signalled := time.Now()
-			if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGINT); err != nil {
-				t.Fatal(err)
-			}
-			res := w.wait(cmd, signalled, exitWithin)
-			exitAfter = time.Since(signalled)
-			res.args, res.stdout, res.stderr = cmd.Args[1:], stdout.String(), stderr.String()
-			res.elapsed = time.Since(start)
-			w.keep(base, res)
+			var res tfResult
+			res, exitAfter = w.interruptedApply(func() bool { return tt.interruptWhen(emu.Stats()) }, func() string {
+				return fmt.Sprintf("the apply never reached the moment to interrupt: %+v", emu.Stats())
+			})
 			if res.code == 0 {
 				t.Fatalf("an interrupted apply succeeded:\n%s", res)
 			}
@@ -130,4 +112,35 @@ func TestInterrupt(t *testing.T) {
 			}
 		})
 	}
+}
+
+// interruptedApply starts terraform apply in its own process group, sends
+// SIGINT to Terraform and the provider together (as a terminal does) once
+// ready reports true, and waits for Terraform to exit, within exitWithin. It
+// returns the result and how long Terraform took to exit after the signal;
+// notReady says what went wrong if ready never came within a minute.
+func (w *workspace) interruptedApply(ready func() bool, notReady func() string) (tfResult, time.Duration) {
+	w.t.Helper()
+	cmd, base := w.command("apply", "-auto-approve", "-no-color", "-input=false")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		w.t.Fatal(err)
+	}
+	if !untilTrue(context.Background(), time.Minute, ready) {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		w.t.Fatal(notReady())
+	}
+	signalled := time.Now()
+	if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGINT); err != nil {
+		w.t.Fatal(err)
+	}
+	res := w.wait(cmd, signalled, exitWithin)
+	exitAfter := time.Since(signalled)
+	res.args, res.stdout, res.stderr = cmd.Args[1:], stdout.String(), stderr.String()
+	res.elapsed = time.Since(start)
+	w.keep(base, res)
+	return res, exitAfter
 }
