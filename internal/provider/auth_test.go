@@ -421,7 +421,10 @@ func TestValidateConfigAuthentication(t *testing.T) {
 		wantWarning string
 	}{
 		{name: "token beside access keys", args: map[string]tftypes.Value{"token": str("t"), "access_key": str("AK"), "secret_key": str("SK")},
-			wantWarning: "Token Overrides Access Keys"},
+			wantError: "Token and Access Keys Both Set"},
+		{name: "token beside the secret key alone", args: map[string]tftypes.Value{"token": str("t"), "secret_key": str("SK")},
+			wantError: "Token and Access Keys Both Set"},
+		{name: "token beside empty keys", args: map[string]tftypes.Value{"token": str("t"), "access_key": str(""), "secret_key": str("")}},
 		{name: "token alone", args: map[string]tftypes.Value{"token": str("t")}},
 		{name: "auth_url with a path", args: map[string]tftypes.Value{"auth_url": str("https://iam.example.com/identity/v3")},
 			wantError: "Invalid IAM Address"},

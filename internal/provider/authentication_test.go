@@ -96,7 +96,8 @@ func TestProvider_waysIn(t *testing.T) {
 	}{
 		{name: "token argument", block: []string{`token = %q`}},
 		{name: "HW_AUTH_TOKEN", env: map[string]string{"HW_AUTH_TOKEN": acctest.AuthToken}},
-		{name: "token wins over access keys", block: []string{`token = %q`, wrongKeys}},
+		{name: "token argument wins over key variables", block: []string{`token = %q`},
+			env: map[string]string{"HW_ACCESS_KEY": "WRONGACCESSKEY0001", "HW_SECRET_KEY": "wrong-secret"}},
 		{name: "HW_AUTH_TOKEN wins over access key arguments", block: []string{wrongKeys}, env: map[string]string{"HW_AUTH_TOKEN": acctest.AuthToken}},
 		{name: "key arguments over key variables", block: []string{fmt.Sprintf("access_key = %q\n  secret_key = %q", acctest.AccessKey, acctest.SecretKey)},
 			env: map[string]string{"HW_ACCESS_KEY": "WRONGACCESSKEY0001", "HW_SECRET_KEY": "wrong-secret"}},
@@ -274,6 +275,8 @@ func TestProvider_authenticationMisconfigurations(t *testing.T) {
 			wantError: `Invalid Attribute Value Match.*signing_algorithm value must be one of: \["HmacSHA256" "HmacSM3" "EcdsaP256SHA256" "SM2SM3"\], got: "HmacMD5"`},
 		{name: "bad HW_SIGNING_ALGORITHM", block: []string{`token = "t"`}, env: map[string]string{"HW_SIGNING_ALGORITHM": "sm3"},
 			wantError: `Invalid Signing Algorithm.*"sm3" is not a signing algorithm; use one of HmacSHA256, HmacSM3, EcdsaP256SHA256, SM2SM3 \(from HW_SIGNING_ALGORITHM\)`},
+		{name: "token beside access keys in the block", block: []string{`token = "t"`, `access_key = "AK"`, `secret_key = "SK"`},
+			wantError: `Token and Access Keys Both Set.*Remove access_key and secret_key to send the token, or remove token to sign`},
 		{name: "no credentials, no profile file", env: map[string]string{"HOME": "%[3]s/empty"},
 			wantError: `Missing Huawei Cloud Credentials.*Or set token \(or HW_AUTH_TOKEN\).*profile \(or HW_PROFILE\) and shared_config_file`},
 	}
@@ -374,4 +377,34 @@ resource "terraform_data" "auth" {
 			Check: expectAccepted(emu, 1, 1),
 		}},
 	})
+}
+
+// A token and keys both in the block stop `terraform apply` with one error,
+// printed once, before anything is sent. (As a warning it was printed once
+// for each of Terraform's walks: validate, plan and apply.)
+func TestProvider_tokenBesideKeysStopsApplyOnce(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("hello")
+	emu := acctest.StartAuthEmulator(t, fgsemu.Options{}, fgsemu.Function{URN: urn})
+	cli := acctest.NewCLI(t)
+	cli.Configure(providerBlock(
+		fmt.Sprintf("endpoints = { fgs = %q }", emu.URL()),
+		fmt.Sprintf("token = %q", acctest.AuthToken),
+		fmt.Sprintf("access_key = %q", acctest.AccessKey),
+		fmt.Sprintf("secret_key = %q", acctest.SecretKey),
+	) + cancelBlock(urn, acctest.Invoke(t, emu, urn)))
+	before := emu.Stats().Requests
+	res := cli.Run("apply", "-auto-approve")
+	if res.Code == 0 {
+		t.Fatalf("apply succeeded with a token and keys in the block\n%s", res)
+	}
+	if n := strings.Count(res.Output, "Token and Access Keys Both Set"); n != 1 {
+		t.Fatalf("the error was printed %d times, want once\n%s", n, res)
+	}
+	if strings.Contains(res.Output, acctest.AuthToken) || strings.Contains(res.Output, acctest.SecretKey) {
+		t.Fatalf("the output shows a secret\n%s", res)
+	}
+	if got := emu.Stats().Requests - before; got != 0 {
+		t.Fatalf("the emulator received %d requests", got)
+	}
 }

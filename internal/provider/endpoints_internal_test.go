@@ -34,8 +34,8 @@ func TestValidateConfigEndpointKeys(t *testing.T) {
 		{name: "twice in different case", args: endpointsOf("fgs", "https://a.example.com", "Fgs", "https://b.example.com"),
 			wantErrors: []string{`Endpoint Set Twice: endpoints sets "Fgs" and "fgs", which are the same service`}},
 		{name: "IAM in capitals, checked", args: endpointsOf("IAM", "iam.example.com"), wantErrors: []string{`Invalid IAM Address: "iam.example.com" must start with https://`}},
-		{name: "token beside keys: one warning", args: map[string]tftypes.Value{"token": str("t"), "access_key": str("AK"), "secret_key": str("SK")},
-			wantWarnings: []string{"Token Overrides Access Keys"}},
+		{name: "token beside keys: one error", args: map[string]tftypes.Value{"token": str("t"), "access_key": str("AK"), "secret_key": str("SK")},
+			wantErrors: []string{"Token and Access Keys Both Set: The provider block sets both token and access keys"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

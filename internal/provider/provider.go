@@ -114,7 +114,8 @@ func (p *huaweicloudProvider) Schema(_ context.Context, _ provider.SchemaRequest
 				Optional:  true,
 				Sensitive: true,
 				MarkdownDescription: "An IAM token, sent in `X-Auth-Token` instead of signing each request with access keys. " +
-					"When set (here or in the environment) it wins over access keys wherever they are set, as in the official provider. " +
+					"When set (here or in the environment) it wins over access keys set elsewhere, as in the official provider; " +
+					"a token and keys both in this block are an error. " +
 					"IAM tokens expire after 24 hours. Environment: `HW_AUTH_TOKEN`.",
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1), validators.Credential("Invalid Token")},
 			},
@@ -223,9 +224,18 @@ func (p *huaweicloudProvider) ValidateConfig(ctx context.Context, req provider.V
 			resp.Diagnostics.AddAttributeError(path.Root("auth_url"), "Invalid IAM Address", err.Error()+".")
 		}
 	}
+	// One error rather than the validators' ConflictsWith: that counts an
+	// empty string as set (a shared configuration's `access_key = var.ak`
+	// with a default of "" is unset here, as everywhere in this provider),
+	// and it would give one error per key without saying what to do. Not a
+	// warning: Terraform validates the block in each of its walks, so a
+	// warning would be printed three times for one apply. On the block, not
+	// on an attribute, so Terraform's source snippet shows no secret.
 	if isSet(m.Token) && (isSet(m.AccessKey) || isSet(m.SecretKey)) {
-		resp.Diagnostics.AddAttributeWarning(path.Root("token"), "Token Overrides Access Keys",
-			"Both token and access keys are set. Requests are authenticated with the token; access_key and secret_key are not used.")
+		resp.Diagnostics.AddError("Token and Access Keys Both Set",
+			"The provider block sets both token and access keys, but a request is authenticated one way only. "+
+				"Remove access_key and secret_key to send the token, or remove token to sign requests with the keys. "+
+				"(A token in HW_AUTH_TOKEN still wins over keys in the block, and a token in the block over keys in the environment.)")
 	}
 	checkEndpointKeys(m.Endpoints, &resp.Diagnostics)
 	fgsKeys, iamKeys, _, _ := endpointEntries(m.Endpoints)
