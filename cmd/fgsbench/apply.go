@@ -198,7 +198,7 @@ func (w *workspace) providerExe(kind string) string {
 	switch kind {
 	case kindCancel, kindBulk:
 		return filepath.Join(w.plugins, "terraform-provider-huaweicloud")
-	case kindNoop:
+	case kindNoop, kindNoopBulk:
 		return filepath.Join(w.plugins, "terraform-provider-null")
 	}
 	return ""

@@ -44,7 +44,33 @@ resource "huaweicloud_fgs_async_invocations_cancel" "bench" {
 }
 `
 
-func init() { configs[kindBulk] = bulkConfig }
+// kindNoopBulk is the bulk's schema in ./nullprovider: Terraform's and the
+// framework's cost of the same lists and state, with nothing sent.
+const kindNoopBulk = "noop_bulk"
+
+const noopBulkConfig = `terraform {
+  required_providers {
+    null = {
+      source = "fgs-bench/null"
+    }
+  }
+}
+
+variable "fgs_endpoint" { type = string }
+variable "function_urn" { type = string }
+variable "request_ids" { type = list(string) }
+variable "wait_for_stop" { type = bool }
+variable "max_concurrency" { type = number }
+
+resource "null_fgs_async_invocations_cancel" "bench" {
+  function_urn    = var.function_urn
+  request_ids     = var.request_ids
+  max_concurrency = var.max_concurrency
+  wait_for_stop   = var.wait_for_stop
+}
+`
+
+func init() { configs[kindBulk], configs[kindNoopBulk] = bulkConfig, noopBulkConfig }
 
 var (
 	bulkRuns    = flag.Int("bulk-runs", 3, "timed applies per bulk cancel case (0 skips them)")
@@ -65,6 +91,9 @@ type BulkResults struct {
 	OneS    Summary `json:"one_s"`
 	BulkS   Summary `json:"bulk_s"`
 	TargetS float64 `json:"target_s"`
+	// NoopS is the same N applied to ./nullprovider's bulk, which sends
+	// nothing: what Terraform and the framework cost for these lists.
+	NoopS Summary `json:"noop_s"`
 	// SinglesS is the same N as single cancel resources, from the apply table, if measured.
 	SinglesS           *Summary `json:"singles_s,omitempty"`
 	SinglesParallelism int      `json:"singles_parallelism,omitempty"`
@@ -86,7 +115,7 @@ func measureBulk(ctx context.Context, ws *workspace, emu *fgsemu.Emulator, rep *
 	if _, err := applyBulk(ctx, ws, emu, 1, 0); err != nil { // unmeasured: cold caches
 		return nil, err
 	}
-	var one, bulk, cpu, rss, large, largeRSS []float64
+	var one, bulk, noop, cpu, rss, large, largeRSS []float64
 	for r := range *bulkRuns {
 		progress("bulk run %d/%d: 1 request ID, no latency", r+1, *bulkRuns)
 		s, err := applyBulk(ctx, ws, emu, 1, 0)
@@ -100,13 +129,19 @@ func measureBulk(ctx context.Context, ws *workspace, emu *fgsemu.Emulator, rep *
 		}
 		bulk, cpu, rss = append(bulk, seconds(s.Wall)), append(cpu, seconds(s.ProviderCPU)), append(rss, megabytes(s.ProviderPeakRSS))
 		b.MaxInFlight = max(b.MaxInFlight, s.maxInFlight)
+		progress("bulk run %d/%d: %d request IDs to the no-op provider", r+1, *bulkRuns, b.N)
+		nr, err := applyNoopBulk(ctx, ws, b.N)
+		if err != nil {
+			return nil, err
+		}
+		noop = append(noop, seconds(nr.Wall))
 		progress("bulk run %d/%d: %d request IDs, no latency", r+1, *bulkRuns, b.LargeN)
 		if s, err = applyBulk(ctx, ws, emu, b.LargeN, 0); err != nil {
 			return nil, err
 		}
 		large, largeRSS = append(large, seconds(s.Wall)), append(largeRSS, megabytes(s.ProviderPeakRSS))
 	}
-	b.OneS, b.BulkS, b.BulkCPUS, b.BulkRSSMB = summarize(one), summarize(bulk), summarize(cpu), summarize(rss)
+	b.OneS, b.BulkS, b.NoopS, b.BulkCPUS, b.BulkRSSMB = summarize(one), summarize(bulk), summarize(noop), summarize(cpu), summarize(rss)
 	b.LargeS, b.LargeRSSMB = summarize(large), summarize(largeRSS)
 	rounds := (b.N + b.Concurrency - 1) / b.Concurrency
 	b.TargetS = 1.2 * (b.OneS.Median + seconds(time.Duration(rounds)*latency))
@@ -144,6 +179,16 @@ func applyBulk(ctx context.Context, ws *workspace, emu *fgsemu.Emulator, n int, 
 	return bulkSample{applyResult: r, maxInFlight: st.MaxCancelsInFlight}, nil
 }
 
+// applyNoopBulk applies n made-up request IDs to the no-op provider's bulk.
+func applyNoopBulk(ctx context.Context, ws *workspace, n int) (applyResult, error) {
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("00000000-0000-4000-8000-%012d", i)
+	}
+	vars := map[string]any{"request_ids": ids, "wait_for_stop": false, "max_concurrency": *bulkWorkers}
+	return ws.apply(ctx, kindNoopBulk, vars, 10)
+}
+
 // bulkTargets are the bulk's lines in the targets table.
 func bulkTargets(b *BulkResults) []Target {
 	if b == nil {
@@ -175,6 +220,13 @@ func printBulk(w io.Writer, b *BulkResults) {
 		"most in flight %d; provider CPU %.2f s, peak RSS %.1f MB\n",
 		b.N, b.LatencyMS, b.Concurrency, b.BulkS.Median, b.BulkS.Min, b.BulkS.Max, b.TargetS, b.OneS.Median, b.N, b.Concurrency, b.LatencyMS,
 		b.MaxInFlight, b.BulkCPUS.Median, b.BulkRSSMB.Max)
+	if b.NoopS.Runs > 0 {
+		rounds := (b.N + b.Concurrency - 1) / b.Concurrency
+		floor := b.NoopS.Median + float64(rounds)*b.LatencyMS/1000
+		fmt.Fprintf(w, "  the same %d to the no-op provider (same schema and state, nothing sent): %.2f s [%.2f–%.2f]; "+
+			"with %d/%d × %.0f ms added, %.2f s: the bulk is %.2f× that\n",
+			b.N, b.NoopS.Median, b.NoopS.Min, b.NoopS.Max, b.N, b.Concurrency, b.LatencyMS, floor, b.BulkS.Median/floor)
+	}
 	if b.SinglesS != nil {
 		fmt.Fprintf(w, "  the same %d as single resources, -parallelism=%d: %.2f s [%.2f–%.2f] (%.0f× the bulk)\n",
 			b.N, b.SinglesParallelism, b.SinglesS.Median, b.SinglesS.Min, b.SinglesS.Max, b.SinglesS.Median/b.BulkS.Median)

@@ -22,7 +22,8 @@ type GoBench struct {
 
 // runGoBenchmarks runs the Go benchmarks of pkgs in the module at dir.
 func runGoBenchmarks(ctx context.Context, dir string, pkgs []string, count int, benchtime string) ([]GoBench, string, error) {
-	args := append([]string{"test", "-run", "^$", "-bench", ".", "-benchmem",
+	// -p 1: one package's benchmarks at a time, or they share the cores.
+	args := append([]string{"test", "-p", "1", "-run", "^$", "-bench", ".", "-benchmem",
 		"-count", strconv.Itoa(count), "-benchtime", benchtime}, pkgs...)
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = dir

@@ -73,7 +73,7 @@ func main() {
 	flag.StringVar(&counts, "n", "1,100,1000", "resource counts to apply")
 	flag.StringVar(&pars, "parallelism", "10,50", "terraform -parallelism values for the runs with latency")
 	flag.DurationVar(&o.latency, "latency", 20*time.Millisecond, "emulator latency for the runs with latency")
-	flag.BoolVar(&o.goBench, "gobench", true, "also run the Go benchmarks of the per-cancel path")
+	flag.BoolVar(&o.goBench, "gobench", true, "also run the Go benchmarks of the per-cancel path and of the bulk's calls")
 	flag.IntVar(&o.goBenchCount, "gobench-count", 5, "go test -count for the Go benchmarks")
 	flag.StringVar(&o.goBenchTime, "gobench-time", "300ms", "go test -benchtime for the Go benchmarks")
 	flag.BoolVar(&o.schema, "schema", true, "measure the provider's start to schema")
@@ -198,8 +198,8 @@ func run(ctx context.Context, o options) error {
 	}
 
 	if o.goBench {
-		progress("Go benchmarks of the per-cancel path (-count %d -benchtime %s)", o.goBenchCount, o.goBenchTime)
-		rep.GoBench, _, err = runGoBenchmarks(ctx, o.repo, []string{"./internal/fgs/"}, o.goBenchCount, o.goBenchTime)
+		progress("Go benchmarks of the per-cancel path and the bulk's calls (-count %d -benchtime %s)", o.goBenchCount, o.goBenchTime)
+		rep.GoBench, _, err = runGoBenchmarks(ctx, o.repo, []string{"./internal/fgs/", "./internal/resources/"}, o.goBenchCount, o.goBenchTime)
 		if err != nil {
 			return err
 		}

@@ -177,3 +177,40 @@ func BenchmarkCancelLoopback(b *testing.B) {
 		b.Fatalf("%d cancels used %d connections, want 1", s.AcceptedCancels, s.Connections)
 	}
 }
+
+// BenchmarkCancelMany is a bulk of 1000 cancels, 50 in flight, to the
+// in-process emulator with no latency: the bulk's client part alone, for
+// comparison with internal/resources' BenchmarkBulkCalls/apply/1000.
+func BenchmarkCancelMany(b *testing.B) {
+	emu := fgsemu.New(fgsemu.Options{Keys: map[string]string{benchAK: benchSK}})
+	endpoint, err := emu.Start("")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = emu.Close() }()
+	if err := emu.AddFunction(fgsemu.Function{URN: benchURN.String()}); err != nil {
+		b.Fatal(err)
+	}
+	c, err := New(Config{Credentials: Credentials{AccessKey: benchAK, SecretKey: benchSK}, EndpointOverride: endpoint})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		ids, err := emu.InvokeN(benchURN.String(), 1000)
+		if err != nil {
+			b.Fatal(err)
+		}
+		reqs := make([]CancelRequest, len(ids))
+		for i, id := range ids {
+			reqs[i] = CancelRequest{URN: benchURN, RequestID: id}
+		}
+		b.StartTimer()
+		for _, r := range c.CancelMany(context.Background(), reqs, BulkOptions{MaxConcurrency: 50}) {
+			if r.Err != nil {
+				b.Fatal(r.Err)
+			}
+		}
+	}
+}

@@ -1,11 +1,13 @@
-// Command nullprovider serves the cancel resource's schema with nothing
-// behind it, exactly as the huaweicloud provider is served
-// (terraform-plugin-framework through pluginserver). Its resource,
-// null_fgs_async_invocation_cancel, has the cancel's schema (attributes,
-// validators, plan modifiers, defaults) but no ValidateConfig, ModifyPlan
-// or Configure, and Create records the plan with made-up computed values
-// instead of calling FunctionGraph. make bench applies it beside the
-// cancels: the difference is this provider's own work and its network.
+// Command nullprovider serves the cancel resources' schemas with nothing
+// behind them, exactly as the huaweicloud provider is served
+// (terraform-plugin-framework through pluginserver). Its resources,
+// null_fgs_async_invocation_cancel and null_fgs_async_invocations_cancel,
+// have the single and the bulk cancel's schemas (attributes, validators,
+// plan modifiers, defaults) but no ValidateConfig, ModifyPlan or Configure,
+// and Create records the plan with made-up computed values instead of
+// calling FunctionGraph; the bulk records every request ID as cancelled,
+// so its state is as large as the real one. make bench applies them beside
+// the cancels: the difference is this provider's own work and its network.
 package main
 
 import (
@@ -42,9 +44,10 @@ func (nullProvider) Configure(context.Context, provider.ConfigureRequest, *provi
 }
 
 func (nullProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{func() resource.Resource {
-		return nullCancel{schemaOf: resources.NewAsyncInvocationCancelResource()}
-	}}
+	return []func() resource.Resource{
+		func() resource.Resource { return nullCancel{schemaOf: resources.NewAsyncInvocationCancelResource()} },
+		func() resource.Resource { return nullCancel{schemaOf: resources.NewAsyncInvocationsCancelResource()} },
+	}
 }
 
 func (nullProvider) DataSources(context.Context) []func() datasource.DataSource { return nil }
@@ -63,9 +66,11 @@ func (r nullCancel) Schema(ctx context.Context, req resource.SchemaRequest, resp
 	r.schemaOf.Schema(ctx, req, resp)
 }
 
-// Create records the plan, its unknown (computed) values made up.
+// Create records the plan, its unknown (computed) values made up: the
+// bulk's cancelled_request_ids are its request_ids, its other lists empty.
 func (nullCancel) Create(_ context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	state, err := tftypes.Transform(req.Plan.Raw, func(_ *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
+	requestIDs, _, _ := tftypes.WalkAttributePath(req.Plan.Raw, tftypes.NewAttributePath().WithAttributeName("request_ids"))
+	state, err := tftypes.Transform(req.Plan.Raw, func(p *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
 		if v.IsKnown() {
 			return v, nil
 		}
@@ -74,6 +79,12 @@ func (nullCancel) Create(_ context.Context, req resource.CreateRequest, resp *re
 			return tftypes.NewValue(tftypes.String, "00000000-0000-0000-0000-000000000000"), nil
 		case v.Type().Is(tftypes.Bool):
 			return tftypes.NewValue(tftypes.Bool, false), nil
+		case p.Equal(tftypes.NewAttributePath().WithAttributeName("cancelled_request_ids")):
+			if ids, ok := requestIDs.(tftypes.Value); ok {
+				return ids, nil
+			}
+		case v.Type().Is(tftypes.List{}):
+			return tftypes.NewValue(v.Type(), []tftypes.Value{}), nil
 		}
 		return tftypes.NewValue(v.Type(), nil), nil
 	})
