@@ -15,11 +15,13 @@ import (
 
 const kindBulk = "bulk"
 
-// bulkConfig cancels every request ID with one huaweicloud_fgs_async_invocations_cancel.
-const bulkConfig = `terraform {
+// bulkHCL is one bulk cancel of every request ID, of the given provider
+// (local name, source, provider block) and resource type.
+func bulkHCL(local, source, providerBlock, resourceType string) string {
+	return fmt.Sprintf(`terraform {
   required_providers {
-    huaweicloud = {
-      source = "fgs-tools/huaweicloud"
+    %[1]s = {
+      source = %[2]q
     }
   }
 }
@@ -29,46 +31,31 @@ variable "function_urn" { type = string }
 variable "request_ids" { type = list(string) }
 variable "wait_for_stop" { type = bool }
 variable "max_concurrency" { type = number }
-
-provider "huaweicloud" {
-  endpoints = {
-    fgs = var.fgs_endpoint
-  }
-}
-
-resource "huaweicloud_fgs_async_invocations_cancel" "bench" {
+%[3]s
+resource %[4]q "bench" {
   function_urn    = var.function_urn
   request_ids     = var.request_ids
   max_concurrency = var.max_concurrency
   wait_for_stop   = var.wait_for_stop
 }
-`
+`, local, source, providerBlock, resourceType)
+}
 
 // kindNoopBulk is the bulk's schema in ./nullprovider: Terraform's and the
 // framework's cost of the same lists and state, with nothing sent.
 const kindNoopBulk = "noop_bulk"
 
-const noopBulkConfig = `terraform {
-  required_providers {
-    null = {
-      source = "fgs-bench/null"
-    }
+var (
+	// bulkConfig cancels every request ID with one huaweicloud_fgs_async_invocations_cancel.
+	bulkConfig = bulkHCL("huaweicloud", "fgs-tools/huaweicloud", `
+provider "huaweicloud" {
+  endpoints = {
+    fgs = var.fgs_endpoint
   }
 }
-
-variable "fgs_endpoint" { type = string }
-variable "function_urn" { type = string }
-variable "request_ids" { type = list(string) }
-variable "wait_for_stop" { type = bool }
-variable "max_concurrency" { type = number }
-
-resource "null_fgs_async_invocations_cancel" "bench" {
-  function_urn    = var.function_urn
-  request_ids     = var.request_ids
-  max_concurrency = var.max_concurrency
-  wait_for_stop   = var.wait_for_stop
-}
-`
+`, "huaweicloud_fgs_async_invocations_cancel")
+	noopBulkConfig = bulkHCL("null", "fgs-bench/null", "", "null_fgs_async_invocations_cancel")
+)
 
 func init() { configs[kindBulk], configs[kindNoopBulk] = bulkConfig, noopBulkConfig }
 

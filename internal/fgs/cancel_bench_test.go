@@ -139,16 +139,16 @@ func BenchmarkParseURN(b *testing.B) {
 	}
 }
 
-// BenchmarkCancelLoopback is a cancel over a kept-alive loopback connection
-// to the in-process emulator: the client plus a real HTTP exchange (the
-// emulator's own work and allocations included).
-func BenchmarkCancelLoopback(b *testing.B) {
+// loopbackClient is a client of the in-process emulator, which knows
+// benchURN and is closed when the benchmark ends.
+func loopbackClient(b *testing.B) (*Client, *fgsemu.Emulator) {
+	b.Helper()
 	emu := fgsemu.New(fgsemu.Options{Keys: map[string]string{benchAK: benchSK}})
 	endpoint, err := emu.Start("")
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer func() { _ = emu.Close() }()
+	b.Cleanup(func() { _ = emu.Close() })
 	if err := emu.AddFunction(fgsemu.Function{URN: benchURN.String()}); err != nil {
 		b.Fatal(err)
 	}
@@ -156,8 +156,17 @@ func BenchmarkCancelLoopback(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	return c, emu
+}
+
+// BenchmarkCancelLoopback is a cancel over a kept-alive loopback connection
+// to the in-process emulator: the client plus a real HTTP exchange (the
+// emulator's own work and allocations included).
+func BenchmarkCancelLoopback(b *testing.B) {
+	c, emu := loopbackClient(b)
 	ctx := context.Background()
 	var ids []string
+	var err error
 	b.ReportAllocs()
 	for b.Loop() {
 		if len(ids) == 0 { // each cancel needs a running invocation
@@ -182,19 +191,7 @@ func BenchmarkCancelLoopback(b *testing.B) {
 // in-process emulator with no latency: the bulk's client part alone, for
 // comparison with internal/resources' BenchmarkBulkCalls/apply/1000.
 func BenchmarkCancelMany(b *testing.B) {
-	emu := fgsemu.New(fgsemu.Options{Keys: map[string]string{benchAK: benchSK}})
-	endpoint, err := emu.Start("")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer func() { _ = emu.Close() }()
-	if err := emu.AddFunction(fgsemu.Function{URN: benchURN.String()}); err != nil {
-		b.Fatal(err)
-	}
-	c, err := New(Config{Credentials: Credentials{AccessKey: benchAK, SecretKey: benchSK}, EndpointOverride: endpoint})
-	if err != nil {
-		b.Fatal(err)
-	}
+	c, emu := loopbackClient(b)
 	b.ReportAllocs()
 	for b.Loop() {
 		b.StopTimer()
