@@ -304,90 +304,91 @@ func TestAsyncInvocationCancelEphemeral_result(t *testing.T) {
 	})
 }
 
-// Without waiting, the result has no final status and no status is queried.
-func TestAsyncInvocationCancelEphemeral_withoutWaiting(t *testing.T) {
+// One apply of the ephemeral cancel in each situation: the result it
+// returns, what the emulator saw, and that destroy sends nothing more.
+func TestAsyncInvocationCancelEphemeral_results(t *testing.T) {
 	t.Parallel()
-	urn := acctest.FunctionURN("stuck")
-	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn, NeverStops: true})
-	id := acctest.Invoke(t, emu, urn)
-	resource.UnitTest(t, resource.TestCase{
-		TerraformVersionChecks:   ephemeralVersions,
-		ProtoV6ProviderFactories: ephemeralFactories(),
-		Steps: []resource.TestStep{{
-			Config: echoConfig(emu, ephemeralCancelBlock(urn, id, `wait_for_stop = false`), "result"),
-			ConfigStateChecks: expectResult(echoAddr, map[string]knownvalue.Check{
+	tests := []struct {
+		name     string
+		function fgsemu.Function
+		// setup runs once the invocation exists, before the apply.
+		setup  func(t *testing.T, emu *fgsemu.Emulator, urn, id string)
+		extra  []string
+		want   map[string]knownvalue.Check
+		counts emuCounts
+		status string // if set, the invocation's status after the apply
+	}{
+		{
+			name:     "without waiting: no final status, and no status queried",
+			function: fgsemu.Function{URN: acctest.FunctionURN("stuck"), NeverStops: true},
+			extra:    []string{`wait_for_stop = false`},
+			want: map[string]knownvalue.Check{
 				"sent": knownvalue.Bool(true), "cancelled": knownvalue.Bool(true), "api_request_id": apiRequestIDValue,
 				"final_status": knownvalue.Null(), "final_error_code": knownvalue.Null(), "final_error_message": knownvalue.Null(),
-			}),
-			Check: expectStepCounts(emu, emuCounts{cancels: 1, accepted: 1, requests: 1}),
-		}},
-	})
-}
-
-// enabled = false: nothing is sent, and the result says so.
-func TestAsyncInvocationCancelEphemeral_disabledResult(t *testing.T) {
-	t.Parallel()
-	urn := acctest.FunctionURN("hello")
-	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
-	id := acctest.Invoke(t, emu, urn)
-	resource.UnitTest(t, resource.TestCase{
-		TerraformVersionChecks:   ephemeralVersions,
-		ProtoV6ProviderFactories: ephemeralFactories(),
-		CheckDestroy:             expectStepCounts(emu, emuCounts{}),
-		Steps: []resource.TestStep{{
-			Config: echoConfig(emu, ephemeralCancelBlock(urn, id, `enabled = false`), "result"),
-			ConfigStateChecks: expectResult(echoAddr, map[string]knownvalue.Check{
+			},
+			counts: emuCounts{cancels: 1, accepted: 1, requests: 1},
+		},
+		{
+			name:     "enabled = false: nothing is sent, and the result says so",
+			function: fgsemu.Function{URN: acctest.FunctionURN("hello")},
+			extra:    []string{`enabled = false`},
+			want: map[string]knownvalue.Check{
 				"sent": knownvalue.Bool(false), "cancelled": knownvalue.Bool(false), "api_request_id": knownvalue.Null(),
 				"final_status": knownvalue.Null(), "enabled": knownvalue.Bool(false),
-			}),
-			Check: resource.ComposeTestCheckFunc(expectStepCounts(emu, emuCounts{}), expectInvocationStatus(emu, urn, id, "RUNNING")),
-		}},
-	})
-}
-
-// An invocation that had ended on its own: success, not cancelled, and the
-// status it ended with.
-func TestAsyncInvocationCancelEphemeral_endedOnItsOwn(t *testing.T) {
-	t.Parallel()
-	urn := acctest.FunctionURN("quick")
-	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn, RunFor: time.Millisecond})
-	id := acctest.Invoke(t, emu, urn)
-	waitForStatus(t, emu, urn, id, fgsemu.StatusSuccess)
-	resource.UnitTest(t, resource.TestCase{
-		TerraformVersionChecks:   ephemeralVersions,
-		ProtoV6ProviderFactories: ephemeralFactories(),
-		Steps: []resource.TestStep{{
-			Config: echoConfig(emu, ephemeralCancelBlock(urn, id), "result"),
-			ConfigStateChecks: expectResult(echoAddr, map[string]knownvalue.Check{
+			},
+			status: "RUNNING",
+		},
+		{
+			name:     "ended on its own: success, not cancelled, and the status it ended with",
+			function: fgsemu.Function{URN: acctest.FunctionURN("quick"), RunFor: time.Millisecond},
+			setup: func(t *testing.T, emu *fgsemu.Emulator, urn, id string) {
+				waitForStatus(t, emu, urn, id, fgsemu.StatusSuccess)
+			},
+			want: map[string]knownvalue.Check{
 				"sent": knownvalue.Bool(true), "cancelled": knownvalue.Bool(false), "api_request_id": knownvalue.Null(),
 				"final_status": knownvalue.StringExact("SUCCESS"), "final_error_code": knownvalue.StringExact(""),
-			}),
-			Check: expectStepCounts(emu, emuCounts{cancels: 1, accepted: 0, requests: 2}),
-		}},
-	})
-}
-
-// A cancel whose answer was lost is confirmed through the invocation's
-// status: cancelled, sent twice, accepted once.
-func TestAsyncInvocationCancelEphemeral_lostAnswerConfirmed(t *testing.T) {
-	t.Parallel()
-	urn := acctest.FunctionURN("hello")
-	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
-	id := acctest.Invoke(t, emu, urn)
-	if err := emu.InjectFault(fgsemu.Fault{Op: fgsemu.OpCancel, Times: 1, Drop: fgsemu.DropAfter}); err != nil {
-		t.Fatal(err)
-	}
-	resource.UnitTest(t, resource.TestCase{
-		TerraformVersionChecks:   ephemeralVersions,
-		ProtoV6ProviderFactories: ephemeralFactories(),
-		Steps: []resource.TestStep{{
-			Config: echoConfig(emu, ephemeralCancelBlock(urn, id), "result"),
-			ConfigStateChecks: expectResult(echoAddr, map[string]knownvalue.Check{
+			},
+			counts: emuCounts{cancels: 1, accepted: 0, requests: 2},
+		},
+		{
+			name:     "answer lost: confirmed through the status, sent twice, accepted once",
+			function: fgsemu.Function{URN: acctest.FunctionURN("hello")},
+			setup: func(t *testing.T, emu *fgsemu.Emulator, _, _ string) {
+				if err := emu.InjectFault(fgsemu.Fault{Op: fgsemu.OpCancel, Times: 1, Drop: fgsemu.DropAfter}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			want: map[string]knownvalue.Check{
 				"sent": knownvalue.Bool(true), "cancelled": knownvalue.Bool(true), "final_status": knownvalue.StringExact("FAIL"),
-			}),
-			Check: expectStepCounts(emu, emuCounts{cancels: 2, accepted: 1, requests: 3}),
-		}},
-	})
+			},
+			counts: emuCounts{cancels: 2, accepted: 1, requests: 3},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			urn := tt.function.URN
+			emu := acctest.StartEmulator(t, tt.function)
+			id := acctest.Invoke(t, emu, urn)
+			if tt.setup != nil {
+				tt.setup(t, emu, urn, id)
+			}
+			check := expectStepCounts(emu, tt.counts)
+			if tt.status != "" {
+				check = resource.ComposeTestCheckFunc(check, expectInvocationStatus(emu, urn, id, tt.status))
+			}
+			resource.UnitTest(t, resource.TestCase{
+				TerraformVersionChecks:   ephemeralVersions,
+				ProtoV6ProviderFactories: ephemeralFactories(),
+				CheckDestroy:             expectStepCounts(emu, tt.counts),
+				Steps: []resource.TestStep{{
+					Config:            echoConfig(emu, ephemeralCancelBlock(urn, id, tt.extra...), "result"),
+					ConfigStateChecks: expectResult(echoAddr, tt.want),
+					Check:             check,
+				}},
+			})
+		})
+	}
 }
 
 // Arguments unknown at plan are checked and sent once known, at apply.
@@ -456,20 +457,7 @@ func TestAsyncInvocationCancelEphemeral_apiErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
-			requestID := tt.requestID
-			if requestID == "" {
-				requestID = acctest.Invoke(t, emu, urn)
-			}
-			target := tt.urn
-			if target == "" {
-				target = urn
-			}
-			if tt.fault != nil {
-				if err := emu.InjectFault(*tt.fault); err != nil {
-					t.Fatal(err)
-				}
-			}
+			emu, requestID, target := startFaultCase(t, urn, tt.fault, tt.requestID, tt.urn)
 			resource.UnitTest(t, resource.TestCase{
 				TerraformVersionChecks:   ephemeralVersions,
 				ProtoV6ProviderFactories: acctest.ProviderFactories(),

@@ -72,6 +72,26 @@ func expectInvocationStatus(emu *fgsemu.Emulator, urn, requestID, status string)
 	}
 }
 
+// startFaultCase starts an emulator that knows urn, with fault injected if
+// given, and returns it with the request ID to cancel (requestID, or a new
+// invocation's) and the URN to send the cancel to (target, or urn).
+func startFaultCase(t *testing.T, urn string, fault *fgsemu.Fault, requestID, target string) (*fgsemu.Emulator, string, string) {
+	t.Helper()
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
+	if requestID == "" {
+		requestID = acctest.Invoke(t, emu, urn)
+	}
+	if target == "" {
+		target = urn
+	}
+	if fault != nil {
+		if err := emu.InjectFault(*fault); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return emu, requestID, target
+}
+
 var rfc3339UTC = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`)
 
 // One apply sends exactly one cancel and records it; a second plan is empty
@@ -237,20 +257,7 @@ func TestAsyncInvocationCancelResource_apiErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
-			requestID := tt.requestID
-			if requestID == "" {
-				requestID = acctest.Invoke(t, emu, urn)
-			}
-			target := tt.urn
-			if target == "" {
-				target = urn
-			}
-			if tt.fault != nil {
-				if err := emu.InjectFault(*tt.fault); err != nil {
-					t.Fatal(err)
-				}
-			}
+			emu, requestID, target := startFaultCase(t, urn, tt.fault, tt.requestID, tt.urn)
 			extra := []string{}
 			if tt.fault != nil && tt.fault.Hang {
 				extra = append(extra, `timeouts { create = "2s" }`)

@@ -50,7 +50,7 @@ func newBulkCalls(b *testing.B) *bulkCalls {
 	if !ok || !ok2 {
 		b.Fatal("the provider or the bulk resource has no object type")
 	}
-	config := objectOf(providerType, map[string]tftypes.Value{
+	config := objectOf(b, providerType, map[string]tftypes.Value{
 		"access_key": tftypes.NewValue(tftypes.String, acctest.AccessKey),
 		"secret_key": tftypes.NewValue(tftypes.String, acctest.SecretKey),
 		"endpoints": tftypes.NewValue(tftypes.Map{ElementType: tftypes.String},
@@ -65,7 +65,8 @@ func newBulkCalls(b *testing.B) *bulkCalls {
 }
 
 // objectOf is a DynamicValue of typ with these attributes and every other null.
-func objectOf(typ tftypes.Object, set map[string]tftypes.Value) *tfprotov6.DynamicValue {
+func objectOf(b *testing.B, typ tftypes.Object, set map[string]tftypes.Value) *tfprotov6.DynamicValue {
+	b.Helper()
 	values := make(map[string]tftypes.Value, len(typ.AttributeTypes))
 	for name, t := range typ.AttributeTypes {
 		values[name] = tftypes.NewValue(t, nil)
@@ -75,19 +76,20 @@ func objectOf(typ tftypes.Object, set map[string]tftypes.Value) *tfprotov6.Dynam
 	}
 	dv, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, values))
 	if err != nil {
-		panic(err) // the values above are built for typ
+		b.Fatal(err)
 	}
 	return &dv
 }
 
 // config is the bulk's configuration for these request IDs, as the bench's
 // Terraform configuration sets it.
-func (c *bulkCalls) config(ids []string) *tfprotov6.DynamicValue {
+func (c *bulkCalls) config(b *testing.B, ids []string) *tfprotov6.DynamicValue {
+	b.Helper()
 	elems := make([]tftypes.Value, len(ids))
 	for i, id := range ids {
 		elems[i] = tftypes.NewValue(tftypes.String, id)
 	}
-	return objectOf(c.typ, map[string]tftypes.Value{
+	return objectOf(b, c.typ, map[string]tftypes.Value{
 		"function_urn":    tftypes.NewValue(tftypes.String, c.urn),
 		"request_ids":     tftypes.NewValue(tftypes.List{ElementType: tftypes.String}, elems),
 		"max_concurrency": tftypes.NewValue(tftypes.Number, 50),
@@ -96,10 +98,11 @@ func (c *bulkCalls) config(ids []string) *tfprotov6.DynamicValue {
 }
 
 // none is the prior state of a resource being created.
-func (c *bulkCalls) none() *tfprotov6.DynamicValue {
+func (c *bulkCalls) none(b *testing.B) *tfprotov6.DynamicValue {
+	b.Helper()
 	dv, err := tfprotov6.NewDynamicValue(c.typ, tftypes.NewValue(c.typ, nil))
 	if err != nil {
-		panic(err)
+		b.Fatal(err)
 	}
 	return &dv
 }
@@ -114,7 +117,7 @@ func (c *bulkCalls) validate(b *testing.B, config *tfprotov6.DynamicValue) {
 
 func (c *bulkCalls) plan(b *testing.B, config *tfprotov6.DynamicValue) *tfprotov6.DynamicValue {
 	resp, err := c.server.PlanResourceChange(context.Background(), &tfprotov6.PlanResourceChangeRequest{
-		TypeName: bulkTypeName, Config: config, ProposedNewState: config, PriorState: c.none(),
+		TypeName: bulkTypeName, Config: config, ProposedNewState: config, PriorState: c.none(b),
 	})
 	if err != nil {
 		b.Fatal(err)
@@ -125,7 +128,7 @@ func (c *bulkCalls) plan(b *testing.B, config *tfprotov6.DynamicValue) *tfprotov
 
 func (c *bulkCalls) apply(b *testing.B, config, planned *tfprotov6.DynamicValue) {
 	resp, err := c.server.ApplyResourceChange(context.Background(), &tfprotov6.ApplyResourceChangeRequest{
-		TypeName: bulkTypeName, Config: config, PlannedState: planned, PriorState: c.none(),
+		TypeName: bulkTypeName, Config: config, PlannedState: planned, PriorState: c.none(b),
 	})
 	if err != nil {
 		b.Fatal(err)
@@ -149,7 +152,7 @@ func BenchmarkBulkCalls(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		config := c.config(ids)
+		config := c.config(b, ids)
 		b.Run(fmt.Sprintf("validate/%d", n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
@@ -170,7 +173,7 @@ func BenchmarkBulkCalls(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				config := c.config(ids)
+				config := c.config(b, ids)
 				planned := c.plan(b, config)
 				before := c.emu.Stats().AcceptedCancels
 				b.StartTimer()
