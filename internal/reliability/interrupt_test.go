@@ -51,7 +51,7 @@ func TestInterrupt(t *testing.T) {
 			function:      fgsemu.Function{StopDelay: 3 * time.Second},
 			interruptWhen: func(s fgsemu.Stats) bool { return s.AcceptedCancels > 0 && s.RequestsByOp[fgsemu.OpList] > 0 },
 			recorded:      true,
-			output:        `Interrupt received.*Error: Interrupted While Waiting for the Invocation to Stop.*accepted cancel is recorded in the state`,
+			output:        `Interrupt received.*Warning: Interrupted While Waiting for the Invocation to Stop.*recorded in the state with stop_pending = true; it was not sent again`,
 		},
 	}
 	for _, tt := range tests {
@@ -95,14 +95,25 @@ func TestInterrupt(t *testing.T) {
 			}
 
 			// A later apply, with the faults gone, ends with the cancel recorded
-			// and the invocation stopped. A record left by an interrupted create
-			// is tainted, as Terraform does with any create that ended in an
-			// error, so that apply replaces it: the second cancel is accepted
-			// (the invocation is still stopping) or confirmed (it has stopped).
+			// and the invocation stopped. A record left by an interrupted wait
+			// is kept, untainted and stop_pending: that apply waits again in
+			// place and sends no cancel, keeping the first answer's facts.
 			emu.ClearFaults()
 			second := w.mustSucceed(w.apply())
-			if r != nil && r.Tainted {
-				expectOutput(t, second, `is tainted, so must be replaced`)
+			if r != nil {
+				if r.Tainted || r.AttributeValues["stop_pending"] != true {
+					t.Fatalf("the interrupted wait left %+v, want an untainted record with stop_pending", r)
+				}
+				expectOutput(t, second, `Waiting Again for the Invocation to Stop.*0 added, 1 changed, 0 destroyed`)
+				if s := emu.Stats(); s.RequestsByOp[fgsemu.OpCancel] != 1 {
+					t.Fatalf("%d cancels sent in all, want 1", s.RequestsByOp[fgsemu.OpCancel])
+				}
+				after := stateResources(w.state())[addr]
+				for _, k := range []string{"cancelled_at", "api_request_id"} {
+					if after == nil || after.AttributeValues[k] != r.AttributeValues[k] {
+						t.Fatalf("%s was %v, then %v: the record of the accepted cancel was not kept", k, r.AttributeValues[k], after)
+					}
+				}
 			}
 			if r := stateResources(w.state())[addr]; r == nil || r.Tainted || r.AttributeValues["final_status"] != "FAIL" {
 				t.Fatalf("after a second apply the state holds %+v", r)

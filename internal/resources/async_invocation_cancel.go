@@ -2,7 +2,6 @@ package resources
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -164,6 +163,9 @@ type cancelOutcome struct {
 	cancelled bool
 	// final is the invocation's final status, when it was seen.
 	final *fgs.Invocation
+	// stopPending: the wait for the stop ended (deadline or interrupt)
+	// before the invocation did; only the resource records it, as a warning.
+	stopPending bool
 }
 
 // acceptedAt is when FunctionGraph accepted this cancel, null when no answer
@@ -232,61 +234,9 @@ func (r cancelRun) send(ctx context.Context, diags *diag.Diagnostics) cancelOutc
 	r.report(fmt.Sprintf("Cancel accepted (X-Request-Id: %s, %s)", res.APIRequestID, countOf(res.Attempts, "attempt")))
 	tflog.Info(ctx, "Async invocation cancel accepted", map[string]any{"x_request_id": res.APIRequestID, "attempts": res.Attempts})
 	if r.waitForStop {
-		out.final = r.wait(ctx, client, req, res, diags)
+		out.final, out.stopPending = r.wait(ctx, client, req, res.APIRequestID, diags)
 	}
 	return out
-}
-
-// wait polls until the invocation has ended. A deadline or an interrupt is an
-// error; a refused status query only a warning: the cancel itself worked.
-func (r cancelRun) wait(ctx context.Context, client *fgs.Client, req fgs.CancelRequest, res fgs.CancelResult, diags *diag.Diagnostics) *fgs.Invocation {
-	r.report(fmt.Sprintf("Waiting for request %s to stop", req.RequestID))
-	inv, err := client.WaitForStop(ctx, req.URN, req.RequestID, r.data.StopPoll, func(inv fgs.Invocation, waited time.Duration) {
-		r.report(fmt.Sprintf("Request %s is %s after %s", req.RequestID, inv.Outcome(), waited.Round(100*time.Millisecond)))
-	})
-	if err == nil {
-		return &inv
-	}
-	facts := fmt.Sprintf("\n\nFunction URN: %s\nAsync request ID: %s\nAPI request ID of the cancel (X-Request-Id): %s",
-		req.URN, req.RequestID, res.APIRequestID)
-	stands := "The accepted cancel stands; it was not sent again."
-	if r.recordsState {
-		stands = "The accepted cancel is recorded in the state; it was not sent again."
-	}
-	var still *fgs.StillRunningError
-	var notListed *fgs.NotListedError
-	e, isCallErr := fgs.AsError(err)
-	switch {
-	case errors.As(err, &still):
-		diags.AddError("Invocation Still Running After Cancel",
-			fmt.Sprintf("FunctionGraph accepted the cancel, but request %s was still %s after waiting %s (%s). %s\n\n"+
-				"Raise %s to wait longer, or set wait_for_stop = false to return once the cancel is accepted. "+
-				"If the invocation never stops, contact Huawei Cloud support with the X-Request-Id below.",
-				req.RequestID, still.Last.Status, still.Waited.Round(time.Second), countOf(still.Polls, "status query"), stands, r.timeoutSetting)+facts)
-		r.report(fmt.Sprintf("Gave up waiting: request %s still %s", req.RequestID, still.Last.Status))
-	case isCallErr && e.Kind == fgs.KindCanceled:
-		diags.AddError("Interrupted While Waiting for the Invocation to Stop",
-			"FunctionGraph accepted the cancel, and Terraform was interrupted while waiting for the invocation to end. "+stands+facts)
-	case errors.As(err, &notListed):
-		diags.AddWarning("Stop Not Confirmed",
-			fmt.Sprintf("FunctionGraph accepted the cancel, but request %s is not listed among the function's invocations of the last %s, "+
-				"so its status could not be read to confirm it stopped%s. %s", req.RequestID, lookbackText, finalLeftEmpty(r.recordsState), stands)+facts)
-		r.report("Could not confirm the stop: the invocation is not listed")
-	default:
-		summary, detail := describeCallError(err, callContext{action: "Confirm the Stop", requestID: req.RequestID})
-		diags.AddWarning("Stop Not Confirmed",
-			"FunctionGraph accepted the cancel, but the invocation's status could not be read to confirm it stopped"+finalLeftEmpty(r.recordsState)+". "+
-				stands+"\n\n"+summary+"\n"+detail)
-		r.report("Could not confirm the stop: " + summary)
-	}
-	return nil
-}
-
-func finalLeftEmpty(recordsState bool) string {
-	if recordsState {
-		return ", so final_status is left empty"
-	}
-	return ""
 }
 
 // countOf writes "1 attempt", "3 attempts"; nouns ending in y take -ies.

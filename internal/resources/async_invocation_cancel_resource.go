@@ -126,6 +126,14 @@ func (r *asyncInvocationCancelResource) Schema(ctx context.Context, _ resource.S
 					"Null as `cancelled_at` is.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
+			"stop_pending": schema.BoolAttribute{
+				Computed: true,
+				MarkdownDescription: "Whether the invocation's end is still to be seen: `true` when the cancel was accepted but the wait for the stop " +
+					"ended first (`timeouts.create` passed, or the apply was interrupted). The apply then warns instead of failing, " +
+					"so the record is kept rather than tainted, and the next apply waits again, in place, without sending a new cancel. " +
+					"`false` once the end was seen, and when there is nothing to wait for (`wait_for_stop = false`, or a stop that could not be confirmed).",
+				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
+			},
 		},
 		Blocks: map[string]schema.Block{
 			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, CreateDescription: descCreateTimeout}),
@@ -192,13 +200,37 @@ func (r *asyncInvocationCancelResource) ModifyPlan(ctx context.Context, req reso
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !m.Type.Equal(prior.Type) && !m.FunctionURN.IsUnknown() && !m.RequestID.IsUnknown() &&
-		m.FunctionURN.Equal(prior.FunctionURN) && m.RequestID.Equal(prior.RequestID) {
+	if m.FunctionURN.IsUnknown() || m.RequestID.IsUnknown() || !m.FunctionURN.Equal(prior.FunctionURN) || !m.RequestID.Equal(prior.RequestID) {
+		return // replaced: a new cancel
+	}
+	if prior.StopPending.ValueBool() {
+		planPendingStop(ctx, m, prior, resp)
+	}
+	if !m.Type.Equal(prior.Type) {
 		resp.Diagnostics.AddAttributeWarning(path.Root("type"), "Changing type Sends Nothing",
 			fmt.Sprintf("The cancel of request %s was already made (type %s); changing type only updates the record, and nothing is sent to FunctionGraph. "+
 				"To send a new cancel, replace the resource: terraform apply -replace=<address>.",
 				prior.RequestID.ValueString(), typeText(prior.Type)))
 	}
+}
+
+// planPendingStop plans, for a record whose stop is pending, a wait in place
+// that sends no cancel (its end unknown until seen), or with wait_for_stop
+// turned off, the end of waiting.
+func planPendingStop(ctx context.Context, m, prior asyncInvocationCancelResourceModel, resp *resource.ModifyPlanResponse) {
+	if !m.WaitForStop.IsUnknown() && !m.WaitForStop.ValueBool() {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("stop_pending"), false)...)
+		return
+	}
+	for _, name := range []string{"final_status", "final_error_code", "final_error_message"} {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), types.StringUnknown())...)
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("stop_pending"), types.BoolUnknown())...)
+	resp.Diagnostics.AddWarning("Waiting Again for the Invocation to Stop",
+		fmt.Sprintf("FunctionGraph accepted the cancel of request %s at %s, but the invocation was not yet seen to end when the wait stopped (stop_pending = true). "+
+			"This apply waits again for it to end, in place, within timeouts.create, and sends no new cancel; cancelled_at and api_request_id are kept. "+
+			"Set wait_for_stop = false to stop waiting.\n\nAPI request ID of the cancel (X-Request-Id): %s",
+			prior.RequestID.ValueString(), prior.CancelledAt.ValueString(), prior.APIRequestID.ValueString()))
 }
 
 // typeText names a cancel type as configured, "not set" for null.
@@ -234,12 +266,7 @@ func (r *asyncInvocationCancelResource) Create(ctx context.Context, req resource
 	m.Cancelled = types.BoolValue(out.cancelled)
 	m.CancelledAt = out.acceptedAt()
 	m.APIRequestID = out.apiRequestID()
-	m.FinalStatus, m.FinalErrorCode, m.FinalErrorMessage = types.StringNull(), types.StringNull(), types.StringNull()
-	if out.final != nil {
-		m.FinalStatus = types.StringValue(out.final.Status)
-		m.FinalErrorCode = types.StringValue(out.final.ErrorCode)
-		m.FinalErrorMessage = types.StringValue(out.final.ErrorMessage)
-	}
+	m.setFinal(out.final, out.stopPending)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
@@ -248,15 +275,38 @@ func (r *asyncInvocationCancelResource) Create(ctx context.Context, req resource
 func (r *asyncInvocationCancelResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {
 }
 
-// Update sends nothing: type, region, wait_for_stop and timeouts shape how a
-// cancel is sent, not which invocation it stops, and the cancel was made.
+// Update sends no cancel: type, region, wait_for_stop and timeouts shape how a
+// cancel is sent, not which invocation it stops, and the cancel was made. A
+// record whose stop is pending (planned unknown) waits again for the end.
 func (r *asyncInvocationCancelResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var m asyncInvocationCancelResourceModel
+	var m, prior asyncInvocationCancelResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if m.StopPending.IsUnknown() {
+		r.waitAgain(ctx, &m, prior, &resp.Diagnostics)
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// waitAgain waits for the end of an invocation whose accepted cancel a
+// cut-short wait left pending, and records it; it sends no cancel.
+func (r *asyncInvocationCancelResource) waitAgain(ctx context.Context, m *asyncInvocationCancelResourceModel, prior asyncInvocationCancelResourceModel, diags *diag.Diagnostics) {
+	m.setFinal(nil, false)
+	if !prior.StopPending.ValueBool() || !m.WaitForStop.ValueBool() {
+		m.FinalStatus, m.FinalErrorCode, m.FinalErrorMessage = prior.FinalStatus, prior.FinalErrorCode, prior.FinalErrorMessage
+		return
+	}
+	timeout, d := m.Timeouts.Create(ctx, defaultCancelTimeout)
+	diags.Append(d...)
+	if diags.HasError() {
+		m.StopPending = types.BoolValue(true)
+		return
+	}
+	run := cancelRun{data: r.data, args: m.args(), waitForStop: true, timeout: timeout, timeoutSetting: "timeouts.create", recordsState: true}
+	m.setFinal(run.waitAgain(ctx, prior.APIRequestID.ValueString(), diags))
 }
 
 // Delete only forgets, and says nothing: forgetting a record is what
@@ -286,7 +336,20 @@ type asyncInvocationCancelResourceModel struct {
 	FinalErrorMessage types.String   `tfsdk:"final_error_message"`
 	CancelledAt       types.String   `tfsdk:"cancelled_at"`
 	APIRequestID      types.String   `tfsdk:"api_request_id"`
+	StopPending       types.Bool     `tfsdk:"stop_pending"`
 	Timeouts          timeouts.Value `tfsdk:"timeouts"`
+}
+
+// setFinal records how the invocation ended (nil: not seen) and whether its
+// end is still to be waited for.
+func (m *asyncInvocationCancelResourceModel) setFinal(final *fgs.Invocation, stopPending bool) {
+	m.FinalStatus, m.FinalErrorCode, m.FinalErrorMessage = types.StringNull(), types.StringNull(), types.StringNull()
+	if final != nil {
+		m.FinalStatus = types.StringValue(final.Status)
+		m.FinalErrorCode = types.StringValue(final.ErrorCode)
+		m.FinalErrorMessage = types.StringValue(final.ErrorMessage)
+	}
+	m.StopPending = types.BoolValue(stopPending)
 }
 
 func (m asyncInvocationCancelResourceModel) args() cancelArgs {

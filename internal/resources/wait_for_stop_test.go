@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -57,33 +58,112 @@ func TestWaitForStop_waitsForTheEnd(t *testing.T) {
 	})
 }
 
-// An invocation that never ends fails the apply at the deadline with the last
-// status, yet the accepted cancel is recorded, and was sent only once.
+// A wait cut short by the deadline keeps the accepted cancel's record,
+// untainted and marked stop_pending; the next apply of the same
+// configuration waits again in place, sends no cancel, keeps cancelled_at
+// and api_request_id, and records the end; the apply after it has nothing to do.
 func TestWaitForStop_deadline(t *testing.T) {
 	t.Parallel()
-	urn := acctest.FunctionURN("stuck")
-	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn, NeverStops: true})
+	urn := acctest.FunctionURN("slow")
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn, StopDelay: 6 * time.Second})
 	id := acctest.Invoke(t, emu, urn)
+	config := cancelConfig(emu, urn, id, `timeouts { create = "2s" }`)
+	cancelledAt := statecheck.CompareValue(compare.ValuesSame())
+	apiRequestID := statecheck.CompareValue(compare.ValuesSame())
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories(),
 		Steps: []resource.TestStep{
 			{
-				Config:      cancelConfig(emu, urn, id, `timeouts { create = "2s" }`),
-				ExpectError: acctest.ErrorPattern(`Invocation Still Running After Cancel.*was still RUNNING after waiting 2s .*status queries.*recorded in the state; it was not sent again.*Raise timeouts.create.*wait_for_stop = false`),
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("stop_pending"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("final_status"), knownvalue.Null()),
+					cancelledAt.AddStateValue(cancelAddr, tfjsonpath.New("cancelled_at")),
+					apiRequestID.AddStateValue(cancelAddr, tfjsonpath.New("api_request_id")),
+				},
+				Check: resource.ComposeTestCheckFunc(expectStats(emu, 1, 1), expectNotTainted(cancelAddr)),
+				// The record's pending stop is itself the change the next plan makes.
+				ExpectNonEmptyPlan: true,
 			},
 			{
-				// The failed apply sent the cancel once. Its record exists, tainted
-				// by the error, so the next plan replaces it: a new cancel.
-				PreConfig: func() {
-					if s := emu.Stats(); s.AcceptedCancels != 1 || s.RequestsByOp[fgsemu.OpCancel] != 1 {
-						t.Errorf("the cancel was sent %d times (%d accepted), want once", s.RequestsByOp[fgsemu.OpCancel], s.AcceptedCancels)
-					}
-				},
-				Config: cancelConfig(emu, urn, id, `wait_for_stop = false`),
+				Config: config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(cancelAddr, plancheck.ResourceActionReplace)},
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(cancelAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectUnknownValue(cancelAddr, tfjsonpath.New("final_status")),
+					},
 				},
-				Check: expectStats(emu, 2, 2),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("stop_pending"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("final_status"), knownvalue.StringExact("FAIL")),
+					statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("final_error_code"), knownvalue.StringExact("4208")),
+					cancelledAt.AddStateValue(cancelAddr, tfjsonpath.New("cancelled_at")),
+					apiRequestID.AddStateValue(cancelAddr, tfjsonpath.New("api_request_id")),
+				},
+				PreConfig: untilInvocationEnds(t, emu, urn, id),
+				Check:     expectStats(emu, 1, 1),
+			},
+			{
+				Config:           config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check:            expectStats(emu, 1, 1),
+			},
+		},
+	})
+}
+
+// untilInvocationEnds waits (at most a minute) for the emulator to end the
+// invocation, so the next apply finds its end at its first status query.
+func untilInvocationEnds(t *testing.T, emu *fgsemu.Emulator, urn, id string) func() {
+	return func() {
+		for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			if inv, _ := emu.Invocation(urn, id); inv.Status != fgsemu.StatusRunning {
+				return
+			}
+		}
+		t.Fatal("the invocation did not end within a minute")
+	}
+}
+
+// expectNotTainted fails unless the resource's record is untainted.
+func expectNotTainted(addr string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		if r := s.RootModule().Resources[addr]; r == nil || r.Primary == nil || r.Primary.Tainted {
+			return fmt.Errorf("%s is missing or tainted: %+v", addr, r)
+		}
+		return nil
+	}
+}
+
+// With wait_for_stop turned off, a pending record stops waiting: in place,
+// with no status query and no cancel.
+func TestWaitForStop_pendingThenDisabled(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("stuck")
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn, NeverStops: true})
+	id := acctest.Invoke(t, emu, urn)
+	var lists int64
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config:             cancelConfig(emu, urn, id, `timeouts { create = "2s" }`),
+				Check:              func(*terraform.State) error { lists = emu.Stats().RequestsByOp[fgsemu.OpList]; return nil },
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				Config: cancelConfig(emu, urn, id, `timeouts { create = "2s" }`, `wait_for_stop = false`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(cancelAddr, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("stop_pending"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("cancelled_at"), knownvalue.StringRegexp(rfc3339UTC)),
+				},
+				Check: resource.ComposeTestCheckFunc(
+					expectStats(emu, 1, 1),
+					expectListRequests(emu, func(n int64) bool { return n == lists }, "none since the first apply"),
+				),
 			},
 		},
 	})
