@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -313,4 +314,38 @@ func TestWaitForStop_notListed(t *testing.T) {
 			Check: resource.ComposeTestCheckFunc(expectStats(emu, 1, 1), expectListRequests(emu, func(n int64) bool { return n == 1 }, "one")),
 		}},
 	})
+}
+
+// Through the CLI, as a pipeline sees it: a wait cut short by the deadline
+// is a warning, and the postcondition the resource page suggests turns it
+// into a failed apply without tainting the record; the next plan waits
+// again in place and sends nothing.
+func TestWaitForStop_deadlineWarnsAndPostconditionFails(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("stuck")
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn, NeverStops: true})
+	id := acctest.Invoke(t, emu, urn)
+	cli := acctest.NewCLI(t)
+	cli.Configure(cancelConfig(emu, urn, id, `timeouts { create = "2s" }`, `lifecycle {
+    postcondition {
+      condition     = !self.stop_pending
+      error_message = "The invocation was not seen to stop."
+    }
+  }`))
+
+	res := cli.Run("apply", "-auto-approve")
+	if res.Code == 0 {
+		t.Fatalf("the postcondition did not fail the apply:\n%s", res)
+	}
+	expectOutput(t, res, `Warning: Invocation Still Running After Cancel.*was still RUNNING after waiting 2s.*recorded in the state with stop_pending = true; it was not sent again. `+
+		`The next apply waits again.*Raise timeouts.create.*Error: Resource postcondition failed.*The invocation was not seen to stop`)
+	if strings.Contains(res.Output, "tainted") {
+		t.Fatalf("the record was tainted:\n%s", res)
+	}
+
+	res = cli.MustRun("plan")
+	expectOutput(t, res, `will be updated in-place.*Plan: 0 to add, 1 to change, 0 to destroy.*Warning: Waiting Again for the Invocation to Stop.*sends no new cancel`)
+	if s := emu.Stats(); s.RequestsByOp[fgsemu.OpCancel] != 1 || s.AcceptedCancels != 1 {
+		t.Fatalf("%d cancels sent, %d accepted; want 1 of each", s.RequestsByOp[fgsemu.OpCancel], s.AcceptedCancels)
+	}
 }
