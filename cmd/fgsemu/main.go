@@ -77,7 +77,7 @@ const controlAPI = `Control API (JSON over HTTP, loopback clients only; invoke a
   POST   /_emulator/faults                 inject a fault: {"op": "cancel"|"list"|"invoke"|"iam"|"other"|"",
                                            "times", "probability", "status", "body", "retry_after",
                                            "delay": "1s", "hang", "drop": "before"|"after"|"mid-body",
-                                           "malformed": "html"|"empty"|"truncated"|"huge"|"loop"}
+                                           "malformed": "html"|"empty"|"truncated"|"huge"|"loop"|"endless"}
   GET    /_emulator/faults                 the faults in force
   DELETE /_emulator/faults                 clear every fault
   POST   /_emulator/latency                delay every API answer: {"latency": "20ms"}

@@ -3,6 +3,7 @@ package fgs_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -397,6 +398,23 @@ func TestListInvocationsDetectsALoopingAPI(t *testing.T) {
 	}
 	if n := emu.Stats().RequestsByOp["list"]; n > 2 {
 		t.Fatalf("%d list requests before the loop was noticed", n)
+	}
+}
+
+// A list without end (full pages whose next_marker always moves on) stops
+// at MaxListedInvocations, having asked for no page past it.
+func TestListInvocationsStopsAtTheCap(t *testing.T) {
+	t.Parallel()
+	emu := startEmulator(t)
+	inject(t, emu, fgsemu.Fault{Op: "list", Malformed: fgsemu.MalformedEndless})
+	list, err := newClient(t, emu.URL(), 0).ListInvocations(context.Background(), testURN, fgs.ListFilter{Status: "RUNNING"})
+	e, _ := fgs.AsError(err)
+	if e == nil || e.Kind != fgs.KindTooMany || list != nil ||
+		!strings.Contains(e.Message, "more than 100,000 invocations (status RUNNING, 201 pages)") {
+		t.Fatalf("got %d invocations and %v, want none and the cap's error", len(list), err)
+	}
+	if n, want := emu.Stats().RequestsByOp["list"], int64(fgs.MaxListedInvocations/fgs.ListPageSize+1); n != want {
+		t.Fatalf("%d list requests, want %d: the pages up to the cap and the one past it", n, want)
 	}
 }
 

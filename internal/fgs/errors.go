@@ -32,6 +32,8 @@ const (
 	KindInvalidInput
 	// KindInternal: the SDK failed in a way it should not (a panic, an unexpected type).
 	KindInternal
+	// KindTooMany: a listing went past MaxListedInvocations and was given up.
+	KindTooMany
 )
 
 func (k ErrorKind) String() string {
@@ -50,6 +52,8 @@ func (k ErrorKind) String() string {
 		return "invalid input"
 	case KindInternal:
 		return "internal error"
+	case KindTooMany:
+		return "too many invocations"
 	}
 	return "error"
 }

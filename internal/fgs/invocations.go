@@ -43,42 +43,38 @@ const (
 	opList = "list async invocations"
 	// ListPageSize is what each list request asks for: the API's largest page.
 	ListPageSize = 500
-	// maxPages bounds pagination: a million invocations, far past any real
-	// listing, so a looping API ends in an error rather than a hang.
-	maxPages = 10000
+	// MaxListedInvocations bounds every listing, and so the memory it takes
+	// (about 20 MB of invocations here). A function runs at most its instances
+	// times its requests per instance: FunctionGraph's defaults allow 1,000
+	// instances per account (adjustable) and 1 request per instance (up to
+	// 1,000). This is 100 times the first, or 1,000 instances at 100 requests
+	// each, with room for a queue of WAIT ones: past it, a listing is either
+	// a window to narrow or an API that never stops answering.
+	MaxListedInvocations = 100_000
 )
 
-// ListInvocations follows the pages of GET .../async-invocations to the end.
+// ListInvocations follows the pages of GET .../async-invocations to the end,
+// or fails once they hold more than MaxListedInvocations.
 func (c *Client) ListInvocations(ctx context.Context, urn URN, f ListFilter) ([]Invocation, error) {
-	if err := urn.Validate(); err != nil {
-		return nil, &Error{Op: opList, URN: urn.String(), Kind: KindInvalidInput, Message: err.Error(), Err: err}
-	}
-	if f.RequestID != "" {
-		if err := ValidateRequestID(f.RequestID); err != nil {
-			return nil, &Error{Op: opList, URN: urn.String(), Kind: KindInvalidInput, Message: err.Error(), Err: err}
-		}
-	}
-	if f.Status != "" && !isStatus(f.Status) {
-		err := fmt.Errorf("status %q is not one of %s", f.Status, strings.Join(InvocationStatuses, ", "))
-		return nil, &Error{Op: opList, URN: urn.String(), Kind: KindInvalidInput, Message: err.Error(), Err: err}
+	if err := f.validate(urn); err != nil {
+		return nil, err
 	}
 	var all []Invocation
-	marker := 0
-	for page := 1; ; page++ {
-		if page > maxPages {
-			return all, &Error{Op: opList, URN: urn.String(), Kind: KindBadResponse,
-				Message: fmt.Sprintf("stopped after %d pages (%d invocations): the API kept returning more", maxPages, len(all))}
-		}
+	for marker := 0; ; {
 		resp, err := c.listPage(ctx, urn, f, marker)
 		if err != nil {
-			return all, err
+			return nil, err
 		}
-		items := resp.Invocations
-		for _, it := range derefSlice(items) {
+		items := derefSlice(resp.Invocations)
+		if len(all)+len(items) > MaxListedInvocations {
+			return nil, &Error{Op: opList, URN: urn.String(), Kind: KindTooMany, Message: fmt.Sprintf(
+				"FunctionGraph listed more than %s invocations (%s, %d pages), more than a function can have running or queued; "+
+					"the listing was given up there rather than held in memory without bound", groupThousands(MaxListedInvocations), f.describe(), marker/ListPageSize+1)}
+		}
+		for _, it := range items {
 			all = append(all, it.invocation())
 		}
-		n := len(derefSlice(items))
-		if n < ListPageSize || resp.NextMarker == nil {
+		if len(items) < ListPageSize || resp.NextMarker == nil {
 			return all, nil
 		}
 		next := int(*resp.NextMarker)
@@ -86,11 +82,57 @@ func (c *Client) ListInvocations(ctx context.Context, urn URN, f ListFilter) ([]
 			return all, nil
 		}
 		if next <= marker {
-			return all, &Error{Op: opList, URN: urn.String(), Kind: KindBadResponse,
+			return nil, &Error{Op: opList, URN: urn.String(), Kind: KindBadResponse,
 				Message: fmt.Sprintf("the API answered page marker %d with next marker %d, which would list the same page again", marker, next)}
 		}
 		marker = next
 	}
+}
+
+// validate checks the URN and the filter before anything is sent.
+func (f ListFilter) validate(urn URN) error {
+	var err error
+	switch {
+	case urn.Validate() != nil:
+		err = urn.Validate()
+	case f.RequestID != "" && ValidateRequestID(f.RequestID) != nil:
+		err = ValidateRequestID(f.RequestID)
+	case f.Status != "" && !isStatus(f.Status):
+		err = fmt.Errorf("status %q is not one of %s", f.Status, strings.Join(InvocationStatuses, ", "))
+	}
+	if err != nil {
+		return &Error{Op: opList, URN: urn.String(), Kind: KindInvalidInput, Message: err.Error(), Err: err}
+	}
+	return nil
+}
+
+// describe says what a listing asked for, in words.
+func (f ListFilter) describe() string {
+	parts := []string{"any status"}
+	if f.Status != "" {
+		parts = []string{"status " + f.Status}
+	}
+	if f.RequestID != "" {
+		parts = append(parts, "request ID "+f.RequestID)
+	}
+	switch {
+	case !f.Begin.IsZero() && !f.End.IsZero():
+		parts = append(parts, fmt.Sprintf("started %s to %s", f.Begin.UTC().Format(time.RFC3339), f.End.UTC().Format(time.RFC3339)))
+	case !f.Begin.IsZero():
+		parts = append(parts, "started since "+f.Begin.UTC().Format(time.RFC3339))
+	case !f.End.IsZero():
+		parts = append(parts, "started before "+f.End.UTC().Format(time.RFC3339))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// groupThousands writes 100000 as "100,000".
+func groupThousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // listAnswer is the list API's answer. The SDK's own model reads start_time

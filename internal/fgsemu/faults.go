@@ -23,6 +23,7 @@ const (
 	MalformedTruncated = "truncated" // complete framing, JSON cut in half
 	MalformedHuge      = "huge"      // a 200 JSON-looking body of HugeBodySize bytes, streamed
 	MalformedLoop      = "loop"      // (list) a full page whose next_marker equals the marker
+	MalformedEndless   = "endless"   // (list) a full page of RUNNING invocations whose next_marker always moves on
 )
 
 // HugeBodySize is the size of a "huge" malformed answer.
@@ -49,7 +50,7 @@ type Fault struct {
 	Hang bool
 	// Drop is DropBefore, DropAfter or DropMidBody.
 	Drop string
-	// Malformed is MalformedHTML, MalformedEmpty, MalformedTruncated, MalformedHuge or MalformedLoop.
+	// Malformed is MalformedHTML, MalformedEmpty, MalformedTruncated, MalformedHuge, MalformedLoop or MalformedEndless.
 	Malformed string
 }
 
@@ -95,12 +96,12 @@ func (f Fault) Validate() error {
 	}
 	switch f.Malformed {
 	case "", MalformedHTML, MalformedEmpty, MalformedTruncated, MalformedHuge:
-	case MalformedLoop:
+	case MalformedLoop, MalformedEndless:
 		if f.Op != OpList {
-			return errors.New(`a "loop" fault needs op "list"`)
+			return fmt.Errorf("a %q fault needs op \"list\"", f.Malformed)
 		}
 	default:
-		return fmt.Errorf("fault malformed must be html, empty, truncated, huge or loop, not %q", f.Malformed)
+		return fmt.Errorf("fault malformed must be html, empty, truncated, huge, loop or endless, not %q", f.Malformed)
 	}
 	if f.Times < 0 || f.Delay < 0 || f.Probability < 0 || f.Probability > 1 {
 		return errors.New("fault times and delay must not be negative; probability must be within 0..1")
@@ -205,7 +206,9 @@ func (e *Emulator) applyFault(w http.ResponseWriter, r *http.Request, rt route, 
 	case MalformedHuge:
 		e.writeHuge(w, r, statusOr(f.Status, http.StatusOK))
 	case MalformedLoop:
-		writeLoopPage(w, r)
+		writeMadeUpPage(w, r, false)
+	case MalformedEndless:
+		writeMadeUpPage(w, r, true)
 	default:
 		if f.Status == 0 && f.Body == "" && f.RetryAfter == "" {
 			e.serveAPI(w, r, rt) // a pure delay
@@ -285,9 +288,11 @@ func (e *Emulator) writeHuge(w http.ResponseWriter, r *http.Request, status int)
 	_, _ = w.Write([]byte(suffix))
 }
 
-// writeLoopPage answers a full page of made-up invocations whose next_marker
-// is the marker asked for, so a client that trusts next_marker never ends.
-func writeLoopPage(w http.ResponseWriter, r *http.Request) {
+// writeMadeUpPage answers a full page of made-up RUNNING invocations whose
+// next_marker is the marker asked for (a loop) or, moving on, the next page's
+// (a list without end), with a count always past it: a client that trusts
+// next_marker and count never ends.
+func writeMadeUpPage(w http.ResponseWriter, r *http.Request, movesOn bool) {
 	q, _ := url.ParseQuery(r.URL.RawQuery)
 	marker, err := strconv.Atoi(q.Get("marker"))
 	if err != nil || marker < 0 {
@@ -299,6 +304,9 @@ func writeLoopPage(w http.ResponseWriter, r *http.Request) {
 	}
 	start := time.Now().UTC().Format(apiTimeFormat)
 	resp := listResponse{Invocations: make([]listedInvocation, limit), Count: marker + limit + 1, NextMarker: marker}
+	if movesOn {
+		resp.NextMarker = marker + limit
+	}
 	for i := range resp.Invocations {
 		resp.Invocations[i] = listedInvocation{
 			RequestID: fmt.Sprintf("00000000-0000-4000-8000-%012d", marker+i),

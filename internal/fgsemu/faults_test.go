@@ -246,8 +246,30 @@ func TestFaultAnswers(t *testing.T) {
 		}
 	})
 
+	t.Run("malformed endless", func(t *testing.T) {
+		defer e.ClearFaults()
+		mustInject(t, e, Fault{Op: OpList, Malformed: MalformedEndless})
+		seen := map[string]bool{}
+		marker := 0
+		for range 3 {
+			var page listAnswer
+			call(t, "GET", listURL+"?limit=5&marker="+strconv.Itoa(marker), "").json(t, &page)
+			if len(page.Invocations) != 5 || page.NextMarker != marker+5 || page.Count <= page.NextMarker {
+				t.Fatalf("page %+v", page)
+			}
+			for _, inv := range page.Invocations {
+				id, _ := inv["request_id"].(string)
+				if seen[id] || inv["status"] != StatusRunning {
+					t.Fatalf("invocation %+v listed twice or not running", inv)
+				}
+				seen[id] = true
+			}
+			marker = page.NextMarker
+		}
+	})
+
 	t.Run("invalid faults are refused", func(t *testing.T) {
-		for _, f := range []Fault{{Op: "delete"}, {Drop: "sometimes"}, {Malformed: "xml"}, {Malformed: MalformedLoop}, {Probability: 2}, {Times: -1}, {Status: 42}, {RetryAfter: "1\r\nX-Evil: 1"}} {
+		for _, f := range []Fault{{Op: "delete"}, {Drop: "sometimes"}, {Malformed: "xml"}, {Malformed: MalformedLoop}, {Malformed: MalformedEndless}, {Probability: 2}, {Times: -1}, {Status: 42}, {RetryAfter: "1\r\nX-Evil: 1"}} {
 			if err := e.InjectFault(f); err == nil {
 				t.Errorf("%+v accepted", f)
 			}

@@ -100,6 +100,11 @@ func explain(e *fgs.Error, cc callContext) (title, why, todo string) {
 			"A proxy or gateway between Terraform and FunctionGraph may have answered instead of the API. Check the endpoint (endpoints.fgs, cloud) and any HTTPS proxy, then try again."
 	case fgs.KindInvalidInput:
 		return "Invalid Request", e.Message + ".", "Fix the argument named above; nothing was sent."
+	case fgs.KindTooMany:
+		return "Too Many Invocations", e.Message + ".",
+			"Narrow what is listed: a shorter window (query_begin_time and query_end_time), a status, or a request_id; " +
+				"the bulk cancel takes request_ids instead of listing what is running. " +
+				"If a narrow window still lists without end, FunctionGraph is answering wrongly: contact Huawei Cloud support."
 	}
 	return "Unexpected Error", e.Message + ".", "This is a bug in the provider or the Huawei Cloud SDK; please report it with this message."
 }
