@@ -24,7 +24,8 @@ type suiteFigures struct {
 	interruptsPassed int
 	interruptExits   []time.Duration
 
-	loads []string
+	loads    []string
+	memories []string
 
 	badInputs, badInputsRejected int
 	badAtValidate, badAtPlan     int
@@ -75,6 +76,12 @@ func (f *suiteFigures) load(line string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.loads = append(f.loads, line)
+}
+
+func (f *suiteFigures) memory(line string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.memories = append(f.memories, line)
 }
 
 func (f *suiteFigures) badInput(t *testing.T, atValidate *bool, requests func() int64) {
@@ -138,6 +145,9 @@ func (f *suiteFigures) print(w io.Writer) {
 	}
 	for _, l := range f.loads {
 		rows = append(rows, [2]string{"Load", l})
+	}
+	for _, l := range f.memories {
+		rows = append(rows, [2]string{"Memory bound", l})
 	}
 	if f.badInputs > 0 {
 		rows = append(rows, [2]string{"Bad inputs rejected", fmt.Sprintf("%d of %d (%d at validate, %d at plan), %d requests reached the API",

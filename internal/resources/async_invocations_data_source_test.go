@@ -155,6 +155,8 @@ func TestAsyncInvocationsDataSource_apiErrors(t *testing.T) {
 			want: `Failed to List Async Invocations: Function Not Found`},
 		{name: "looping pages", fault: fgsemu.Fault{Op: fgsemu.OpList, Malformed: fgsemu.MalformedLoop},
 			want: `Failed to List Async Invocations: Unreadable Answer.*same page again`},
+		{name: "pages without end", fault: fgsemu.Fault{Op: fgsemu.OpList, Malformed: fgsemu.MalformedEndless},
+			want: `Failed to List Async Invocations: Too Many Invocations.*more than 100,000 invocations \(any status, started .* 201 pages\).*Narrow what is listed: a shorter window \(query_begin_time and query_end_time\)`},
 		{name: "throttled", fault: fgsemu.Fault{Op: fgsemu.OpList, Status: 429, RetryAfter: "0"},
 			want: `Failed to List Async Invocations: Rate Limited.*Attempts: 6`},
 	}
