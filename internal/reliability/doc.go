@@ -13,6 +13,8 @@
 //     5xx land exactly once each, over no more connections than the
 //     parallelism needs, without leaking goroutines; the data source lists
 //     thousands of invocations over one connection;
+//   - memory: a list without end fails at the listing cap with the
+//     provider's peak RSS under 100 MB;
 //   - bad input: every wrong configuration fails at validate or plan time,
 //     naming the argument and what is expected, and sends nothing;
 //   - secrets: with TF_LOG=TRACE, the secret key and security token appear in
