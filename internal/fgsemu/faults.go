@@ -205,10 +205,8 @@ func (e *Emulator) applyFault(w http.ResponseWriter, r *http.Request, rt route, 
 		writeRaw(w, statusOr(f.Status, http.StatusOK), "application/json", body[:len(body)/2])
 	case MalformedHuge:
 		e.writeHuge(w, r, statusOr(f.Status, http.StatusOK))
-	case MalformedLoop:
-		writeMadeUpPage(w, r, false)
-	case MalformedEndless:
-		writeMadeUpPage(w, r, true)
+	case MalformedLoop, MalformedEndless:
+		writeMadeUpPage(w, r, f.Malformed == MalformedEndless)
 	default:
 		if f.Status == 0 && f.Body == "" && f.RetryAfter == "" {
 			e.serveAPI(w, r, rt) // a pure delay

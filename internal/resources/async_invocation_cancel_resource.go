@@ -3,6 +3,7 @@ package resources
 import (
 	"context"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -48,6 +49,43 @@ func (r *asyncInvocationCancelResource) Metadata(_ context.Context, req resource
 }
 
 func (r *asyncInvocationCancelResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	attributes := map[string]schema.Attribute{
+		"id": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "`<function_urn>/<request_id>`.",
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"function_urn": schema.StringAttribute{
+			Required:            true,
+			MarkdownDescription: descFunctionURN,
+			Validators:          []validator.String{validators.FunctionURN()},
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+		},
+		"request_id": schema.StringAttribute{
+			Required:            true,
+			MarkdownDescription: descRequestID,
+			Validators:          []validator.String{validators.RequestID()},
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+		},
+		"type": schema.StringAttribute{
+			Optional:            true,
+			MarkdownDescription: descCancelType + " Changing it once the cancel was made only updates the record: the cancel made stands, and nothing is sent.",
+			Validators:          []validator.String{stringvalidator.OneOf(fgs.CancelTypes...)},
+		},
+		"region": schema.StringAttribute{
+			Optional:            true,
+			Computed:            true,
+			MarkdownDescription: descRegion + " Setting or removing it later only updates the record and sends nothing.",
+			Validators:          []validator.String{validators.Region()},
+		},
+		"wait_for_stop": schema.BoolAttribute{
+			Optional:            true,
+			Computed:            true,
+			Default:             booldefault.StaticBool(true),
+			MarkdownDescription: descWaitForStop + " Changing it later does not send the cancel again.",
+		},
+	}
+	maps.Copy(attributes, cancelRecordAttributes())
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Cancels an asynchronous FunctionGraph invocation, once. " +
 			"Creating the resource sends the cancel and records its outcome: accepted, found already cancelled, " +
@@ -55,88 +93,59 @@ func (r *asyncInvocationCancelResource) Schema(ctx context.Context, _ resource.S
 			"Reading and destroying it call nothing; destroying only forgets the record, since a cancelled invocation cannot be resumed. " +
 			"Changing `function_urn` or `request_id` replaces it, which sends a new cancel; " +
 			"changing `type`, `region`, `wait_for_stop` or `timeouts` only updates the record and sends nothing.",
-		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "`<function_urn>/<request_id>`.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"function_urn": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: descFunctionURN,
-				Validators:          []validator.String{validators.FunctionURN()},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-			},
-			"request_id": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: descRequestID,
-				Validators:          []validator.String{validators.RequestID()},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-			},
-			"type": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: descCancelType + " Changing it once the cancel was made only updates the record: the cancel made stands, and nothing is sent.",
-				Validators:          []validator.String{stringvalidator.OneOf(fgs.CancelTypes...)},
-			},
-			"region": schema.StringAttribute{
-				Optional:            true,
-				Computed:            true,
-				MarkdownDescription: descRegion + " Setting or removing it later only updates the record and sends nothing.",
-				Validators:          []validator.String{validators.Region()},
-			},
-			"wait_for_stop": schema.BoolAttribute{
-				Optional:            true,
-				Computed:            true,
-				Default:             booldefault.StaticBool(true),
-				MarkdownDescription: descWaitForStop + " Changing it later does not send the cancel again.",
-			},
-			"cancelled": schema.BoolAttribute{
-				Computed: true,
-				MarkdownDescription: "Whether a cancel stopped the invocation: `true` when FunctionGraph accepted this cancel, " +
-					"or the invocation was found already cancelled (error code `4208`, or stopped after an attempt whose answer was lost); " +
-					"`false` when it had already ended on its own (`final_status` says how) and nothing was cancelled.",
-				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
-			},
-			"final_status": schema.StringAttribute{
-				Computed: true,
-				MarkdownDescription: "How the invocation ended (`SUCCESS`, `FAIL` or `DISCARD`), as seen by `wait_for_stop`, " +
-					"or as found when the invocation had already ended. Null when not waiting, or when its status could not be read.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"final_error_code": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "The ended invocation's error code, such as `4208` (function invocation canceled). Null as `final_status` is.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"final_error_message": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "The ended invocation's error message. Null as `final_status` is.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"cancelled_at": schema.StringAttribute{
-				Computed: true,
-				MarkdownDescription: "When FunctionGraph's answer accepting the cancel arrived, in RFC 3339 format (UTC), by this machine's clock; " +
-					"not when the invocation ended, which `wait_for_stop` may wait for afterwards. " +
-					"Null when no answer accepted this cancel: the invocation was found already cancelled or already ended (see `cancelled`).",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"api_request_id": schema.StringAttribute{
-				Computed: true,
-				MarkdownDescription: "The `X-Request-Id` of FunctionGraph's answer that accepted the cancel; quote it in a support ticket. " +
-					"Null as `cancelled_at` is.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"stop_pending": schema.BoolAttribute{
-				Computed: true,
-				MarkdownDescription: "Whether the invocation's end is still to be seen: `true` when the cancel was accepted but the wait for the stop " +
-					"ended first (`timeouts.create` passed, or the apply was interrupted). The apply then warns instead of failing, " +
-					"so the record is kept rather than tainted, and the next apply waits again, in place, without sending a new cancel. " +
-					"`false` once the end was seen, and when there is nothing to wait for (`wait_for_stop = false`, or a stop that could not be confirmed).",
-				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
-			},
-		},
+		Attributes: attributes,
 		Blocks: map[string]schema.Block{
 			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, CreateDescription: descCreateTimeout}),
+		},
+	}
+}
+
+// cancelRecordAttributes are what the resource records of the cancel made.
+func cancelRecordAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"cancelled": schema.BoolAttribute{
+			Computed: true,
+			MarkdownDescription: "Whether a cancel stopped the invocation: `true` when FunctionGraph accepted this cancel, " +
+				"or the invocation was found already cancelled (error code `4208`, or stopped after an attempt whose answer was lost); " +
+				"`false` when it had already ended on its own (`final_status` says how) and nothing was cancelled.",
+			PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
+		},
+		"final_status": schema.StringAttribute{
+			Computed: true,
+			MarkdownDescription: "How the invocation ended (`SUCCESS`, `FAIL` or `DISCARD`), as seen by `wait_for_stop`, " +
+				"or as found when the invocation had already ended. Null when not waiting, or when its status could not be read.",
+			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"final_error_code": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "The ended invocation's error code, such as `4208` (function invocation canceled). Null as `final_status` is.",
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"final_error_message": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "The ended invocation's error message. Null as `final_status` is.",
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"cancelled_at": schema.StringAttribute{
+			Computed: true,
+			MarkdownDescription: "When FunctionGraph's answer accepting the cancel arrived, in RFC 3339 format (UTC), by this machine's clock; " +
+				"not when the invocation ended, which `wait_for_stop` may wait for afterwards. " +
+				"Null when no answer accepted this cancel: the invocation was found already cancelled or already ended (see `cancelled`).",
+			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"api_request_id": schema.StringAttribute{
+			Computed: true,
+			MarkdownDescription: "The `X-Request-Id` of FunctionGraph's answer that accepted the cancel; quote it in a support ticket. " +
+				"Null as `cancelled_at` is.",
+			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"stop_pending": schema.BoolAttribute{
+			Computed: true,
+			MarkdownDescription: "Whether the invocation's end is still to be seen: `true` when the cancel was accepted but the wait for the stop " +
+				"ended first (`timeouts.create` passed, or the apply was interrupted). The apply then warns instead of failing, " +
+				"so the record is kept rather than tainted, and the next apply waits again, in place, without sending a new cancel. " +
+				"`false` once the end was seen, and when there is nothing to wait for (`wait_for_stop = false`, or a stop that could not be confirmed).",
+			PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
 		},
 	}
 }
