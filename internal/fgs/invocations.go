@@ -43,13 +43,14 @@ const (
 	opList = "list async invocations"
 	// ListPageSize is what each list request asks for: the API's largest page.
 	ListPageSize = 500
-	// MaxListedInvocations bounds every listing, and so the memory it takes
-	// (about 20 MB of invocations here). A function runs at most its instances
-	// times its requests per instance: FunctionGraph's defaults allow 1,000
-	// instances per account (adjustable) and 1 request per instance (up to
-	// 1,000). This is 100 times the first, or 1,000 instances at 100 requests
-	// each, with room for a queue of WAIT ones: past it, a listing is either
-	// a window to narrow or an API that never stops answering.
+	// MaxListedInvocations bounds every listing, and so the memory it holds
+	// (17 MB for 99,000 invocations, measured). A function runs at most its
+	// instances times its requests per instance; FunctionGraph's quotas page
+	// gives 1,000 instances per tenant (adjustable), and a function's "max
+	// requests per instance" is 1 by default, 1,000 at most. This is 100 times
+	// the instances at one request each, or all of them at 100 each, with room
+	// for a queue of WAIT ones. Past it, a listing is a window to narrow (the
+	// data source lists ended invocations too) or an API that pages forever.
 	MaxListedInvocations = 100_000
 )
 
