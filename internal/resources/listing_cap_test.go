@@ -88,3 +88,27 @@ func TestListingCap_waitForStop(t *testing.T) {
 		}},
 	})
 }
+
+// The bulk cancel's wait for the stop lists the function's unfinished
+// invocations: a list without end there leaves the stop unconfirmed, a
+// warning, and the accepted cancels are kept.
+func TestListingCap_bulkWaitForStop(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("batch")
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
+	id := acctest.Invoke(t, emu, urn)
+	if err := emu.InjectFault(fgsemu.Fault{Op: fgsemu.OpList, Malformed: fgsemu.MalformedEndless}); err != nil {
+		t.Fatal(err)
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: acctest.ProviderConfig(emu) + fmt.Sprintf("resource \"huaweicloud_fgs_async_invocations_cancel\" \"ids\" {\n  function_urn = %q\n  request_ids  = [%q]\n}\n", urn, id),
+			Check: resource.ComposeTestCheckFunc(
+				resource.TestCheckResourceAttr("huaweicloud_fgs_async_invocations_cancel.ids", "cancelled_request_ids.0", id),
+				expectStats(emu, 1, 1),
+				expectListingsToTheCap(emu, 1),
+			),
+		}},
+	})
+}
