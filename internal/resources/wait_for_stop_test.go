@@ -337,7 +337,7 @@ func TestWaitForStop_deadlineWarnsAndPostconditionFails(t *testing.T) {
 	if res.Code == 0 {
 		t.Fatalf("the postcondition did not fail the apply:\n%s", res)
 	}
-	expectOutput(t, res, `Warning: Invocation Still Running After Cancel.*was still RUNNING after waiting 2s.*recorded in the state with stop_pending = true; it was not sent again. `+
+	expectOutput(t, res, `Warning: Invocation Still Running After Cancel.*was still RUNNING after waiting [0-9]+s.*recorded in the state with stop_pending = true; it was not sent again. `+
 		`The next apply waits again.*Raise timeouts.create.*Error: Resource postcondition failed.*The invocation was not seen to stop`)
 	if strings.Contains(res.Output, "tainted") {
 		t.Fatalf("the record was tainted:\n%s", res)
