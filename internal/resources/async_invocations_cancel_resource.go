@@ -20,7 +20,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgs"
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/validators"
 )
 
@@ -87,7 +86,7 @@ func (r *asyncInvocationsCancelResource) Schema(ctx context.Context, _ resource.
 			"type": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: descCancelType + " Changing it later does not send the cancels again.",
-				Validators:          []validator.String{stringvalidator.OneOf(fgs.CancelTypes...)},
+				Validators:          []validator.String{validators.CancelType()},
 			},
 			"request_ids": schema.ListAttribute{
 				ElementType:         types.StringType,
