@@ -3,6 +3,7 @@ package main
 import (
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -150,5 +151,42 @@ func TestReadmeDiagnosticTitlesExist(t *testing.T) {
 	}
 	if found < 15 {
 		t.Errorf("found only %d diagnostic titles in the README's Errors section; has its format changed?", found)
+	}
+}
+
+// TestMakeHelpListsEveryTarget fails when a GNUmakefile target lacks its
+// "## target:" line, so `make help` would leave it out.
+func TestMakeHelpListsEveryTarget(t *testing.T) {
+	out, err := exec.Command("make", "--no-print-directory", "help").CombinedOutput()
+	if err != nil {
+		t.Fatalf("make help: %v\n%s", err, out)
+	}
+	listed := map[string]bool{}
+	for _, m := range regexp.MustCompile(`(?m)^  ([a-z][a-z-]*) +\S`).FindAllStringSubmatch(string(out), -1) {
+		listed[m[1]] = true
+	}
+	targets := regexp.MustCompile(`(?m)^([a-z][a-z-]*):`).FindAllStringSubmatch(readDoc(t, "GNUmakefile"), -1)
+	for _, m := range targets {
+		if m[1] != "default" && !listed[m[1]] {
+			t.Errorf("make help does not list %q: give it a \"## %s: what it does\" line above it", m[1], m[1])
+		}
+	}
+	if len(listed) < 10 || len(listed) != len(targets)-1 {
+		t.Errorf("make help listed %d targets of %d:\n%s", len(listed), len(targets)-1, out)
+	}
+}
+
+// TestContributingFuzzCountsMatchMakefile fails when CONTRIBUTING.md's
+// account of make test's fuzz run drifts from the GNUmakefile's counts.
+func TestContributingFuzzCountsMatchMakefile(t *testing.T) {
+	counts := regexp.MustCompile(`(Fuzz\w+),\$\(or \$\(2\),(\d+x)\)`).FindAllStringSubmatch(readDoc(t, "GNUmakefile"), -1)
+	if len(counts) < 3 {
+		t.Fatalf("found %d fuzz counts in the GNUmakefile's fuzz_all; has its format changed?", len(counts))
+	}
+	contributing := readDoc(t, "CONTRIBUTING.md")
+	for _, m := range counts {
+		if !strings.Contains(contributing, "`"+m[1]+"` "+m[2]) {
+			t.Errorf("CONTRIBUTING.md does not say make test runs `%s` %s, as the GNUmakefile does", m[1], m[2])
+		}
 	}
 }
