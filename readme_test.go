@@ -2,6 +2,7 @@ package main
 
 import (
 	"io/fs"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -189,4 +190,113 @@ func TestContributingFuzzCountsMatchMakefile(t *testing.T) {
 			t.Errorf("CONTRIBUTING.md does not say make test runs `%s` %s, as the GNUmakefile does", m[1], m[2])
 		}
 	}
+}
+
+// walkthroughPort is the fixed port an earlier walkthrough used; the test
+// takes it, as another program on a reader's machine might.
+const walkthroughPort = "127.0.0.1:18080"
+
+// TestReadmeWalkthroughRunsAsWritten runs the README's "Using the built
+// provider" shell block with bash, as a reader pasting it would, on a
+// machine set against it: a HOME and CLI configuration whose
+// provider_installation block cannot install this provider, and the old
+// fixed port taken. The cancel must reach the emulator the block started.
+func TestReadmeWalkthroughRunsAsWritten(t *testing.T) {
+	script := walkthroughBlock(t)
+	if _, err := exec.LookPath("terraform"); err != nil {
+		t.Fatal("terraform is not on PATH; the walkthrough runs the real CLI")
+	}
+	if squatter, err := net.Listen("tcp", walkthroughPort); err == nil {
+		t.Cleanup(func() { squatter.Close() })
+		go func() { // accepts and hangs up: nothing an emulator client could use
+			for {
+				c, err := squatter.Accept()
+				if err != nil {
+					return
+				}
+				c.Close()
+			}
+		}()
+	}
+
+	home, tmp := t.TempDir(), t.TempDir()
+	rc := filepath.Join(home, ".terraformrc")
+	// A company's CLI configuration: every provider from a mirror that has not this one.
+	if err := os.WriteFile(rc, []byte("provider_installation {\n  network_mirror {\n    url = \"https://127.0.0.1:1/\"\n  }\n}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"HOME=" + home, "TMPDIR=" + tmp, "TF_CLI_CONFIG_FILE=" + rc, "CHECKPOINT_DISABLE=1"}
+	// Go's caches and settings stay where they are, not under the new HOME.
+	goEnv, err := exec.Command("go", "env", "GOCACHE", "GOMODCACHE", "GOPATH", "GOENV").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range strings.Fields(string(goEnv)) {
+		env = append(env, []string{"GOCACHE", "GOMODCACHE", "GOPATH", "GOENV"}[i]+"="+v)
+	}
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		switch {
+		case name == "HOME" || name == "TMPDIR" || strings.HasPrefix(name, "TF_") || strings.HasPrefix(name, "MAKE") || name == "MFLAGS":
+		default:
+			env = append(env, kv)
+		}
+	}
+	t.Cleanup(func() { // an emulator left running by a failed step
+		dirs, _ := filepath.Glob(filepath.Join(tmp, "tmp.*"))
+		for _, dir := range dirs {
+			_ = exec.Command("scripts/try.sh", "stop", dir).Run()
+		}
+	})
+
+	cmd := exec.Command("bash", "-euo", "pipefail", "-c", script)
+	cmd.Env = env
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the README's walkthrough failed: %v\n%s", err, out)
+	}
+	dirs, _ := filepath.Glob(filepath.Join(tmp, "tmp.*"))
+	if len(dirs) != 1 {
+		t.Fatalf("the walkthrough's mktemp -d made %d directories in TMPDIR, want 1\n%s", len(dirs), out)
+	}
+	try := dirs[0]
+
+	// fgsemu show, run by the walkthrough against its emulator, saw one cancel
+	// accepted and the invocation cancelled.
+	row := regexp.MustCompile(`(?m)^(\S+) +FAIL +4208 +function invocation canceled `).FindSubmatch(out)
+	if row == nil || !regexp.MustCompile(`(?m)^accepted cancels: +1$`).Match(out) {
+		t.Fatalf("the walkthrough's fgsemu show does not report the invocation cancelled and one accepted cancel:\n%s", out)
+	}
+	// The emulator the walkthrough started logged the cancel of that request.
+	logged := readDoc(t, filepath.Join(try, "fgsemu.log"))
+	if !regexp.MustCompile(`POST /v2/\w+/fgs/functions/\S+/cancel 200 op=cancel`).MatchString(logged) {
+		t.Errorf("the walkthrough's emulator did not log an accepted cancel:\n%s", logged)
+	}
+	state := readDoc(t, filepath.Join(try, "terraform.tfstate"))
+	if !strings.Contains(state, `"request_id": "`+string(row[1])+`"`) || !strings.Contains(state, `"cancelled": true`) {
+		t.Errorf("the state does not record the cancel of %s:\n%s", row[1], state)
+	}
+	if strings.Contains(string(out), "Incomplete lock file information") {
+		t.Errorf("terraform init warned of an incomplete lock file:\n%s", out)
+	}
+	// The walkthrough's last line stopped the emulator.
+	if _, err := os.Stat(filepath.Join(try, "fgsemu.pid")); err == nil || !strings.Contains(string(out), "stopped") {
+		t.Errorf("the walkthrough did not stop its emulator:\n%s", out)
+	}
+}
+
+// walkthroughBlock is the first sh block of the README's "Using the built provider" section.
+func walkthroughBlock(t *testing.T) string {
+	t.Helper()
+	readme := readDoc(t, "README.md")
+	_, section, ok := strings.Cut(readme, "\n## Using the built provider")
+	if ok {
+		section, _, _ = strings.Cut(section, "\n## ")
+	}
+	_, block, ok2 := strings.Cut(section, "\n```sh\n")
+	block, _, ok3 := strings.Cut(block, "\n```\n")
+	if !ok || !ok2 || !ok3 || !strings.Contains(block, "terraform") {
+		t.Fatal("the README has no \"Using the built provider\" section with a sh block that runs terraform")
+	}
+	return block
 }

@@ -143,7 +143,9 @@ func (r *asyncInvocationsCancelResource) Schema(ctx context.Context, _ resource.
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true}),
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, CreateDescription: "How long the whole bulk cancel may take: the listing, " +
+				"every cancel with its retries and, with `wait_for_stop`, the wait for the invocations to end. A positive duration such as `30s`, `5m` or `1h`. " +
+				"Defaults to `5m`. Requests not sent by then are listed in `failed`. Changing it later only updates the record."}),
 		},
 	}
 }
