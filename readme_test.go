@@ -300,3 +300,40 @@ func walkthroughBlock(t *testing.T) string {
 	}
 	return block
 }
+
+// TestReadmeListsPlanTimeTitles fails when a validator the types use gives a
+// diagnostic title the README's list of plan-time failures leaves out.
+func TestReadmeListsPlanTimeTitles(t *testing.T) {
+	summaries := map[string]string{} // validator function -> its title
+	decl := regexp.MustCompile(`(?s)\nfunc (\w+)\(\) validator\.String \{\n\treturn (?:stringCheck\{\s*summary: +|oneOf\()"([^"]+)"`)
+	for _, m := range decl.FindAllStringSubmatch(readDoc(t, filepath.Join("internal", "validators", "validators.go")), -1) {
+		summaries[m[1]] = m[2]
+	}
+	files, _ := filepath.Glob(filepath.Join("internal", "resources", "*.go"))
+	used := map[string]bool{}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		for _, m := range regexp.MustCompile(`validators\.(\w+)\(\)`).FindAllStringSubmatch(readDoc(t, f), -1) {
+			used[m[1]] = true
+		}
+	}
+	readme := readDoc(t, "README.md")
+	_, section, _ := strings.Cut(readme, "\n## Errors\n")
+	list, _, _ := strings.Cut(section, "A failed")
+	checked := 0
+	for fn := range used {
+		title, ok := summaries[fn]
+		if !ok {
+			continue
+		}
+		checked++
+		if !strings.Contains(list, "`"+title+"`") {
+			t.Errorf("validators.%s gives %q at plan, which the README's list of plan-time titles lacks", fn, title)
+		}
+	}
+	if checked < 6 {
+		t.Errorf("found only %d validators' titles used by internal/resources; has the code's shape changed?", checked)
+	}
+}
