@@ -202,59 +202,7 @@ const walkthroughPort = "127.0.0.1:18080"
 // provider_installation block cannot install this provider, and the old
 // fixed port taken. The cancel must reach the emulator the block started.
 func TestReadmeWalkthroughRunsAsWritten(t *testing.T) {
-	script := walkthroughBlock(t)
-	if _, err := exec.LookPath("terraform"); err != nil {
-		t.Fatal("terraform is not on PATH; the walkthrough runs the real CLI")
-	}
-	if squatter, err := net.Listen("tcp", walkthroughPort); err == nil {
-		t.Cleanup(func() { squatter.Close() })
-		go func() { // accepts and hangs up: nothing an emulator client could use
-			for {
-				c, err := squatter.Accept()
-				if err != nil {
-					return
-				}
-				c.Close()
-			}
-		}()
-	}
-
-	home, tmp := t.TempDir(), t.TempDir()
-	rc := filepath.Join(home, ".terraformrc")
-	// A company's CLI configuration: every provider from a mirror that has not this one.
-	if err := os.WriteFile(rc, []byte("provider_installation {\n  network_mirror {\n    url = \"https://127.0.0.1:1/\"\n  }\n}\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	env := []string{"HOME=" + home, "TMPDIR=" + tmp, "TF_CLI_CONFIG_FILE=" + rc, "CHECKPOINT_DISABLE=1"}
-	// Go's caches and settings stay where they are, not under the new HOME.
-	goEnv, err := exec.Command("go", "env", "GOCACHE", "GOMODCACHE", "GOPATH", "GOENV").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, v := range strings.Fields(string(goEnv)) {
-		env = append(env, []string{"GOCACHE", "GOMODCACHE", "GOPATH", "GOENV"}[i]+"="+v)
-	}
-	for _, kv := range os.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
-		switch {
-		case name == "HOME" || name == "TMPDIR" || strings.HasPrefix(name, "TF_") || strings.HasPrefix(name, "MAKE") || name == "MFLAGS":
-		default:
-			env = append(env, kv)
-		}
-	}
-	t.Cleanup(func() { // an emulator left running by a failed step
-		dirs, _ := filepath.Glob(filepath.Join(tmp, "tmp.*"))
-		for _, dir := range dirs {
-			_ = exec.Command("scripts/try.sh", "stop", dir).Run()
-		}
-	})
-
-	cmd := exec.Command("bash", "-euo", "pipefail", "-c", script)
-	cmd.Env = env
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("the README's walkthrough failed: %v\n%s", err, out)
-	}
+	out, tmp := runReadmeBlock(t, "Using the built provider")
 	dirs, _ := filepath.Glob(filepath.Join(tmp, "tmp.*"))
 	if len(dirs) != 1 {
 		t.Fatalf("the walkthrough's mktemp -d made %d directories in TMPDIR, want 1\n%s", len(dirs), out)
@@ -285,18 +233,97 @@ func TestReadmeWalkthroughRunsAsWritten(t *testing.T) {
 	}
 }
 
-// walkthroughBlock is the first sh block of the README's "Using the built provider" section.
-func walkthroughBlock(t *testing.T) string {
+// TestReadmeEmulatorBlockRunsAsWritten runs the README's emulator commands:
+// invoke starts an invocation that show then lists, and the emulator stops.
+func TestReadmeEmulatorBlockRunsAsWritten(t *testing.T) {
+	out, tmp := runReadmeBlock(t, "The emulator")
+	id := regexp.MustCompile(`(?m)^([0-9a-f-]{36})$`).FindSubmatch(out)
+	if id == nil || !regexp.MustCompile(`(?m)^`+string(id[1])+` +RUNNING `).Match(out) ||
+		!regexp.MustCompile(`(?m)^invocations: +1 \(RUNNING 1\)$`).Match(out) || !strings.Contains(string(out), "Control API") {
+		t.Fatalf("the emulator block's invoke, show and help did not print what the README says:\n%s", out)
+	}
+	dirs, _ := filepath.Glob(filepath.Join(tmp, "tmp.*", "fgsemu.log"))
+	if len(dirs) != 1 || !strings.Contains(string(out), "stopped") {
+		t.Errorf("the emulator block did not start and stop one emulator:\n%s", out)
+	}
+}
+
+// runReadmeBlock runs the first sh block of the README section whose heading
+// starts with heading, with bash, as a reader pasting it would, on a machine
+// set against it: a HOME and CLI configuration whose provider_installation
+// block cannot install this provider, and the old fixed port taken. It
+// returns the output and the TMPDIR the block's mktemp -d used.
+func runReadmeBlock(t *testing.T, heading string) ([]byte, string) {
+	t.Helper()
+	script := readmeBlock(t, heading)
+	if _, err := exec.LookPath("terraform"); err != nil {
+		t.Fatal("terraform is not on PATH; the README's commands run the real CLI")
+	}
+	if squatter, err := net.Listen("tcp", walkthroughPort); err == nil {
+		t.Cleanup(func() { squatter.Close() })
+		go func() { // accepts and hangs up: nothing an emulator client could use
+			for {
+				c, err := squatter.Accept()
+				if err != nil {
+					return
+				}
+				c.Close()
+			}
+		}()
+	}
+
+	home, tmp := t.TempDir(), t.TempDir()
+	rc := filepath.Join(home, ".terraformrc")
+	// A company's CLI configuration: every provider from a mirror that has not this one.
+	if err := os.WriteFile(rc, []byte("provider_installation {\n  network_mirror {\n    url = \"https://127.0.0.1:1/\"\n  }\n}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"HOME=" + home, "TMPDIR=" + tmp, "TF_CLI_CONFIG_FILE=" + rc, "CHECKPOINT_DISABLE=1"}
+	// Go's caches and settings stay where they are, not under the new HOME.
+	goVars := []string{"GOCACHE", "GOMODCACHE", "GOPATH", "GOENV"}
+	goEnv, err := exec.Command("go", append([]string{"env"}, goVars...)...).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range strings.Split(strings.TrimSpace(string(goEnv)), "\n") {
+		env = append(env, goVars[i]+"="+v)
+	}
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		switch {
+		case name == "HOME" || name == "TMPDIR" || strings.HasPrefix(name, "TF_") || strings.HasPrefix(name, "MAKE") || name == "MFLAGS":
+		default:
+			env = append(env, kv)
+		}
+	}
+	t.Cleanup(func() { // an emulator left running by a failed step
+		dirs, _ := filepath.Glob(filepath.Join(tmp, "tmp.*"))
+		for _, dir := range dirs {
+			_ = exec.Command("scripts/try.sh", "stop", dir).Run()
+		}
+	})
+
+	cmd := exec.Command("bash", "-euo", "pipefail", "-c", script)
+	cmd.Env = env
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the README's %q block failed: %v\n%s", heading, err, out)
+	}
+	return out, tmp
+}
+
+// readmeBlock is the first sh block of the README section whose heading starts with heading.
+func readmeBlock(t *testing.T, heading string) string {
 	t.Helper()
 	readme := readDoc(t, "README.md")
-	_, section, ok := strings.Cut(readme, "\n## Using the built provider")
+	_, section, ok := strings.Cut(readme, "\n## "+heading)
 	if ok {
 		section, _, _ = strings.Cut(section, "\n## ")
 	}
 	_, block, ok2 := strings.Cut(section, "\n```sh\n")
 	block, _, ok3 := strings.Cut(block, "\n```\n")
-	if !ok || !ok2 || !ok3 || !strings.Contains(block, "terraform") {
-		t.Fatal("the README has no \"Using the built provider\" section with a sh block that runs terraform")
+	if !ok || !ok2 || !ok3 {
+		t.Fatalf("the README has no %q section with a sh block", heading)
 	}
 	return block
 }
