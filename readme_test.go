@@ -260,14 +260,14 @@ func runReadmeBlock(t *testing.T, heading string) ([]byte, string) {
 		t.Fatal("terraform is not on PATH; the README's commands run the real CLI")
 	}
 	if squatter, err := net.Listen("tcp", walkthroughPort); err == nil {
-		t.Cleanup(func() { squatter.Close() })
+		t.Cleanup(func() { _ = squatter.Close() })
 		go func() { // accepts and hangs up: nothing an emulator client could use
 			for {
 				c, err := squatter.Accept()
 				if err != nil {
 					return
 				}
-				c.Close()
+				_ = c.Close()
 			}
 		}()
 	}

@@ -176,8 +176,8 @@ var badInputs = []badInput{
 		want: `Invalid Attribute Value Time Duration.*create = "soon".*"soon" must be a string containing a sequence of decimal numbers.*such as "300ms"`},
 
 	// The data source's filters.
-	{name: "data source status misspelt", config: badList("", `status = "runing"`),
-		want: `Invalid Invocation Status.*status = "runing".*status "runing" is not one of "WAIT", "RUNNING", "SUCCESS", "FAIL" or "DISCARD"\. Set status to one of them \(in any case\)`},
+	{name: "data source status of another API", config: badList("", `status = "started"`),
+		want: `Invalid Invocation Status.*status = "started".*status "started" is not one of "WAIT", "RUNNING", "SUCCESS", "FAIL" or "DISCARD"\. Set status to one of them \(in any case\)`},
 	{name: "data source status unknown", config: badList("", `status = "DONE"`),
 		want: `Invalid Invocation Status.*status "DONE" is not one of`},
 	{name: "data source begin time in words", config: badList("", `query_begin_time = "yesterday"`),

@@ -119,7 +119,7 @@ func TestAsyncInvocationsDataSource_invalidFiltersFailAtPlan(t *testing.T) {
 		want string
 	}{
 		{"unknown status", []string{`status = "DONE"`}, `Invalid Invocation Status.*status = "DONE".*status "DONE" is not one of "WAIT", "RUNNING", "SUCCESS", "FAIL" or "DISCARD".*Set status to one of them \(in any case\), or leave it out`},
-		{"misspelt status", []string{`status = "runing"`}, `Invalid Invocation Status.*status "runing" is not one of`},
+		{"status of another API", []string{`status = "started"`}, `Invalid Invocation Status.*status "started" is not one of`},
 		{"begin not RFC 3339", []string{`query_begin_time = "yesterday"`}, `Invalid Time.*query_begin_time.*"yesterday" is not an RFC 3339 time`},
 		{"end without zone", []string{`query_end_time = "2026-01-02 15:04:05"`}, `Invalid Time.*query_end_time`},
 		{"end before begin", []string{`query_begin_time = "2026-01-02T00:00:00Z"`, `query_end_time = "2026-01-01T00:00:00Z"`}, `Query Ends Before It Begins`},

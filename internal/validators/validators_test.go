@@ -30,8 +30,8 @@ func TestOneOf(t *testing.T) {
 		{"status upper", InvocationStatus(), types.StringValue("RUNNING"), nil},
 		{"status lower", InvocationStatus(), types.StringValue("running"), nil},
 		{"status mixed", InvocationStatus(), types.StringValue("Discard"), nil},
-		{"status misspelt", InvocationStatus(), types.StringValue("runing"),
-			[]string{`status "runing" is not one of "WAIT", "RUNNING", "SUCCESS", "FAIL" or "DISCARD".`, "(in any case)", "leave it out"}},
+		{"status of another API", InvocationStatus(), types.StringValue("started"),
+			[]string{`status "started" is not one of "WAIT", "RUNNING", "SUCCESS", "FAIL" or "DISCARD".`, "(in any case)", "leave it out"}},
 		{"status empty", InvocationStatus(), types.StringValue(""), []string{`status "" is not one of`}},
 	}
 	for _, tt := range tests {
