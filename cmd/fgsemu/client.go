@@ -53,13 +53,47 @@ func (c *controlClient) do(ctx context.Context, method, path string, in, out any
 		return err
 	}
 	if resp.StatusCode/100 != 2 {
+		msg := fmt.Sprintf("%s %s: HTTP %d", method, path, resp.StatusCode)
 		var ce fgsemu.ControlError
 		if json.Unmarshal(b, &ce) == nil && ce.Error != "" {
-			return errors.New(ce.Error)
+			msg = ce.Error
 		}
-		return fmt.Errorf("%s %s: HTTP %d", method, path, resp.StatusCode)
+		return &controlError{status: resp.StatusCode, msg: msg}
 	}
 	return json.Unmarshal(b, out)
+}
+
+// controlError is a control API refusal, keeping its status so callers can
+// tell an unknown function (404) from other failures.
+type controlError struct {
+	status int
+	msg    string
+}
+
+func (e *controlError) Error() string { return e.msg }
+
+// unknownFunctionHelp says how to serve urn when err is the emulator's 404
+// for it, listing what it serves in case of a typo; otherwise "".
+func (c *controlClient) unknownFunctionHelp(ctx context.Context, err error, urn string) string {
+	var ce *controlError
+	if !errors.As(err, &ce) || ce.status != http.StatusNotFound {
+		return ""
+	}
+	served := "none"
+	var fns []fgsemu.Function
+	if c.do(ctx, http.MethodGet, "functions", nil, &fns) == nil && len(fns) > 0 {
+		urns := make([]string, len(fns))
+		for i, f := range fns {
+			urns[i] = f.URN
+		}
+		served = strings.Join(urns, "\n  ")
+	}
+	return fmt.Sprintf(`The emulator serves only the functions given to serve (-function URN, repeatable, or FGSEMU_FUNCTIONS=urn1,urn2)
+and those added to it since. Add this one to the running emulator:
+  curl -X POST %s/_emulator/functions -d '{"urn": %q}'
+or restart it with -function %q. Functions served now:
+  %s
+`, c.endpoint, urn, urn, served)
 }
 
 // clientFlags are the flags invoke and show share; FGSEMU_ENDPOINT and FGSEMU_URN back them.
@@ -108,8 +142,9 @@ func invoke(ctx context.Context, args []string, getenv func(string) string, stdo
 		return exitUsage
 	}
 	var resp fgsemu.InvokeResponse
-	if err := newControlClient(*endpoint).do(ctx, http.MethodPost, "invoke", fgsemu.InvokeRequest{URN: *urn, Count: *count}, &resp); err != nil {
-		fmt.Fprintf(stderr, "fgsemu invoke: %v\n", err)
+	c := newControlClient(*endpoint)
+	if err := c.do(ctx, http.MethodPost, "invoke", fgsemu.InvokeRequest{URN: *urn, Count: *count}, &resp); err != nil {
+		fmt.Fprintf(stderr, "fgsemu invoke: %v\n%s", err, c.unknownFunctionHelp(ctx, err, *urn))
 		return exitError
 	}
 	for _, id := range resp.RequestIDs {
@@ -126,7 +161,7 @@ func show(ctx context.Context, args []string, getenv func(string) string, stdout
 	c := newControlClient(*endpoint)
 	var invs fgsemu.InvocationsResponse
 	if err := c.do(ctx, http.MethodGet, "invocations?"+url.Values{"urn": {*urn}}.Encode(), nil, &invs); err != nil {
-		fmt.Fprintf(stderr, "fgsemu show: %v\n", err)
+		fmt.Fprintf(stderr, "fgsemu show: %v\n%s", err, c.unknownFunctionHelp(ctx, err, *urn))
 		return exitError
 	}
 	var stats fgsemu.Stats

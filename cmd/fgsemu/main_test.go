@@ -138,6 +138,26 @@ func TestServeInvokeShow(t *testing.T) {
 		t.Errorf("show of an unknown request ID: %d %q %q", code, out, errOut)
 	}
 
+	// An unknown function: the error says how to add it, and doing so works.
+	other := strings.Replace(testURN, ":hello:", ":other:", 1)
+	code, _, errOut = runCmd(t, "invoke", "-endpoint", url, "-urn", other)
+	add := regexp.MustCompile(`(?m)^  curl -X POST (\S+) -d '(.*)'$`).FindStringSubmatch(errOut)
+	if code != 1 || add == nil || add[1] != url+"/_emulator/functions" || !strings.Contains(errOut, "-function \""+other+"\"") ||
+		!strings.Contains(errOut, "Functions served now:\n  "+testURN+"\n") {
+		t.Fatalf("invoke of an unknown function: %d\n%s", code, errOut)
+	}
+	if code, _, errOut := runCmd(t, "show", "-endpoint", url, "-urn", other); code != 1 || !strings.Contains(errOut, add[0]) {
+		t.Errorf("show of an unknown function: %d\n%s", code, errOut)
+	}
+	resp, err = http.Post(add[1], "application/json", strings.NewReader(add[2]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if code, out, errOut := runCmd(t, "invoke", "-endpoint", url, "-urn", other); resp.StatusCode != http.StatusCreated || code != 0 || len(strings.Fields(out)) != 1 {
+		t.Errorf("invoke after adding the function as told: HTTP %d, %d %q %q", resp.StatusCode, code, out, errOut)
+	}
+
 	if code := stop(); code != 0 {
 		t.Fatalf("serve exited %d: %s", code, stderr.String())
 	}

@@ -109,9 +109,9 @@ var badInputs = []badInput{
 
 	// The cancel's type.
 	{name: "type unknown", config: badCancel("", "", `type = "soft"`),
-		want: `Invalid Attribute Value Match.*type = "soft".*value must be one of: \["force" "recursive"\], got: "soft"`},
+		want: `Invalid Cancel Type.*type = "soft".*type "soft" is not one of "force" or "recursive"\. Set type = "force" to terminate.*or leave type out`},
 	{name: "type in capitals", config: badCancel("", "", `type = "FORCE"`),
-		want: `Invalid Attribute Value Match.*value must be one of: \["force" "recursive"\], got: "FORCE"`},
+		want: `Invalid Cancel Type.*type "FORCE" is not one of "force" or "recursive"\. Did you mean "force"\? Its case matters\.`},
 
 	// Regions.
 	{name: "resource region contradicting the URN", config: badCancel("", "", `region = "ap-southeast-1"`),
@@ -176,10 +176,10 @@ var badInputs = []badInput{
 		want: `Invalid Attribute Value Time Duration.*create = "soon".*"soon" must be a string containing a sequence of decimal numbers.*such as "300ms"`},
 
 	// The data source's filters.
-	{name: "data source status in lower case", config: badList("", `status = "running"`),
-		want: `Invalid Attribute Value Match.*status = "running".*value must be one of: \["WAIT" "RUNNING" "SUCCESS" "FAIL" "DISCARD"\], got: "running"`},
+	{name: "data source status of another API", config: badList("", `status = "started"`),
+		want: `Invalid Invocation Status.*status = "started".*status "started" is not one of "WAIT", "RUNNING", "SUCCESS", "FAIL" or "DISCARD"\. Set status to one of them \(in any case\)`},
 	{name: "data source status unknown", config: badList("", `status = "DONE"`),
-		want: `Invalid Attribute Value Match.*got: "DONE"`},
+		want: `Invalid Invocation Status.*status "DONE" is not one of`},
 	{name: "data source begin time in words", config: badList("", `query_begin_time = "yesterday"`),
 		want: `Invalid Time.*query_begin_time = "yesterday".*"yesterday" is not an RFC 3339 time such as 2026-01-02T15:04:05Z`},
 	{name: "data source end time without a zone", config: badList("", `query_end_time = "2026-01-02 15:04:05"`),

@@ -3,13 +3,11 @@ package resources
 import (
 	"context"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgs"
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/validators"
 )
 
@@ -53,7 +51,7 @@ func (a *asyncInvocationCancelAction) Schema(_ context.Context, _ action.SchemaR
 			"type": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: descCancelType,
-				Validators:          []validator.String{stringvalidator.OneOf(fgs.CancelTypes...)},
+				Validators:          []validator.String{validators.CancelType()},
 			},
 			"region": schema.StringAttribute{
 				Optional:            true,

@@ -3,14 +3,12 @@ package resources
 import (
 	"context"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgs"
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/validators"
 )
 
@@ -59,7 +57,7 @@ func (e *asyncInvocationCancelEphemeral) Schema(_ context.Context, _ ephemeral.S
 			"type": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: descCancelType,
-				Validators:          []validator.String{stringvalidator.OneOf(fgs.CancelTypes...)},
+				Validators:          []validator.String{validators.CancelType()},
 			},
 			"region": schema.StringAttribute{
 				Optional:            true,

@@ -494,7 +494,7 @@ func TestAsyncInvocationCancelEphemeral_invalidInputFailsAtPlan(t *testing.T) {
 	}{
 		{name: "malformed urn", urn: "urn:fss:cn-north-4:function:hello", wantError: `Invalid Function URN.*function_urn.*has 5 colon-separated parts`},
 		{name: "request id with space", requestID: "abc def", wantError: `Invalid Request ID.*request_id.*white space`},
-		{name: "unknown type", extra: []string{`type = "soft"`}, wantError: `type value must be one of.*"force".*"recursive"`},
+		{name: "unknown type", extra: []string{`type = "soft"`}, wantError: `Invalid Cancel Type.*type "soft" is not one of "force" or "recursive"`},
 		{name: "region contradicts urn", extra: []string{`region = "ap-southeast-1"`}, wantError: `Region Contradicts Function URN.*"ap-southeast-1".*"cn-north-4"`},
 		{name: "bad timeout", extra: []string{`timeout = "soon"`}, wantError: `Invalid Duration.*"soon"`},
 		{name: "enabled missing", extra: []string{`enabled = null`}, wantError: `Missing Configuration for Required Attribute.*enabled = null`},

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -70,7 +69,7 @@ func (r *asyncInvocationCancelResource) Schema(ctx context.Context, _ resource.S
 		"type": schema.StringAttribute{
 			Optional:            true,
 			MarkdownDescription: descCancelType + " Changing it once the cancel was made only updates the record: the cancel made stands, and nothing is sent.",
-			Validators:          []validator.String{stringvalidator.OneOf(fgs.CancelTypes...)},
+			Validators:          []validator.String{validators.CancelType()},
 		},
 		"region": schema.StringAttribute{
 			Optional:            true,

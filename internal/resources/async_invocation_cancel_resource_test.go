@@ -383,7 +383,7 @@ func TestAsyncInvocationCancelResource_invalidArgumentsFailAtPlan(t *testing.T) 
 		{name: "bad project in urn", urn: "urn:fss:cn-north-4:abc:function:default:hello:latest", wantError: `Invalid Function URN.*project_id "abc" is not a project ID`},
 		{name: "request id with space", requestID: "abc def", wantError: `Invalid Request ID.*request_id.*white space at position 4`},
 		{name: "empty request id", requestID: "", wantError: `Invalid Request ID.*empty`},
-		{name: "unknown type", extra: []string{`type = "soft"`}, wantError: `type value must be one of.*"force".*"recursive".*"soft"`},
+		{name: "unknown type", extra: []string{`type = "soft"`}, wantError: `Invalid Cancel Type.*type "soft" is not one of "force" or "recursive"`},
 		{name: "region contradicts urn", extra: []string{`region = "ap-southeast-1"`}, wantError: `Region Contradicts Function URN.*"ap-southeast-1".*"cn-north-4"`},
 		{name: "badly shaped region", extra: []string{`region = "North"`}, wantError: `Invalid Region.*"North"`},
 		{name: "project contradicts provider", provider: []string{`project_id = "ffffffffffffffffffffffffffffffff"`},

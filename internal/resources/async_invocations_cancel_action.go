@@ -66,7 +66,7 @@ func (a *asyncInvocationsCancelAction) Schema(_ context.Context, _ action.Schema
 			"type": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: descCancelType,
-				Validators:          []validator.String{stringvalidator.OneOf(fgs.CancelTypes...)},
+				Validators:          []validator.String{validators.CancelType()},
 			},
 			"request_ids": schema.ListAttribute{
 				ElementType:         types.StringType,

@@ -20,7 +20,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgs"
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/validators"
 )
 
@@ -87,7 +86,7 @@ func (r *asyncInvocationsCancelResource) Schema(ctx context.Context, _ resource.
 			"type": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: descCancelType + " Changing it later does not send the cancels again.",
-				Validators:          []validator.String{stringvalidator.OneOf(fgs.CancelTypes...)},
+				Validators:          []validator.String{validators.CancelType()},
 			},
 			"request_ids": schema.ListAttribute{
 				ElementType:         types.StringType,
@@ -144,7 +143,9 @@ func (r *asyncInvocationsCancelResource) Schema(ctx context.Context, _ resource.
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true}),
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, CreateDescription: "How long the whole bulk cancel may take: the listing, " +
+				"every cancel with its retries and, with `wait_for_stop`, the wait for the invocations to end. A positive duration such as `30s`, `5m` or `1h`. " +
+				"Defaults to `5m`. Requests not sent by then are listed in `failed`. Changing it later only updates the record."}),
 		},
 	}
 }

@@ -3,9 +3,9 @@ package resources
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -71,8 +71,8 @@ func (d *asyncInvocationsDataSource) Schema(_ context.Context, _ datasource.Sche
 			},
 			"status": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Only invocations with this status: `WAIT`, `RUNNING`, `SUCCESS`, `FAIL` or `DISCARD`.",
-				Validators:          []validator.String{stringvalidator.OneOf(fgs.InvocationStatuses...)},
+				MarkdownDescription: "Only invocations with this status: `WAIT`, `RUNNING`, `SUCCESS`, `FAIL` or `DISCARD`, in any case (`running` lists the `RUNNING` ones).",
+				Validators:          []validator.String{validators.InvocationStatus()},
 			},
 			"query_begin_time": schema.StringAttribute{
 				Optional: true,
@@ -145,7 +145,8 @@ func (d *asyncInvocationsDataSource) Read(ctx context.Context, req datasource.Re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	filter := fgs.ListFilter{RequestID: m.RequestID.ValueString(), Status: m.Status.ValueString()}
+	// The API knows statuses in upper case only; the validator accepts any.
+	filter := fgs.ListFilter{RequestID: m.RequestID.ValueString(), Status: strings.ToUpper(m.Status.ValueString())}
 	filter.Begin, _ = knownTime(m.QueryBeginTime)
 	filter.End, _ = knownTime(m.QueryEndTime)
 	if filter.Begin.IsZero() {

@@ -79,7 +79,8 @@ func TestAsyncInvocationsDataSource_pagesAndFilters(t *testing.T) {
 				),
 			},
 			{
-				Config: invocationsConfig(emu, urn, `status = "RUNNING"`,
+				// Any case: the API is sent "RUNNING".
+				Config: invocationsConfig(emu, urn, `status = "running"`,
 					fmt.Sprintf("query_begin_time = %q", time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)),
 					fmt.Sprintf("query_end_time = %q", time.Now().Add(time.Hour).Format(time.RFC3339))) + cancelResourceBlock(urn, cancelled),
 				Check: resource.TestCheckResourceAttr(invocationsAddr, "invocations.#", "229"),
@@ -117,8 +118,8 @@ func TestAsyncInvocationsDataSource_invalidFiltersFailAtPlan(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"unknown status", []string{`status = "DONE"`}, `status.*value must be one of.*"WAIT".*"DISCARD".*"DONE"`},
-		{"lower-case status", []string{`status = "running"`}, `value must be one of`},
+		{"unknown status", []string{`status = "DONE"`}, `Invalid Invocation Status.*status = "DONE".*status "DONE" is not one of "WAIT", "RUNNING", "SUCCESS", "FAIL" or "DISCARD".*Set status to one of them \(in any case\), or leave it out`},
+		{"status of another API", []string{`status = "started"`}, `Invalid Invocation Status.*status "started" is not one of`},
 		{"begin not RFC 3339", []string{`query_begin_time = "yesterday"`}, `Invalid Time.*query_begin_time.*"yesterday" is not an RFC 3339 time`},
 		{"end without zone", []string{`query_end_time = "2026-01-02 15:04:05"`}, `Invalid Time.*query_end_time`},
 		{"end before begin", []string{`query_begin_time = "2026-01-02T00:00:00Z"`, `query_end_time = "2026-01-01T00:00:00Z"`}, `Query Ends Before It Begins`},

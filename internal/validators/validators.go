@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"math/big"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -123,6 +124,51 @@ func Duration() validator.String {
 				return fmt.Errorf("%q is not a positive duration such as \"30s\", \"5m\" or \"1h\"", s)
 			}
 			return nil
+		},
+	}
+}
+
+// CancelType accepts a cancel's type, as the API spells it.
+func CancelType() validator.String {
+	return oneOf("Invalid Cancel Type", "type", fgs.CancelTypes, false,
+		`Set type = "force" to terminate the function's runtime directly (the only behaviour FunctionGraph supports today), `+
+			`"recursive" to also stop the child functions it is invoking, or leave type out to let FunctionGraph choose.`)
+}
+
+// InvocationStatus accepts an invocation status in any case; the caller
+// sends it in the API's upper case.
+func InvocationStatus() validator.String {
+	return oneOf("Invalid Invocation Status", "status", fgs.InvocationStatuses, true,
+		"Set status to one of them (in any case), or leave it out to list invocations of every status.")
+}
+
+// oneOf accepts one of values (ignoring case with anyCase); its error names
+// them all and what to do instead, where the framework's OneOf only says
+// "Invalid Attribute Value Match".
+func oneOf(summary, argument string, values []string, anyCase bool, instead string) stringCheck {
+	quoted := make([]string, len(values))
+	for i, v := range values {
+		quoted[i] = fmt.Sprintf("%q", v)
+	}
+	list := strings.Join(quoted[:len(quoted)-1], ", ") + " or " + quoted[len(quoted)-1]
+	caseNote := ""
+	if anyCase {
+		caseNote = " (in any case)"
+	}
+	return stringCheck{
+		summary:     summary,
+		description: "value must be one of " + list + caseNote,
+		check: func(s string) error {
+			var near string
+			for _, v := range values {
+				if v == s || (anyCase && strings.EqualFold(v, s)) {
+					return nil
+				}
+				if strings.EqualFold(v, s) {
+					near = fmt.Sprintf(" Did you mean %q? Its case matters.", v)
+				}
+			}
+			return fmt.Errorf("%s %q is not one of %s.%s %s", argument, s, list, near, instead)
 		},
 	}
 }
