@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -92,6 +93,20 @@ func plannedURN(pd *ProviderData, v types.String, diags *diag.Diagnostics) (fgs.
 	}
 	checkProviderFits(pd, urn, diags)
 	return urn, true
+}
+
+// planRegion checks a known function_urn against the provider at plan time
+// and fills region from it when region is not set. The plan cannot tell an
+// unset region from one set but not yet known; the configuration can, and
+// only an unset one is filled in, so an unknown one stays unknown.
+func planRegion(ctx context.Context, pd *ProviderData, urnValue types.String, config tfsdk.Config, plan *tfsdk.Plan, diags *diag.Diagnostics) {
+	var configRegion, plannedRegion types.String
+	diags.Append(config.GetAttribute(ctx, path.Root("region"), &configRegion)...)
+	diags.Append(plan.GetAttribute(ctx, path.Root("region"), &plannedRegion)...)
+	urn, ok := plannedURN(pd, urnValue, diags)
+	if ok && configRegion.IsNull() && plannedRegion.IsUnknown() {
+		diags.Append(plan.SetAttribute(ctx, path.Root("region"), urn.Region)...)
+	}
 }
 
 // checkProviderFits checks the provider's project ID (which belongs to the
