@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -217,6 +218,9 @@ func (r *asyncInvocationsCancelResource) ModifyPlan(ctx context.Context, req res
 	}
 	planRegion(ctx, r.data, m.FunctionURN, req.Config, &resp.Plan, &resp.Diagnostics)
 	if req.State.Raw.IsNull() || resp.Diagnostics.HasError() {
+		if !m.RequestIDs.IsNull() {
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("listed_by_status"), types.MapNull(types.Int64Type))...)
+		}
 		return // create: sends is known after apply
 	}
 	var prior asyncInvocationsCancelResourceModel
@@ -238,6 +242,7 @@ func (r *asyncInvocationsCancelResource) ModifyPlan(ctx context.Context, req res
 	sends := rec.plannedSends(wanted)
 	set("listed_by_status", prior.ListedByStatus)
 	if !sends.none() {
+		addSendsWarning(sends, rec, wanted, &resp.Diagnostics)
 		set("sends", types.StringValue(sends.String()))
 		set("cancelled_request_ids", types.ListUnknown(types.StringType))
 		set("ended_request_ids", types.ListUnknown(types.StringType))
@@ -305,6 +310,35 @@ func (r *asyncInvocationsCancelResource) Create(ctx context.Context, req resourc
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
+// addSendsWarning says at plan what an update will send, and what it will not
+// send again: the diff alone shows the record becoming unknown.
+func addSendsWarning(sends bulkSends, rec *bulkRecord, wanted []string, diags *diag.Diagnostics) {
+	done := 0
+	for _, id := range wanted {
+		if rec.done(id) {
+			done++
+		}
+	}
+	if wanted == nil {
+		done = len(rec.order) - len(sends.toRetry)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "This apply sends cancels for these request IDs only; %s the record shows cancelled or ended %s not sent again.",
+		countOf(done, "request ID"), wasWere(done, "is", "are"))
+	if len(sends.toCancel) > 0 {
+		fmt.Fprintf(&b, "\n\nTo cancel (not in the record yet):\n%s", listed(sends.toCancel))
+	}
+	if len(sends.toRetry) > 0 {
+		fmt.Fprintf(&b, "\n\nTo retry (failed before):\n%s", listed(sends.toRetry))
+	}
+	diags.AddWarning("Bulk Cancel Plan: "+titleCounts(sends), b.String())
+}
+
+// titleCounts is sends in Title Case: "2 to Cancel, 1 to Retry".
+func titleCounts(s bulkSends) string {
+	return strings.NewReplacer("to cancel", "to Cancel", "to retry", "to Retry").Replace(s.String())
+}
+
 // createdSendsText is what a create sent: "4 to cancel (1 RUNNING, 3 WAIT)",
 // and how many a destroyed record had shown done.
 func createdSendsText(sent, skipped int, listed map[string]int) string {
@@ -358,6 +392,12 @@ func (r *asyncInvocationsCancelResource) Update(ctx context.Context, req resourc
 		r.data.rememberDone(out.urn.String(), rec)
 	}
 	m.CancelledRequestIDs, m.EndedRequestIDs, m.Failed = rec.lists()
+	if m.Sends.IsUnknown() { // request IDs known only at apply
+		m.Sends = types.StringValue(sends.String())
+	}
+	if m.ListedByStatus.IsUnknown() {
+		m.ListedByStatus = prior.ListedByStatus
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 

@@ -3,6 +3,7 @@ package resources_test
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -354,8 +355,46 @@ func TestAsyncInvocationsCancelResource_convergesOnRequestIDs(t *testing.T) {
 				},
 				Check: expectCancels(emu, urn, 4, eachOnce(a, b, c, d)),
 			},
+			{
+				// Known only at apply, in another order: still nothing to send.
+				Config: fmt.Sprintf("resource \"terraform_data\" \"ids\" {\n  input = [%q, %q, %q]\n}\n", d, c, b) +
+					bulkConfig(emu, urn, nil, "request_ids = terraform_data.ids.output", "wait_for_stop = false"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(bulkAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue(bulkAddr, tfjsonpath.New("sends")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(bulkAddr, tfjsonpath.New("sends"), knownvalue.StringExact("nothing")),
+					statecheck.ExpectKnownValue(bulkAddr, tfjsonpath.New("cancelled_request_ids"), stringList([]string{b, c, d})),
+				},
+				Check: expectCancels(emu, urn, 4, eachOnce(a, b, c, d)),
+			},
 		},
 	})
+}
+
+// terraform plan says what an update will send: the added request ID only,
+// and that the ones already cancelled are not sent again.
+func TestAsyncInvocationsCancelResource_planSaysWhatIsSent(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("hello")
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
+	ids := invokeN(t, emu, urn, 3)
+	cli := acctest.NewCLI(t)
+	block := func(ids ...string) string { return bulkConfig(emu, urn, ids, "wait_for_stop = false") }
+	cli.Configure(block(ids[0], ids[1]))
+	cli.MustRun("apply", "-auto-approve")
+	cli.Configure(block(ids[1], ids[0], ids[2]))
+	out := strings.Join(strings.Fields(cli.MustRun("plan").Output), " ")
+	want := `Plan: 0 to add, 1 to change, 0 to destroy. .*Warning: Bulk Cancel Plan: 1 to Cancel .*` +
+		`This apply sends cancels for these request IDs only; 2 request IDs the record shows cancelled or ended are not sent again. ` +
+		`To cancel \(not in the record yet\): - ` + ids[2] + `$`
+	if !regexp.MustCompile(want).MatchString(out) || strings.Contains(out, "To retry") {
+		t.Fatalf("plan output:\n%s", out)
+	}
+	if n := emu.Stats().RequestsByOp[fgsemu.OpCancel]; n != 2 {
+		t.Fatalf("%d cancel requests, want the 2 of the first apply", n)
+	}
 }
 
 // A partial failure fails the apply with one diagnostic naming the failed
