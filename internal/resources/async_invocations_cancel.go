@@ -439,9 +439,10 @@ func addBulkDiagnostics(diags *diag.Diagnostics, results []fgs.BulkResult, cc ca
 		if !cc.invoked {
 			where = " They are listed in ended_request_ids, not in cancelled_request_ids."
 		}
-		diags.AddWarning("Some Invocations Had Already Ended",
-			fmt.Sprintf("%d of %s had ended on their own before the cancel reached them; there was nothing to cancel.%s\n\n%s%s",
-				len(ended), countOf(len(results), "invocation"), where, strings.Join(lines, "\n"), moreText(len(ended))))
+		diags.AddWarning(wasWere(len(ended), "An Invocation Had Already Ended", "Some Invocations Had Already Ended"),
+			fmt.Sprintf("%d of %s had ended on %s own before the cancel reached %s; there was nothing to cancel.%s\n\n%s%s",
+				len(ended), countOf(len(results), "invocation"), wasWere(len(ended), "its", "their"), wasWere(len(ended), "it", "them"),
+				where, strings.Join(lines, "\n"), moreText(len(ended))))
 	}
 	if len(failed) == 0 {
 		return

@@ -1,7 +1,6 @@
 package resources_test
 
 import (
-	"context"
 	"fmt"
 	"regexp"
 	"sort"
@@ -249,13 +248,6 @@ func TestAsyncInvocationsCancelResource_faultsSurvived(t *testing.T) {
 			),
 		}},
 	})
-}
-
-// priorState checks the state a plan starts from.
-type priorState func(*tfjson.State) error
-
-func (f priorState) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
-	resp.Error = f(req.Plan.PriorState)
 }
 
 func bulkStateLists(s *tfjson.State) (cancelled, failed []any, err error) {
