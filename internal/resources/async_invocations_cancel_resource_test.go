@@ -366,7 +366,8 @@ func TestAsyncInvocationsCancelResource_convergesOnRequestIDs(t *testing.T) {
 }
 
 // terraform plan says what an update will send: the added request ID only,
-// and that the ones already cancelled are not sent again.
+// and that the ones already cancelled are not sent again; destroy sends and
+// says nothing.
 func TestAsyncInvocationsCancelResource_planSaysWhatIsSent(t *testing.T) {
 	t.Parallel()
 	urn := acctest.FunctionURN("hello")
@@ -386,6 +387,13 @@ func TestAsyncInvocationsCancelResource_planSaysWhatIsSent(t *testing.T) {
 	}
 	if n := emu.Stats().RequestsByOp[fgsemu.OpCancel]; n != 2 {
 		t.Fatalf("%d cancel requests, want the 2 of the first apply", n)
+	}
+	// Destroy forgets the record and says nothing, as the single cancel's does.
+	if out := cli.MustRun("destroy", "-auto-approve").Output; strings.Contains(out, "Warning") || !strings.Contains(out, "1 destroyed") {
+		t.Fatalf("destroy:\n%s", out)
+	}
+	if n := emu.Stats().RequestsByOp[fgsemu.OpCancel]; n != 2 {
+		t.Fatalf("destroy sent %d cancel requests", n-2)
 	}
 }
 
