@@ -49,15 +49,11 @@ func (r *asyncInvocationsCancelResource) Metadata(_ context.Context, req resourc
 }
 
 func (r *asyncInvocationsCancelResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	window := func(desc string, conflicts ...string) schema.StringAttribute {
-		paths := []path.Expression{path.MatchRoot("request_ids")}
-		for _, c := range conflicts {
-			paths = append(paths, path.MatchRoot(c))
-		}
+	window := func(desc string) schema.StringAttribute {
 		return schema.StringAttribute{
 			Optional:            true,
 			MarkdownDescription: desc + " Changing it later sends nothing by itself.",
-			Validators:          []validator.String{validators.RFC3339(), stringvalidator.ConflictsWith(paths...)},
+			Validators:          []validator.String{validators.RFC3339(), stringvalidator.ConflictsWith(path.MatchRoot("request_ids"))},
 		}
 	}
 	resp.Schema = schema.Schema{
@@ -65,8 +61,8 @@ func (r *asyncInvocationsCancelResource) Schema(ctx context.Context, _ resource.
 			"in flight: the listed `request_ids`, or every invocation queued (`WAIT`) or `RUNNING` at apply. Its state records what became " +
 			"of each request ID (cancelled, ended on its own, failed), and every apply converges on that record: a request ID it shows " +
 			"cancelled or ended is never sent again. Adding request IDs cancels the added ones in place; removing some forgets them; " +
-			"reordering them changes nothing; failed ones are retried by the next apply, in place, and only they. `sends` in the plan " +
-			"says what an apply will send. Without `request_ids`, the invocations are listed once, at create; changing the window " +
+			"reordering them changes nothing; failed ones are retried by the next apply, in place, and only they. A plan that will send " +
+			"cancels says so in a warning listing them, and in `sends`. Without `request_ids`, the invocations are listed once, at create; changing the window " +
 			"or the statuses sends nothing, and cancelling again is an explicit act: `terraform apply -replace`, or the bulk action. " +
 			"Only a new `function_urn` replaces it. Reading and destroying it call nothing; destroying only forgets the record.",
 		Attributes: map[string]schema.Attribute{
