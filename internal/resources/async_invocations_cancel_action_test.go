@@ -151,6 +151,36 @@ func TestAsyncInvocationsCancelAction_partialFailure(t *testing.T) {
 	}
 }
 
+// Without request_ids the action lists the queue as well as what runs, and
+// its progress and summary count each status.
+func TestAsyncInvocationsCancelAction_summaryCountsStatuses(t *testing.T) {
+	t.Parallel()
+	f := newActionFixture(t, nil)
+	urn := strings.Replace(f.urn, ":hello:", ":queued:", 1)
+	if err := f.emu.AddFunction(fgsemu.Function{URN: urn, MaxInstances: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.emu.InvokeN(urn, 3); err != nil {
+		t.Fatal(err)
+	}
+	res := f.p.Invoke(context.Background(), bulkActionType, f.bulkConfig(map[string]tftypes.Value{
+		"function_urn": acctest.String(urn), "started_within": acctest.String("1h"),
+	}))
+	if !res.Completed || len(res.Diagnostics) > 0 {
+		t.Fatalf("invoke: completed=%v %s", res.Completed, diagText(res.Diagnostics))
+	}
+	p := strings.Join(res.Progress, "\n")
+	for _, want := range []string{
+		"Listing every WAIT or RUNNING invocation started within 1h of " + urn,
+		"Found 1 RUNNING and 2 WAIT invocations",
+		"Summary: 3 of 3 cancelled, 0 failed; listed 1 RUNNING and 2 WAIT invocations",
+	} {
+		if !strings.Contains(p, want) {
+			t.Fatalf("progress lacks %q:\n%s", want, p)
+		}
+	}
+}
+
 // Through Terraform 1.14+: a null request ID and a zero timeout are refused
 // at plan, naming the argument, and nothing is sent; without request_ids the
 // queued invocations are cancelled as well as the running one, each once.
