@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -134,6 +135,26 @@ func checkProviderFits(pd *ProviderData, urn fgs.URN, diags *diag.Diagnostics) {
 
 // defaultCancelTimeout bounds a cancel with all its retries.
 const defaultCancelTimeout = 5 * time.Minute
+
+// validatePositiveTimeout refuses a known timeout of zero or less (each of
+// the block's create and update), which would end the call before anything
+// could be sent.
+func validatePositiveTimeout(t timeouts.Value, at path.Path, diags *diag.Diagnostics) {
+	if t.IsNull() || t.IsUnknown() {
+		return
+	}
+	for _, name := range []string{"create", "update"} {
+		v, ok := t.Attributes()[name].(types.String)
+		if !ok || v.IsNull() || v.IsUnknown() {
+			continue
+		}
+		if d, err := time.ParseDuration(v.ValueString()); err == nil && d <= 0 {
+			diags.AddAttributeError(at.AtName(name), "Invalid Timeout",
+				fmt.Sprintf("timeouts.%s is %q: a cancel needs a positive time to be sent in, such as \"30s\" or \"5m\". "+
+					"Remove it for the default of %s.", name, v.ValueString(), defaultCancelTimeout))
+		}
+	}
+}
 
 // cancelTimeout reads a timeout argument: its duration, or the default when unset.
 func cancelTimeout(v types.String, diags *diag.Diagnostics) (time.Duration, bool) {

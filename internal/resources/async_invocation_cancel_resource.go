@@ -3,11 +3,9 @@ package resources
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -145,26 +143,6 @@ func (r *asyncInvocationCancelResource) ValidateConfig(ctx context.Context, req 
 	}
 	m.args().validateAgainstURN(&resp.Diagnostics)
 	validatePositiveTimeout(m.Timeouts, path.Root("timeouts"), &resp.Diagnostics)
-}
-
-// validatePositiveTimeout refuses a known timeout of zero or less (each of
-// the block's create and update), which would end the call before anything
-// could be sent.
-func validatePositiveTimeout(t timeouts.Value, at path.Path, diags *diag.Diagnostics) {
-	if t.IsNull() || t.IsUnknown() {
-		return
-	}
-	for _, name := range []string{"create", "update"} {
-		v, ok := t.Attributes()[name].(types.String)
-		if !ok || v.IsNull() || v.IsUnknown() {
-			continue
-		}
-		if d, err := time.ParseDuration(v.ValueString()); err == nil && d <= 0 {
-			diags.AddAttributeError(at.AtName(name), "Invalid Timeout",
-				fmt.Sprintf("timeouts.%s is %q: a cancel needs a positive time to be sent in, such as \"30s\" or \"5m\". "+
-					"Remove it for the default of %s.", name, v.ValueString(), defaultCancelTimeout))
-		}
-	}
 }
 
 // ModifyPlan fills region from the URN when it is not set, checks the URN
