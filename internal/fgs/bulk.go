@@ -176,10 +176,15 @@ func notePause(ctx context.Context, e *Error) {
 	}
 }
 
-// ListRunning lists the request IDs of the function's RUNNING invocations
-// that started within [begin, end]; a zero begin is MaxInvocationAge ago, a
-// zero end is now. Each ID appears once.
-func (c *Client) ListRunning(ctx context.Context, urn URN, begin, end time.Time) ([]string, error) {
+// UnfinishedStatuses are the statuses an invocation a cancel can stop may
+// have: queued (WAIT) or running.
+var UnfinishedStatuses = []string{"WAIT", "RUNNING"}
+
+// ListUnfinished lists the function's invocations with one of statuses
+// (each of UnfinishedStatuses; nil means both) that started within [begin,
+// end]; a zero begin is MaxInvocationAge ago, a zero end is now. Each request
+// ID appears once, with the status it was listed with.
+func (c *Client) ListUnfinished(ctx context.Context, urn URN, statuses []string, begin, end time.Time) ([]Invocation, error) {
 	now := c.now()
 	if begin.IsZero() {
 		begin = now.Add(-MaxInvocationAge)
@@ -187,19 +192,24 @@ func (c *Client) ListRunning(ctx context.Context, urn URN, begin, end time.Time)
 	if end.IsZero() {
 		end = now
 	}
-	list, err := c.ListInvocations(ctx, urn, ListFilter{Status: "RUNNING", Begin: begin, End: end})
-	if err != nil {
-		return nil, err
+	if statuses == nil {
+		statuses = UnfinishedStatuses
 	}
-	seen := make(map[string]bool, len(list))
-	ids := make([]string, 0, len(list))
-	for _, inv := range list {
-		if inv.Status == "RUNNING" && !seen[inv.RequestID] {
-			seen[inv.RequestID] = true
-			ids = append(ids, inv.RequestID)
+	seen := map[string]bool{}
+	var out []Invocation
+	for _, status := range statuses {
+		list, err := c.ListInvocations(ctx, urn, ListFilter{Status: status, Begin: begin, End: end})
+		if err != nil {
+			return nil, err
+		}
+		for _, inv := range list {
+			if inv.Status == status && !seen[inv.RequestID] {
+				seen[inv.RequestID] = true
+				out = append(out, inv)
+			}
 		}
 	}
-	return ids, nil
+	return out, nil
 }
 
 // WaitForStopMany polls the function's unfinished invocations (WAIT and

@@ -3,6 +3,7 @@ package fgs_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -130,24 +131,51 @@ func TestCancelManyInterrupted(t *testing.T) {
 	}
 }
 
-// ListRunning looks back 72 hours, not the API's one hour, and lists only RUNNING.
-func TestListRunning(t *testing.T) {
+// ListUnfinished looks back 72 hours, not the API's one hour, and lists
+// only the statuses asked for, each invocation once with its status.
+func TestListUnfinished(t *testing.T) {
 	t.Parallel()
 	emu := startEmulator(t)
-	old, err := emu.InvokeStartedAt(testURN.String(), time.Now().Add(-48*time.Hour))
+	urn, err := fgs.ParseURN(strings.Replace(testURN.String(), ":function:default:", ":function:queued:", 1))
 	if err != nil {
 		t.Fatal(err)
 	}
-	recent := cancelRequests(t, emu, 2)
+	if err := emu.AddFunction(fgsemu.Function{URN: urn.String(), MaxInstances: 2}); err != nil {
+		t.Fatal(err)
+	}
+	old, err := emu.InvokeStartedAt(urn.String(), time.Now().Add(-48*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := emu.InvokeN(urn.String(), 3) // one RUNNING beside old, two WAIT
+	if err != nil {
+		t.Fatal(err)
+	}
 	c := newClient(t, emu.URL(), 0)
-	if _, err := c.Cancel(context.Background(), recent[1]); err != nil {
+	if _, err := c.Cancel(context.Background(), fgs.CancelRequest{URN: urn, RequestID: ids[2]}); err != nil {
 		t.Fatal(err)
 	}
-	ids, err := c.ListRunning(context.Background(), testURN, time.Time{}, time.Time{})
+	running, err := c.ListUnfinished(context.Background(), urn, []string{"RUNNING"}, time.Time{}, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := fmt.Sprint(ids), fmt.Sprint([]string{old, recent[0].RequestID}); got != want {
+	both, err := c.ListUnfinished(context.Background(), urn, nil, time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := func(list []fgs.Invocation) string {
+		var s []string
+		for _, inv := range list {
+			s = append(s, inv.RequestID+"="+inv.Status)
+		}
+		return fmt.Sprint(s)
+	}
+	want := fmt.Sprint([]string{old + "=RUNNING", ids[0] + "=RUNNING"})
+	if got := text(running); got != want {
 		t.Fatalf("running: %s, want %s", got, want)
+	}
+	want = fmt.Sprint([]string{ids[1] + "=WAIT", old + "=RUNNING", ids[0] + "=RUNNING"})
+	if got := text(both); got != want {
+		t.Fatalf("wait and running: %s, want %s", got, want)
 	}
 }

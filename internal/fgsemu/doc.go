@@ -8,6 +8,12 @@
 // injects faults on demand and counts what it saw. Tests start it in-process
 // with New and Start; cmd/fgsemu serves it as a program.
 //
+// Where FunctionGraph's API page is silent it picks one behaviour and says
+// so: a cancel of a queued (WAIT) invocation is accepted and ends it as
+// DISCARD with error code 4208 (the provider handles a refusal as well).
+// Invocation.CancelRequests counts every cancel that reached an invocation,
+// accepted or refused, so tests can prove none was sent twice.
+//
 // It never panics on any input and never hangs: every wait honours the
 // request's context and Close.
 package fgsemu

@@ -109,6 +109,8 @@ type Invocation struct {
 	EndTime      time.Time `json:"end_time,omitzero"` // zero while not ended
 	Instance     int       `json:"instance"`          // 0-based instance index; -1 if it never ran
 	Cancels      int       `json:"cancels"`           // accepted cancel requests for it
+	// CancelRequests counts every cancel request for it that reached the function, accepted or refused.
+	CancelRequests int `json:"cancel_requests"`
 }
 
 // functionURN is a parsed URN; key is the normalised form (with a version).

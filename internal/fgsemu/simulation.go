@@ -35,6 +35,7 @@ type invocation struct {
 	errCode     int
 	errMsg      string
 	cancels     int
+	cancelReqs  int // every cancel request that reached it, accepted or refused
 	stopPending bool
 }
 
@@ -240,6 +241,7 @@ func (fn *functionState) cancel(now time.Time, requestID string) cancelResult {
 	if !ok {
 		return cancelUnknown
 	}
+	inv.cancelReqs++
 	switch inv.status {
 	case StatusWait:
 		inv.cancels++
@@ -265,7 +267,7 @@ func (fn *functionState) cancel(now time.Time, requestID string) cancelResult {
 func (inv *invocation) snapshot() Invocation {
 	return Invocation{
 		RequestID: inv.id, Status: inv.status, ErrorMessage: inv.errMsg, ErrorCode: inv.errCode,
-		StartTime: inv.created, EndTime: inv.end, Instance: inv.instance, Cancels: inv.cancels,
+		StartTime: inv.created, EndTime: inv.end, Instance: inv.instance, Cancels: inv.cancels, CancelRequests: inv.cancelReqs,
 	}
 }
 

@@ -6,8 +6,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -93,6 +95,20 @@ func plannedURN(pd *ProviderData, v types.String, diags *diag.Diagnostics) (fgs.
 	return urn, true
 }
 
+// planRegion checks a known function_urn against the provider at plan time
+// and fills region from it when region is not set. The plan cannot tell an
+// unset region from one set but not yet known; the configuration can, and
+// only an unset one is filled in, so an unknown one stays unknown.
+func planRegion(ctx context.Context, pd *ProviderData, urnValue types.String, config tfsdk.Config, plan *tfsdk.Plan, diags *diag.Diagnostics) {
+	var configRegion, plannedRegion types.String
+	diags.Append(config.GetAttribute(ctx, path.Root("region"), &configRegion)...)
+	diags.Append(plan.GetAttribute(ctx, path.Root("region"), &plannedRegion)...)
+	urn, ok := plannedURN(pd, urnValue, diags)
+	if ok && configRegion.IsNull() && plannedRegion.IsUnknown() {
+		diags.Append(plan.SetAttribute(ctx, path.Root("region"), urn.Region)...)
+	}
+}
+
 // checkProviderFits checks the provider's project ID (which belongs to the
 // provider's region only) and that the URN's region can be reached. Before
 // the provider is configured (validation) there is nothing to check.
@@ -118,6 +134,26 @@ func checkProviderFits(pd *ProviderData, urn fgs.URN, diags *diag.Diagnostics) {
 
 // defaultCancelTimeout bounds a cancel with all its retries.
 const defaultCancelTimeout = 5 * time.Minute
+
+// validatePositiveTimeout refuses a known timeout of zero or less (each of
+// the block's create and update), which would end the call before anything
+// could be sent.
+func validatePositiveTimeout(t timeouts.Value, at path.Path, diags *diag.Diagnostics) {
+	if t.IsNull() || t.IsUnknown() {
+		return
+	}
+	for _, name := range []string{"create", "update"} {
+		v, ok := t.Attributes()[name].(types.String)
+		if !ok || v.IsNull() || v.IsUnknown() {
+			continue
+		}
+		if d, err := time.ParseDuration(v.ValueString()); err == nil && d <= 0 {
+			diags.AddAttributeError(at.AtName(name), "Invalid Timeout",
+				fmt.Sprintf("timeouts.%s is %q: a cancel needs a positive time to be sent in, such as \"30s\" or \"5m\". "+
+					"Remove it for the default of %s.", name, v.ValueString(), defaultCancelTimeout))
+		}
+	}
+}
 
 // cancelTimeout reads a timeout argument: its duration, or the default when unset.
 func cancelTimeout(v types.String, diags *diag.Diagnostics) (time.Duration, bool) {

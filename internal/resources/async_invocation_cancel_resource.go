@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -160,24 +159,7 @@ func (r *asyncInvocationCancelResource) ValidateConfig(ctx context.Context, req 
 		return
 	}
 	m.args().validateAgainstURN(&resp.Diagnostics)
-	validatePositiveTimeout(m.Timeouts, path.Root("timeouts").AtName("create"), &resp.Diagnostics)
-}
-
-// validatePositiveTimeout refuses a known timeout of zero or less, which
-// would end the call before anything could be sent.
-func validatePositiveTimeout(t timeouts.Value, at path.Path, diags *diag.Diagnostics) {
-	if t.IsNull() || t.IsUnknown() {
-		return
-	}
-	v, ok := t.Attributes()["create"].(types.String)
-	if !ok || v.IsNull() || v.IsUnknown() {
-		return
-	}
-	if d, err := time.ParseDuration(v.ValueString()); err == nil && d <= 0 {
-		diags.AddAttributeError(at, "Invalid Timeout",
-			fmt.Sprintf("timeouts.create is %q: a cancel needs a positive time to be sent in, such as \"30s\" or \"5m\". "+
-				"Remove it for the default of %s.", v.ValueString(), defaultCancelTimeout))
-	}
+	validatePositiveTimeout(m.Timeouts, path.Root("timeouts"), &resp.Diagnostics)
 }
 
 // ModifyPlan fills region from the URN when it is not set, checks the URN
@@ -192,14 +174,7 @@ func (r *asyncInvocationCancelResource) ModifyPlan(ctx context.Context, req reso
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	// The plan cannot tell an unset region from one set but not yet known;
-	// the configuration can, and only an unset one is filled in.
-	var configRegion types.String
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("region"), &configRegion)...)
-	urn, ok := plannedURN(r.data, m.FunctionURN, &resp.Diagnostics)
-	if ok && configRegion.IsNull() && m.Region.IsUnknown() {
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("region"), urn.Region)...)
-	}
+	planRegion(ctx, r.data, m.FunctionURN, req.Config, &resp.Plan, &resp.Diagnostics)
 	if req.State.Raw.IsNull() {
 		return
 	}

@@ -35,14 +35,25 @@ var (
 	descBulkFunctionURN = "The URN of the function whose invocations to cancel: `" + fgs.URNFormat + "`. " +
 		"Its region and project decide where the cancels go."
 	descRequestIDs = fmt.Sprintf("The request IDs of the asynchronous invocations to cancel, at most %d, each once. "+
-		"Omit it to cancel every invocation of the function that is `RUNNING` when the cancels are sent.", maxBulkRequestIDs)
+		"Omit it to cancel every invocation of the function that is queued (`WAIT`) or `RUNNING` when the cancels are sent (see `statuses`).", maxBulkRequestIDs)
+	descStartedWithin = "Without `request_ids`: only cancel invocations that started within this duration before the cancels are sent, " +
+		"such as `12h` or `30m`. The stable way to say \"the last 12 hours\": unlike a time computed with `plantimestamp()`, it does not change between plans. " +
+		"Defaults to 72 hours (259,200 s, FunctionGraph's default maximum execution duration); FunctionGraph's own default would look at the last hour only."
+	descStatuses = "Without `request_ids`: which unfinished invocations to cancel, `WAIT` (queued, not started yet) and/or `RUNNING`. " +
+		"Defaults to both, so a stopped job does not restart from its queue. " + waitCancelText
 	descQueryBeginTime = "Without `request_ids`: only cancel invocations that started at or after this time, in RFC 3339 format, " +
-		"such as `2026-01-02T15:04:05Z`. Defaults to 72 hours (259,200 s, FunctionGraph's default maximum execution duration) " +
+		"such as `2026-01-02T15:04:05Z`. For a window that moves with the apply, use `started_within` instead. " +
+		"Defaults to 72 hours (259,200 s, FunctionGraph's default maximum execution duration) " +
 		"before the cancels are sent; FunctionGraph's own default would look at the last hour only."
 	descQueryEndTime = "Without `request_ids`: only cancel invocations that started at or before this time, in RFC 3339 format. " +
 		"Defaults to the time the cancels are sent."
 	descMaxConcurrency = fmt.Sprintf("The most cancel requests in flight at once, %d to %d. Defaults to %d. "+
 		"A `429 Too Many Requests` with `Retry-After` pauses all of them.", 1, maxMaxConcurrency, defaultMaxConcurrency)
+	// waitCancelText is what a cancel of a queued invocation does, said once for every page.
+	waitCancelText = "FunctionGraph's API page does not say what a cancel of a `WAIT` invocation does. The provider sends it like any other: " +
+		"if FunctionGraph accepts it, the invocation is recorded as cancelled (the emulator accepts it and ends the invocation as `DISCARD` " +
+		"with error code `4208`); if FunctionGraph refuses it while the invocation is still `WAIT`, it is reported as failed with that status, " +
+		"and the next apply retries it."
 	descBulkWaitForStop = "Whether to wait, after the cancels are accepted, until none of the cancelled invocations is still " +
 		"`WAIT` or `RUNNING`, listing the function's unfinished invocations with backoff within the timeout. Defaults to `true`."
 )
@@ -55,6 +66,8 @@ type bulkCancelArgs struct {
 	RequestIDs     types.List
 	QueryBeginTime types.String
 	QueryEndTime   types.String
+	StartedWithin  types.String
+	Statuses       types.List
 	MaxConcurrency types.Int64
 }
 
@@ -62,27 +75,12 @@ func (a bulkCancelArgs) single() cancelArgs {
 	return cancelArgs{FunctionURN: a.FunctionURN, Type: a.Type, Region: a.Region}
 }
 
-// validate checks what needs no provider: the region against the URN,
-// duplicate request IDs (in one pass: the framework's UniqueValues is
+// validate checks what needs no provider: the region against the URN, null
+// and duplicate request IDs (in one pass: the framework's UniqueValues is
 // quadratic), and the window's order.
 func (a bulkCancelArgs) validate(diags *diag.Diagnostics) {
 	a.single().validateAgainstURN(diags)
-	if !a.RequestIDs.IsNull() && !a.RequestIDs.IsUnknown() {
-		first := make(map[string]int, len(a.RequestIDs.Elements()))
-		for i, v := range a.RequestIDs.Elements() {
-			s, ok := v.(types.String)
-			if !ok || s.IsNull() || s.IsUnknown() {
-				continue
-			}
-			id := s.ValueString()
-			if j, dup := first[id]; dup {
-				diags.AddAttributeError(path.Root("request_ids").AtListIndex(i), "Duplicate Request ID",
-					fmt.Sprintf("request_ids lists %q at index %d and again at index %d. Each request is cancelled once; remove the repeat.", id, j, i))
-				continue
-			}
-			first[id] = i
-		}
-	}
+	validateRequestIDs(a.RequestIDs, diags)
 	begin, okBegin := knownTime(a.QueryBeginTime)
 	end, okEnd := knownTime(a.QueryEndTime)
 	if okBegin && okEnd && begin.After(end) {
@@ -90,6 +88,74 @@ func (a bulkCancelArgs) validate(diags *diag.Diagnostics) {
 			fmt.Sprintf("query_end_time (%s) is before query_begin_time (%s); no invocation could match.",
 				a.QueryEndTime.ValueString(), a.QueryBeginTime.ValueString()))
 	}
+}
+
+// validateRequestIDs refuses a null request ID and a repeated one, naming
+// the index; each element's own validator checks its form.
+func validateRequestIDs(ids types.List, diags *diag.Diagnostics) {
+	if ids.IsNull() || ids.IsUnknown() {
+		return
+	}
+	first := make(map[string]int, len(ids.Elements()))
+	for i, v := range ids.Elements() {
+		s, ok := v.(types.String)
+		if ok && s.IsUnknown() {
+			continue
+		}
+		if !ok || s.IsNull() {
+			diags.AddAttributeError(path.Root("request_ids").AtListIndex(i), "Invalid Request ID",
+				fmt.Sprintf("request_ids[%d] is null. Each element must be the request ID of an async invocation: "+
+					"remove the null, or fix what produced it (such as a lookup that found nothing).", i))
+			continue
+		}
+		id := s.ValueString()
+		if j, dup := first[id]; dup {
+			diags.AddAttributeError(path.Root("request_ids").AtListIndex(i), "Duplicate Request ID",
+				fmt.Sprintf("request_ids lists %q at index %d and again at index %d. Each request is cancelled once; remove the repeat.", id, j, i))
+			continue
+		}
+		first[id] = i
+	}
+}
+
+// window is the time range of a listing: started_within back from now, or
+// the query times; zero ends take the client's defaults.
+func (a bulkCancelArgs) window(now time.Time) (begin, end time.Time) {
+	begin, _ = knownTime(a.QueryBeginTime)
+	end, _ = knownTime(a.QueryEndTime)
+	if d, err := time.ParseDuration(a.StartedWithin.ValueString()); err == nil && d > 0 && !a.StartedWithin.IsNull() {
+		begin = now.Add(-d)
+	}
+	return begin, end
+}
+
+// statuses are the statuses a listing cancels; nil means every unfinished one.
+func (a bulkCancelArgs) statuses(ctx context.Context, diags *diag.Diagnostics) []string {
+	if a.Statuses.IsNull() || a.Statuses.IsUnknown() {
+		return nil
+	}
+	var out []string
+	diags.Append(a.Statuses.ElementsAs(ctx, &out, false)...)
+	return out
+}
+
+// listingText says what a listing cancels: "every WAIT or RUNNING invocation started within 12h".
+func (a bulkCancelArgs) listingText(ctx context.Context) string {
+	var diags diag.Diagnostics
+	statuses := a.statuses(ctx, &diags)
+	if statuses == nil {
+		statuses = fgs.UnfinishedStatuses
+	}
+	s := "every " + strings.Join(statuses, " or ") + " invocation"
+	switch {
+	case !a.StartedWithin.IsNull() && !a.StartedWithin.IsUnknown():
+		s += " started within " + a.StartedWithin.ValueString()
+	case a.QueryBeginTime.IsNull() && a.QueryEndTime.IsNull():
+		s += " started within " + lookbackText
+	default:
+		s += " started in the query window"
+	}
+	return s
 }
 
 // target parses the URN and checks it against the provider, as the single
@@ -120,6 +186,14 @@ type bulkCancelRun struct {
 	waitForStop    bool
 	timeout        time.Duration
 	timeoutSetting string
+	// recordsState: the outcome goes into Terraform's state (the resource);
+	// the messages speak of a record and a next apply only then.
+	recordsState bool
+	// only, when not nil, are the request IDs to send (an update's added and
+	// failed ones) instead of those configured or listed.
+	only []string
+	// skip, if set, takes the targets and returns those still to send.
+	skip func(urn fgs.URN, ids []string) []string
 	// progress, if set, hears the counts at least once a second, and each step.
 	progress func(string)
 }
@@ -128,6 +202,8 @@ type bulkCancelRun struct {
 type bulkCancelOutcome struct {
 	urn     fgs.URN
 	results []fgs.BulkResult
+	// listed counts the invocations a listing found, by status; nil with request IDs.
+	listed map[string]int
 }
 
 // send finds the targets, cancels them through the client's worker pool,
@@ -146,9 +222,16 @@ func (r bulkCancelRun) send(ctx context.Context, diags *diag.Diagnostics) (out b
 	ctx, stop := context.WithTimeout(ctx, r.timeout)
 	defer stop()
 
-	ids, ok := r.targets(ctx, client, urn, diags)
+	ids, ok := r.targets(ctx, client, &out, diags)
 	if !ok {
 		return out, false
+	}
+	if r.skip != nil {
+		ids = r.skip(urn, ids)
+	}
+	if len(ids) == 0 {
+		r.report(fmt.Sprintf("Nothing to cancel for %s", urn))
+		return out, true
 	}
 	reqs := make([]fgs.CancelRequest, len(ids))
 	for i, id := range ids {
@@ -156,7 +239,7 @@ func (r bulkCancelRun) send(ctx context.Context, diags *diag.Diagnostics) (out b
 	}
 	endpoint, _ := client.Endpoint(urn.Region)
 	workers := r.args.maxConcurrency()
-	r.report(fmt.Sprintf("Cancelling %d async requests of %s at %s, at most %d at a time", len(reqs), urn, endpoint, workers))
+	r.report(fmt.Sprintf("Cancelling %s of %s at %s, at most %d at a time", countOf(len(reqs), "async request"), urn, endpoint, workers))
 	tflog.Info(ctx, "Cancelling async invocations", map[string]any{
 		"function_urn": urn.String(), "count": len(reqs), "max_concurrency": workers, "endpoint": endpoint,
 	})
@@ -170,7 +253,7 @@ func (r bulkCancelRun) send(ctx context.Context, diags *diag.Diagnostics) (out b
 	})
 
 	addBulkDiagnostics(diags, out.results, callContext{
-		action: "Cancel Async Invocation", cancelling: true, timeoutSetting: r.timeoutSetting, timeout: r.timeout,
+		action: "Cancel Async Invocation", cancelling: true, timeoutSetting: r.timeoutSetting, timeout: r.timeout, invoked: !r.recordsState,
 	})
 	if r.waitForStop {
 		r.wait(ctx, client, urn, out.results, diags)
@@ -178,24 +261,54 @@ func (r bulkCancelRun) send(ctx context.Context, diags *diag.Diagnostics) (out b
 	return out, true
 }
 
-// targets are request_ids, or what is RUNNING now within the window.
-func (r bulkCancelRun) targets(ctx context.Context, client *fgs.Client, urn fgs.URN, diags *diag.Diagnostics) ([]string, bool) {
+// targets are the IDs to send, request_ids, or what is unfinished now
+// within the window, counted by status in out.listed.
+func (r bulkCancelRun) targets(ctx context.Context, client *fgs.Client, out *bulkCancelOutcome, diags *diag.Diagnostics) ([]string, bool) {
+	if r.only != nil {
+		return r.only, true
+	}
 	if !r.args.RequestIDs.IsNull() {
 		var ids []string
 		diags.Append(r.args.RequestIDs.ElementsAs(ctx, &ids, false)...)
 		return ids, !diags.HasError()
 	}
-	begin, _ := knownTime(r.args.QueryBeginTime)
-	end, _ := knownTime(r.args.QueryEndTime)
-	r.report(fmt.Sprintf("Listing the RUNNING invocations of %s", urn))
-	ids, err := client.ListRunning(ctx, urn, begin, end)
+	statuses := r.args.statuses(ctx, diags)
+	begin, end := r.args.window(time.Now())
+	r.report(fmt.Sprintf("Listing %s of %s", r.args.listingText(ctx), out.urn))
+	list, err := client.ListUnfinished(ctx, out.urn, statuses, begin, end)
 	if err != nil {
 		addCallError(diags, err, callContext{
-			action: "List Running Async Invocations", timeoutSetting: r.timeoutSetting, timeout: r.timeout,
+			action: "List Unfinished Async Invocations", timeoutSetting: r.timeoutSetting, timeout: r.timeout,
 		})
 		return nil, false
 	}
+	out.listed = map[string]int{}
+	ids := make([]string, len(list))
+	for i, inv := range list {
+		ids[i] = inv.RequestID
+		out.listed[inv.Status]++
+	}
+	r.report("Found " + byStatusText(out.listed))
 	return ids, true
+}
+
+// byStatusText is "1 RUNNING and 3 WAIT invocations", "no invocation".
+func byStatusText(listed map[string]int) string {
+	var parts []string
+	total := 0
+	for _, status := range []string{"RUNNING", "WAIT"} {
+		if n := listed[status]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, status))
+			total += n
+		}
+	}
+	switch total {
+	case 0:
+		return "no invocation"
+	case 1:
+		return parts[0] + " invocation"
+	}
+	return strings.Join(parts, " and ") + " invocations"
 }
 
 // wait polls until the accepted cancels have stopped their invocations. The
@@ -210,24 +323,27 @@ func (r bulkCancelRun) wait(ctx context.Context, client *fgs.Client, urn fgs.URN
 	if len(ids) == 0 {
 		return
 	}
-	r.report(fmt.Sprintf("Waiting for %d cancelled invocations to stop", len(ids)))
+	r.report(fmt.Sprintf("Waiting for %s to stop", countOf(len(ids), "cancelled invocation")))
 	still, err := client.WaitForStopMany(ctx, urn, ids, r.data.StopPoll)
 	if err == nil {
 		return
 	}
 	facts := fmt.Sprintf("\n\nFunction URN: %s\nStill unfinished: %d of %d\n%s", urn, len(still), len(ids), listed(still))
+	stands := "They were not sent again."
+	if r.recordsState {
+		stands = "The accepted cancels are recorded in the state; they were not sent again."
+	}
 	e, _ := fgs.AsError(err)
 	switch {
 	case e != nil && (e.Kind == fgs.KindTimeout || e.Kind == fgs.KindCanceled):
 		diags.AddError("Invocations Still Running After Cancel",
-			fmt.Sprintf("FunctionGraph accepted the cancels, but some invocations had not stopped when waiting ended (%s). "+
-				"The accepted cancels are recorded in the state; they were not sent again.\n\n"+
-				"Raise %s to wait longer, or set wait_for_stop = false to return once the cancels are accepted.", e.Message, r.timeoutSetting)+facts)
+			fmt.Sprintf("FunctionGraph accepted the cancels, but some invocations had not stopped when waiting ended (%s). %s\n\n"+
+				"Raise %s to wait longer, or set wait_for_stop = false to return once the cancels are accepted.", e.Message, stands, r.timeoutSetting)+facts)
 	default:
-		summary, detail := describeCallError(err, callContext{action: "Confirm the Stop"})
+		summary, detail := describeCallError(err, callContext{action: "Confirm the Stop", invoked: !r.recordsState})
 		diags.AddWarning("Stop Not Confirmed",
 			"FunctionGraph accepted the cancels, but the invocations' status could not be read to confirm they stopped. "+
-				"The cancels themselves are recorded.\n\n"+summary+"\n"+detail+facts)
+				stands+"\n\n"+summary+"\n"+detail+facts)
 	}
 }
 
@@ -289,7 +405,10 @@ func (t *progressTicker) stop() fgs.BulkProgress {
 // progressText is "312 of 1000 cancelled, 2 failed".
 func progressText(p fgs.BulkProgress) string {
 	s := fmt.Sprintf("%d of %d cancelled", p.Cancelled, p.Total)
-	if p.Ended > 0 {
+	switch {
+	case p.Ended == 1:
+		s += ", 1 had ended on its own"
+	case p.Ended > 1:
 		s += fmt.Sprintf(", %d had ended on their own", p.Ended)
 	}
 	return s + fmt.Sprintf(", %d failed", p.Failed)
@@ -316,10 +435,14 @@ func addBulkDiagnostics(diags *diag.Diagnostics, results []fgs.BulkResult, cc ca
 		for _, r := range ended[:min(len(ended), failuresListed)] {
 			lines = append(lines, fmt.Sprintf("- %s: %s", r.Request.RequestID, r.Result.AlreadyStopped.Outcome()))
 		}
-		diags.AddWarning("Some Invocations Had Already Ended",
-			fmt.Sprintf("%d of %d invocations had ended on their own before the cancel reached them; there was nothing to cancel. "+
-				"They are listed in ended_request_ids, not in cancelled_request_ids.\n\n%s%s",
-				len(ended), len(results), strings.Join(lines, "\n"), moreText(len(ended))))
+		where := ""
+		if !cc.invoked {
+			where = " They are listed in ended_request_ids, not in cancelled_request_ids."
+		}
+		diags.AddWarning(wasWere(len(ended), "An Invocation Had Already Ended", "Some Invocations Had Already Ended"),
+			fmt.Sprintf("%d of %s had ended on %s own before the cancel reached %s; there was nothing to cancel.%s\n\n%s%s",
+				len(ended), countOf(len(results), "invocation"), wasWere(len(ended), "its", "their"), wasWere(len(ended), "it", "them"),
+				where, strings.Join(lines, "\n"), moreText(len(ended))))
 	}
 	if len(failed) == 0 {
 		return
@@ -330,11 +453,29 @@ func addBulkDiagnostics(diags *diag.Diagnostics, results []fgs.BulkResult, cc ca
 	}
 	cc.requestID = failed[0].Request.RequestID
 	summary, detail := describeCallError(failed[0].Err, cc)
-	diags.AddError(fmt.Sprintf("Failed to Cancel %d of %d Async Invocations", len(failed), len(results)),
-		fmt.Sprintf("%d invocations were cancelled and are recorded in the state (cancelled_request_ids); these %d were not:\n\n%s%s\n\n"+
-			"The next apply replaces this resource and tries again (the cancelled ones are refused as no longer running and stay recorded).\n\n"+
-			"The first failure in full: %s\n%s",
-			cancelled, len(failed), strings.Join(lines, "\n"), moreText(len(failed)), summary, detail))
+	noun := "Async Invocations"
+	if len(results) == 1 {
+		noun = "Async Invocation"
+	}
+	done := fmt.Sprintf("%s %s cancelled and recorded in the state (cancelled_request_ids); %s not:",
+		countOf(cancelled, "invocation"), wasWere(cancelled, "was", "were"), wasWere(len(failed), "this one was", fmt.Sprintf("these %d were", len(failed))))
+	next := "The next apply retries only these, in place; those cancelled or ended are not sent again."
+	if cc.invoked {
+		done = fmt.Sprintf("%s %s cancelled; %s not:", countOf(cancelled, "invocation"), wasWere(cancelled, "was", "were"),
+			wasWere(len(failed), "this one was", fmt.Sprintf("these %d were", len(failed))))
+		next = "To retry only these, invoke the action again with request_ids set to them."
+	}
+	diags.AddError(fmt.Sprintf("Failed to Cancel %d of %d %s", len(failed), len(results), noun),
+		fmt.Sprintf("%s\n\n%s%s\n\n%s\n\nThe first failure in full: %s\n%s",
+			done, strings.Join(lines, "\n"), moreText(len(failed)), next, summary, detail))
+}
+
+// wasWere picks the singular or the plural phrase for n.
+func wasWere(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func moreText(n int) string {
@@ -371,30 +512,6 @@ func listed(ids []string) string {
 var bulkFailureType = types.ObjectType{AttrTypes: map[string]attr.Type{
 	"request_id": types.StringType, "status_code": types.Int64Type, "error_code": types.StringType, "message": types.StringType,
 }}
-
-// bulkRecord turns results into the state's lists: cancelled, ended on their own, failed.
-func bulkRecord(results []fgs.BulkResult) (cancelled, ended, failed types.List) {
-	var c, e []attr.Value
-	var f []attr.Value
-	for _, r := range results {
-		switch {
-		case r.Err != nil:
-			status, code, msg := int64(0), "", r.Err.Error()
-			if fe, ok := fgs.AsError(r.Err); ok {
-				status, code, msg = int64(fe.StatusCode), fe.Code, failureReason(r)
-			}
-			f = append(f, types.ObjectValueMust(bulkFailureType.AttrTypes, map[string]attr.Value{
-				"request_id": types.StringValue(r.Request.RequestID), "status_code": types.Int64Value(status),
-				"error_code": types.StringValue(code), "message": types.StringValue(msg),
-			}))
-		case r.EndedOnItsOwn():
-			e = append(e, types.StringValue(r.Request.RequestID))
-		default:
-			c = append(c, types.StringValue(r.Request.RequestID))
-		}
-	}
-	return listOf(types.StringType, c), listOf(types.StringType, e), listOf(bulkFailureType, f)
-}
 
 func listOf(t attr.Type, elems []attr.Value) types.List {
 	if elems == nil {

@@ -2,8 +2,6 @@ package resources
 
 import (
 	"context"
-	"fmt"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -50,7 +48,7 @@ func (a *asyncInvocationsCancelAction) Schema(_ context.Context, _ action.Schema
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Cancels many asynchronous FunctionGraph invocations of one function each time the action is invoked " +
 			"(`terraform apply -invoke=action.huaweicloud_fgs_async_invocations_cancel.<name>`): the listed `request_ids`, or every " +
-			"invocation `RUNNING` when it runs. It reports progress at least once a second and a summary at the end; " +
+			"invocation queued (`WAIT`) or `RUNNING` when it runs (see `statuses`). It reports progress at least once a second and a summary at the end; " +
 			"nothing is kept in state. Requires Terraform 1.14 or later.",
 		Attributes: map[string]schema.Attribute{
 			"function_urn": schema.StringAttribute{
@@ -76,6 +74,20 @@ func (a *asyncInvocationsCancelAction) Schema(_ context.Context, _ action.Schema
 					listvalidator.SizeAtMost(maxBulkRequestIDs),
 					listvalidator.ValueStringsAre(validators.RequestID()),
 				},
+			},
+			"started_within": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: descStartedWithin,
+				Validators: []validator.String{
+					validators.Duration(),
+					stringvalidator.ConflictsWith(path.MatchRoot("request_ids"), path.MatchRoot("query_begin_time"), path.MatchRoot("query_end_time")),
+				},
+			},
+			"statuses": schema.ListAttribute{
+				ElementType:         types.StringType,
+				Optional:            true,
+				MarkdownDescription: descStatuses,
+				Validators:          statusesValidators(),
 			},
 			"query_begin_time": window(descQueryBeginTime),
 			"query_end_time":   window(descQueryEndTime),
@@ -127,15 +139,9 @@ func (a *asyncInvocationsCancelAction) Invoke(ctx context.Context, req action.In
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout := defaultCancelTimeout
-	if !m.Timeout.IsNull() && !m.Timeout.IsUnknown() {
-		d, err := time.ParseDuration(m.Timeout.ValueString())
-		if err != nil || d <= 0 {
-			resp.Diagnostics.AddAttributeError(path.Root("timeout"), "Invalid Duration",
-				"timeout must be a positive duration such as \"30s\" or \"5m\".")
-			return
-		}
-		timeout = d
+	timeout, ok := cancelTimeout(m.Timeout, &resp.Diagnostics)
+	if !ok {
+		return
 	}
 	progress := progressSender(ctx, resp)
 	run := bulkCancelRun{
@@ -145,15 +151,16 @@ func (a *asyncInvocationsCancelAction) Invoke(ctx context.Context, req action.In
 	}
 	out, sent := run.send(ctx, &resp.Diagnostics)
 	if sent {
-		progress(bulkSummary(out.results))
+		progress(bulkSummary(out))
 	}
 }
 
-// bulkSummary is the action's last word: what was cancelled, ended, failed.
-func bulkSummary(results []fgs.BulkResult) string {
+// bulkSummary is the action's last word: what was cancelled, ended, failed,
+// and what a listing found.
+func bulkSummary(out bulkCancelOutcome) string {
 	var p fgs.BulkProgress
-	p.Total = len(results)
-	for _, r := range results {
+	p.Total = len(out.results)
+	for _, r := range out.results {
 		switch {
 		case r.Err != nil:
 			p.Failed++
@@ -163,7 +170,11 @@ func bulkSummary(results []fgs.BulkResult) string {
 			p.Cancelled++
 		}
 	}
-	return fmt.Sprintf("Summary: %s", progressText(p))
+	s := "Summary: " + progressText(p)
+	if out.listed != nil {
+		s += "; listed " + byStatusText(out.listed)
+	}
+	return s
 }
 
 // asyncInvocationsCancelActionModel is the action's configuration.
@@ -172,6 +183,8 @@ type asyncInvocationsCancelActionModel struct {
 	Region         types.String `tfsdk:"region"`
 	Type           types.String `tfsdk:"type"`
 	RequestIDs     types.List   `tfsdk:"request_ids"`
+	StartedWithin  types.String `tfsdk:"started_within"`
+	Statuses       types.List   `tfsdk:"statuses"`
 	QueryBeginTime types.String `tfsdk:"query_begin_time"`
 	QueryEndTime   types.String `tfsdk:"query_end_time"`
 	MaxConcurrency types.Int64  `tfsdk:"max_concurrency"`
@@ -182,6 +195,7 @@ type asyncInvocationsCancelActionModel struct {
 func (m asyncInvocationsCancelActionModel) args() bulkCancelArgs {
 	return bulkCancelArgs{
 		FunctionURN: m.FunctionURN, Region: m.Region, Type: m.Type, RequestIDs: m.RequestIDs,
-		QueryBeginTime: m.QueryBeginTime, QueryEndTime: m.QueryEndTime, MaxConcurrency: m.MaxConcurrency,
+		QueryBeginTime: m.QueryBeginTime, QueryEndTime: m.QueryEndTime, StartedWithin: m.StartedWithin, Statuses: m.Statuses,
+		MaxConcurrency: m.MaxConcurrency,
 	}
 }

@@ -52,7 +52,7 @@ func TestAsyncInvocationsCancelAction_schemaMatchesResourceArguments(t *testing.
 		got = append(got, a.Name+"="+kind)
 	}
 	want := "[function_urn=required max_concurrency=optional query_begin_time=optional query_end_time=optional region=optional " +
-		"request_ids=optional timeout=optional type=optional wait_for_stop=optional]"
+		"request_ids=optional started_within=optional statuses=optional timeout=optional type=optional wait_for_stop=optional]"
 	if fmt.Sprint(got) != want {
 		t.Fatalf("action attributes %v, want %s", got, want)
 	}
@@ -142,6 +142,104 @@ func TestAsyncInvocationsCancelAction_partialFailure(t *testing.T) {
 	if p := res.Progress; p[len(p)-1] != "Summary: 5 of 6 cancelled, 1 failed" {
 		t.Fatalf("progress: %q", p)
 	}
+	// An action has no state, record or apply to speak of.
+	if m := regexp.MustCompile(`(?i)\bstate\b|\brecord|next apply|apply again`).FindString(d + strings.Join(res.Progress, "\n")); m != "" {
+		t.Fatalf("the action speaks of %q: %s", m, d)
+	}
+	if !strings.Contains(strings.ReplaceAll(d, "\n", " "), "this one was not") || !strings.Contains(d, "invoke the action again") {
+		t.Fatalf("diagnostics: %s", d)
+	}
+}
+
+// Without request_ids the action lists the queue as well as what runs, and
+// its progress and summary count each status.
+func TestAsyncInvocationsCancelAction_summaryCountsStatuses(t *testing.T) {
+	t.Parallel()
+	f := newActionFixture(t, nil)
+	urn := strings.Replace(f.urn, ":hello:", ":queued:", 1)
+	if err := f.emu.AddFunction(fgsemu.Function{URN: urn, MaxInstances: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.emu.InvokeN(urn, 3); err != nil {
+		t.Fatal(err)
+	}
+	res := f.p.Invoke(context.Background(), bulkActionType, f.bulkConfig(map[string]tftypes.Value{
+		"function_urn": acctest.String(urn), "started_within": acctest.String("1h"),
+	}))
+	if !res.Completed || len(res.Diagnostics) > 0 {
+		t.Fatalf("invoke: completed=%v %s", res.Completed, diagText(res.Diagnostics))
+	}
+	p := strings.Join(res.Progress, "\n")
+	for _, want := range []string{
+		"Listing every WAIT or RUNNING invocation started within 1h of " + urn,
+		"Found 1 RUNNING and 2 WAIT invocations",
+		"Summary: 3 of 3 cancelled, 0 failed; listed 1 RUNNING and 2 WAIT invocations",
+	} {
+		if !strings.Contains(p, want) {
+			t.Fatalf("progress lacks %q:\n%s", want, p)
+		}
+	}
+}
+
+// Through Terraform 1.14+: a null request ID and a zero timeout are refused
+// at plan, naming the argument, and nothing is sent; without request_ids the
+// queued invocations are cancelled as well as the running one, each once.
+func TestAsyncInvocationsCancelAction_checksAndQueue(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("hello")
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn, MaxInstances: 1})
+	ids, err := emu.InvokeN(urn, 3) // 1 RUNNING, 2 WAIT
+	if err != nil {
+		t.Fatal(err)
+	}
+	config := func(args string) string {
+		return acctest.ProviderConfig(emu) + fmt.Sprintf(`
+action "huaweicloud_fgs_async_invocations_cancel" "stop" {
+  config {
+    function_urn = %q
+    %s
+  }
+}
+
+resource "terraform_data" "deploy" {
+  input = "v1"
+  lifecycle {
+    action_trigger {
+      events  = [after_create]
+      actions = [action.huaweicloud_fgs_async_invocations_cancel.stop]
+    }
+  }
+}
+`, urn, args)
+	}
+	resource.UnitTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config:      config(fmt.Sprintf(`request_ids = [%q, null]`, ids[0])),
+				ExpectError: acctest.ErrorPattern(`Invalid Request ID.*request_ids\[1\] is null`),
+			},
+			{
+				Config:      config(`timeout = "0s"`),
+				ExpectError: acctest.ErrorPattern(`Invalid Duration.*"0s" is not a positive duration`),
+			},
+			{
+				Config: config(`started_within = "1h"`),
+				Check: func(*terraform.State) error {
+					if n := emu.Stats().RequestsByOp[fgsemu.OpCancel]; n != 3 {
+						return fmt.Errorf("%d cancel requests, want 3 (the refused configurations send none)", n)
+					}
+					for _, id := range ids {
+						if inv, _ := emu.Invocation(urn, id); inv.ErrorCode != fgsemu.CanceledErrorCode || inv.CancelRequests != 1 {
+							return fmt.Errorf("invocation %s is %s after %d cancel requests, want cancelled by one", id, inv.Status, inv.CancelRequests)
+						}
+					}
+					return nil
+				},
+			},
+		},
+	})
 }
 
 // Ctrl-C (the context ending) stops a bulk whose cancels hang: every one

@@ -3,23 +3,26 @@ package resources
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgs"
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/validators"
 )
 
@@ -31,8 +34,8 @@ var (
 	_ resource.ResourceWithImportState    = (*asyncInvocationsCancelResource)(nil)
 )
 
-// NewAsyncInvocationsCancelResource is the one-shot bulk cancel: create
-// sends the cancels, and nothing else touches the API.
+// NewAsyncInvocationsCancelResource is the bulk cancel whose record of
+// request IDs every apply converges on, never sending one twice.
 func NewAsyncInvocationsCancelResource() resource.Resource {
 	return &asyncInvocationsCancelResource{}
 }
@@ -46,42 +49,39 @@ func (r *asyncInvocationsCancelResource) Metadata(_ context.Context, req resourc
 }
 
 func (r *asyncInvocationsCancelResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	keep := []planmodifier.List{listplanmodifier.UseStateForUnknown()}
 	window := func(desc string) schema.StringAttribute {
 		return schema.StringAttribute{
 			Optional:            true,
-			MarkdownDescription: desc,
-			Validators: []validator.String{
-				validators.RFC3339(),
-				stringvalidator.ConflictsWith(path.MatchRoot("request_ids")),
-			},
-			PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			MarkdownDescription: desc + " Changing it later sends nothing by itself.",
+			Validators:          []validator.String{validators.RFC3339(), stringvalidator.ConflictsWith(path.MatchRoot("request_ids"))},
 		}
 	}
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Cancels many asynchronous FunctionGraph invocations of one function, once, with a bounded number of " +
-			"requests in flight: the listed `request_ids`, or every invocation `RUNNING` at apply. Creating the resource sends the cancels " +
-			"and records which were accepted; reading and destroying it call nothing. Changing the function, the request IDs or the time " +
-			"window replaces it, which cancels again; the other arguments only shape how cancels are sent and change in place. " +
-			"If some cancels fail, the apply fails naming them, the accepted ones stay recorded, and the next apply tries again.",
+		MarkdownDescription: "Cancels many asynchronous FunctionGraph invocations of one function, with a bounded number of requests " +
+			"in flight: the listed `request_ids`, or every invocation queued (`WAIT`) or `RUNNING` at apply. Its state records what became " +
+			"of each request ID (cancelled, ended on its own, failed), and every apply converges on that record: a request ID it shows " +
+			"cancelled or ended is never sent again. Adding request IDs cancels the added ones in place; removing some forgets them; " +
+			"reordering them changes nothing; failed ones are retried by the next apply, in place, and only they. A plan that will send " +
+			"cancels says so in a warning listing them, and in `sends`. Without `request_ids`, the invocations are listed once, at create; changing the window " +
+			"or the statuses sends nothing, and cancelling again is an explicit act: `terraform apply -replace`, or the bulk action. " +
+			"Only a new `function_urn` replaces it. Reading and destroying it call nothing; destroying only forgets the record.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "`<function_urn>/<time of the apply>`.",
+				MarkdownDescription: "`<function_urn>/<time of the create>`.",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"function_urn": schema.StringAttribute{
 				Required:            true,
-				MarkdownDescription: descBulkFunctionURN,
+				MarkdownDescription: descBulkFunctionURN + " Changing it replaces the resource.",
 				Validators:          []validator.String{validators.FunctionURN()},
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"region": schema.StringAttribute{
 				Optional:            true,
 				Computed:            true,
-				MarkdownDescription: descRegion,
+				MarkdownDescription: descRegion + " Setting or removing it later only updates the record and sends nothing.",
 				Validators:          []validator.String{validators.Region()},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"type": schema.StringAttribute{
 				Optional:            true,
@@ -89,14 +89,28 @@ func (r *asyncInvocationsCancelResource) Schema(ctx context.Context, _ resource.
 				Validators:          []validator.String{validators.CancelType()},
 			},
 			"request_ids": schema.ListAttribute{
-				ElementType:         types.StringType,
-				Optional:            true,
-				MarkdownDescription: descRequestIDs,
+				ElementType: types.StringType,
+				Optional:    true,
+				MarkdownDescription: descRequestIDs + " Added IDs are cancelled by the next apply, in place; removed ones are forgotten " +
+					"and sent nothing; a new order is no change.",
 				Validators: []validator.List{
 					listvalidator.SizeAtMost(maxBulkRequestIDs),
 					listvalidator.ValueStringsAre(validators.RequestID()),
 				},
-				PlanModifiers: []planmodifier.List{listplanmodifier.RequiresReplace()},
+			},
+			"started_within": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: descStartedWithin + " Changing it later sends nothing by itself.",
+				Validators: []validator.String{
+					validators.Duration(),
+					stringvalidator.ConflictsWith(path.MatchRoot("request_ids"), path.MatchRoot("query_begin_time"), path.MatchRoot("query_end_time")),
+				},
+			},
+			"statuses": schema.ListAttribute{
+				ElementType:         types.StringType,
+				Optional:            true,
+				MarkdownDescription: descStatuses + " Changing it later sends nothing by itself.",
+				Validators:          statusesValidators(),
 			},
 			"query_begin_time": window(descQueryBeginTime),
 			"query_end_time":   window(descQueryEndTime),
@@ -113,25 +127,34 @@ func (r *asyncInvocationsCancelResource) Schema(ctx context.Context, _ resource.
 				Default:             booldefault.StaticBool(true),
 				MarkdownDescription: descBulkWaitForStop + " Changing it later does not send the cancels again.",
 			},
+			"sends": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "What the latest apply that changed this resource set out to send, as the plan shows it before an update: " +
+					"`2 to cancel, 1 to retry` (request IDs not in the record yet, and those that failed), or `nothing`. " +
+					"On create it is known after apply, such as `4 to cancel`: a create that replaces a tainted record skips what that record shows done.",
+			},
+			"listed_by_status": schema.MapAttribute{
+				ElementType: types.Int64Type,
+				Computed:    true,
+				MarkdownDescription: "Without `request_ids`: how many invocations of each status the listing at create found and set out to cancel, " +
+					"such as `{ RUNNING = 1, WAIT = 3 }`. Null with `request_ids`.",
+			},
 			"cancelled_request_ids": schema.ListAttribute{
 				ElementType: types.StringType,
 				Computed:    true,
 				MarkdownDescription: "Every target now known to be cancelled: those whose cancel FunctionGraph accepted, " +
-					"and those found already cancelled.",
-				PlanModifiers: keep,
+					"and those found already cancelled. Never sent again.",
 			},
 			"ended_request_ids": schema.ListAttribute{
 				ElementType: types.StringType,
 				Computed:    true,
 				MarkdownDescription: "Targets that had ended on their own (`SUCCESS`, or `FAIL` not caused by a cancel) before the cancel " +
-					"reached them: there was nothing to cancel, and they are not counted as failed.",
-				PlanModifiers: keep,
+					"reached them: there was nothing to cancel, they are not counted as failed, and they are never sent again.",
 			},
 			"failed": schema.ListNestedAttribute{
 				Computed: true,
 				MarkdownDescription: "Targets that could not be cancelled, with the reason. Empty after a fully successful apply; " +
-					"otherwise the apply failed and the next one replaces the resource and tries again.",
-				PlanModifiers: keep,
+					"otherwise the apply failed, and the next apply retries these, and only these.",
 				NestedObject: schema.NestedAttributeObject{
 					Attributes: map[string]schema.Attribute{
 						"request_id":  schema.StringAttribute{Computed: true, MarkdownDescription: "The invocation's request ID."},
@@ -143,10 +166,24 @@ func (r *asyncInvocationsCancelResource) Schema(ctx context.Context, _ resource.
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, CreateDescription: "How long the whole bulk cancel may take: the listing, " +
-				"every cancel with its retries and, with `wait_for_stop`, the wait for the invocations to end. A positive duration such as `30s`, `5m` or `1h`. " +
-				"Defaults to `5m`. Requests not sent by then are listed in `failed`. Changing it later only updates the record."}),
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{
+				Create: true, Update: true,
+				CreateDescription: "How long the create may take: the listing, every cancel with its retries and, with `wait_for_stop`, " +
+					"the wait for the invocations to stop; a positive duration such as `30s`, `5m` or `1h`. Defaults to `5m`. " +
+					"Requests not sent by then are recorded as failed, and the next apply retries them.",
+				UpdateDescription: "The same for an update that sends cancels (added or failed request IDs). Defaults to `timeouts.create`, or `5m`.",
+			}),
 		},
+	}
+}
+
+// statusesValidators accept WAIT and RUNNING, each once, without request_ids.
+func statusesValidators() []validator.List {
+	return []validator.List{
+		listvalidator.SizeAtLeast(1),
+		listvalidator.UniqueValues(),
+		listvalidator.ValueStringsAre(stringvalidator.OneOf(fgs.UnfinishedStatuses...)),
+		listvalidator.ConflictsWith(path.MatchRoot("request_ids")),
 	}
 }
 
@@ -161,23 +198,64 @@ func (r *asyncInvocationsCancelResource) ValidateConfig(ctx context.Context, req
 		return
 	}
 	m.args().validate(&resp.Diagnostics)
+	validatePositiveTimeout(m.Timeouts, path.Root("timeouts"), &resp.Diagnostics)
 }
 
 // ModifyPlan fills region from the URN and checks the URN against the
-// provider, so contradictions fail at plan rather than at apply.
+// provider, then compares the wanted request IDs with the record: a new
+// order is no change, and sends says what the apply will send.
 func (r *asyncInvocationsCancelResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return // destroy: nothing is sent
 	}
-	var urnValue, region types.String
-	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("function_urn"), &urnValue)...)
-	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("region"), &region)...)
+	var m asyncInvocationsCancelResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	urn, ok := plannedURN(r.data, urnValue, &resp.Diagnostics)
-	if ok && region.IsUnknown() {
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("region"), urn.Region)...)
+	planRegion(ctx, r.data, m.FunctionURN, req.Config, &resp.Plan, &resp.Diagnostics)
+	if req.State.Raw.IsNull() || resp.Diagnostics.HasError() {
+		if !m.RequestIDs.IsNull() {
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("listed_by_status"), types.MapNull(types.Int64Type))...)
+		}
+		return // create: sends is known after apply
+	}
+	var prior asyncInvocationsCancelResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !m.FunctionURN.Equal(prior.FunctionURN) || m.RequestIDs.IsUnknown() || hasUnknownElement(m.RequestIDs) {
+		return // a replacement, or IDs known only at apply: the record stays unknown
+	}
+	set := func(name string, v attr.Value) {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), v)...)
+	}
+	if sameIDs(m.RequestIDs, prior.RequestIDs) {
+		set("request_ids", prior.RequestIDs) // a new order is no change
+	}
+	rec := bulkRecordFrom(ctx, prior.CancelledRequestIDs, prior.EndedRequestIDs, prior.Failed, &resp.Diagnostics)
+	wanted := listStrings(ctx, m.RequestIDs, &resp.Diagnostics)
+	sends := rec.plannedSends(wanted)
+	set("listed_by_status", prior.ListedByStatus)
+	if !sends.none() {
+		addSendsWarning(sends, rec, wanted, &resp.Diagnostics)
+		set("sends", types.StringValue(sends.String()))
+		set("cancelled_request_ids", types.ListUnknown(types.StringType))
+		set("ended_request_ids", types.ListUnknown(types.StringType))
+		set("failed", types.ListUnknown(bulkFailureType))
+		return
+	}
+	if wanted != nil {
+		rec.keepOnly(wanted)
+	}
+	c, e, f := rec.lists()
+	set("cancelled_request_ids", c)
+	set("ended_request_ids", e)
+	set("failed", f)
+	set("sends", prior.Sends)
+	if !resp.Plan.Raw.Equal(req.State.Raw) {
+		set("sends", types.StringValue(sendsNothing)) // an update that sends nothing says so
 	}
 }
 
@@ -192,43 +270,146 @@ func (r *asyncInvocationsCancelResource) Create(ctx context.Context, req resourc
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	rec := newBulkRecord()
+	skipped := 0
 	run := bulkCancelRun{
 		data: r.data, args: m.args(), waitForStop: m.WaitForStop.ValueBool(),
-		timeout: timeout, timeoutSetting: "timeouts.create",
+		timeout: timeout, timeoutSetting: "timeouts.create", recordsState: true,
+		// What this process saw done (a tainted record destroyed just before) is not sent again.
+		skip: func(urn fgs.URN, ids []string) []string {
+			rest := r.data.recallDone(urn.String(), ids, rec)
+			skipped = len(ids) - len(rest)
+			return rest
+		},
 	}
 	out, sent := run.send(ctx, &resp.Diagnostics)
 	if !sent {
 		return
 	}
+	rec.add(out.results)
+	if ids := listStrings(ctx, m.RequestIDs, &resp.Diagnostics); ids != nil {
+		rec.orderBy(ids)
+	}
+	r.data.rememberDone(out.urn.String(), rec)
 	// Recorded even when some failed (the error taints it): accepted cancels must not be lost.
 	m.ID = types.StringValue(out.urn.String() + "/" + time.Now().UTC().Format(time.RFC3339Nano))
 	m.Region = types.StringValue(out.urn.Region)
-	m.CancelledRequestIDs, m.EndedRequestIDs, m.Failed = bulkRecord(out.results)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-}
-
-// Read calls nothing: the cancels are events in the past.
-func (r *asyncInvocationsCancelResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {
-}
-
-// Update only happens for type, max_concurrency, wait_for_stop and
-// timeouts, which shape cancels being sent, not which ones: nothing is sent.
-func (r *asyncInvocationsCancelResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var m asyncInvocationsCancelResourceModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
+	m.CancelledRequestIDs, m.EndedRequestIDs, m.Failed = rec.lists()
+	m.Sends = types.StringValue(createdSendsText(len(out.results), skipped, out.listed))
+	m.ListedByStatus = types.MapNull(types.Int64Type)
+	if out.listed != nil {
+		counts := map[string]attr.Value{}
+		for status, n := range out.listed {
+			counts[status] = types.Int64Value(int64(n))
+		}
+		m.ListedByStatus = types.MapValueMust(types.Int64Type, counts)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-// Delete only forgets: a cancelled invocation cannot be resumed.
+// addSendsWarning says at plan what an update will send, and what it will not
+// send again: the diff alone shows the record becoming unknown.
+func addSendsWarning(sends bulkSends, rec *bulkRecord, wanted []string, diags *diag.Diagnostics) {
+	done := 0
+	for _, id := range wanted {
+		if rec.done(id) {
+			done++
+		}
+	}
+	if wanted == nil {
+		done = len(rec.order) - len(sends.toRetry)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "This apply sends cancels for these request IDs only; %s the record shows cancelled or ended %s not sent again.",
+		countOf(done, "request ID"), wasWere(done, "is", "are"))
+	if len(sends.toCancel) > 0 {
+		fmt.Fprintf(&b, "\n\nTo cancel (not in the record yet):\n%s", listed(sends.toCancel))
+	}
+	if len(sends.toRetry) > 0 {
+		fmt.Fprintf(&b, "\n\nTo retry (failed before):\n%s", listed(sends.toRetry))
+	}
+	diags.AddWarning("Bulk Cancel Plan: "+titleCounts(sends), b.String())
+}
+
+// titleCounts is sends in Title Case: "2 to Cancel, 1 to Retry".
+func titleCounts(s bulkSends) string {
+	return strings.NewReplacer("to cancel", "to Cancel", "to retry", "to Retry").Replace(s.String())
+}
+
+// createdSendsText is what a create sent: "4 to cancel (1 RUNNING, 3 WAIT)",
+// and how many a destroyed record had shown done.
+func createdSendsText(sent, skipped int, listed map[string]int) string {
+	s := bulkSends{toCancel: make([]string, sent)}.String()
+	if listed != nil && sent > 0 {
+		s += " (" + strings.TrimSuffix(strings.TrimSuffix(byStatusText(listed), " invocations"), " invocation") + " listed)"
+	}
+	if skipped > 0 {
+		s += fmt.Sprintf(", %d already done by the replaced record", skipped)
+	}
+	return s
+}
+
+func (r *asyncInvocationsCancelResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {
+	// Calls nothing: the record says what was done, which stays true.
+}
+
+// Update sends cancels for the request IDs the record does not show done
+// (added, failed, never sent), and only them; other changes send nothing.
+// A partial failure is an error that keeps the record, without tainting.
+func (r *asyncInvocationsCancelResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var m, prior asyncInvocationsCancelResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	rec := bulkRecordFrom(ctx, prior.CancelledRequestIDs, prior.EndedRequestIDs, prior.Failed, &resp.Diagnostics)
+	wanted := listStrings(ctx, m.RequestIDs, &resp.Diagnostics)
+	if wanted != nil {
+		rec.keepOnly(wanted)
+	}
+	sends := rec.plannedSends(wanted)
+	if !sends.none() {
+		createTimeout, diags := m.Timeouts.Create(ctx, defaultCancelTimeout)
+		resp.Diagnostics.Append(diags...)
+		timeout, diags := m.Timeouts.Update(ctx, createTimeout)
+		resp.Diagnostics.Append(diags...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		run := bulkCancelRun{
+			data: r.data, args: m.args(), waitForStop: m.WaitForStop.ValueBool(),
+			timeout: timeout, timeoutSetting: "timeouts.update", recordsState: true, only: sends.ids(),
+		}
+		out, sent := run.send(ctx, &resp.Diagnostics)
+		if !sent {
+			return
+		}
+		rec.add(out.results)
+		r.data.rememberDone(out.urn.String(), rec)
+	}
+	m.CancelledRequestIDs, m.EndedRequestIDs, m.Failed = rec.lists()
+	if m.Sends.IsUnknown() { // request IDs known only at apply
+		m.Sends = types.StringValue(sends.String())
+	}
+	if m.ListedByStatus.IsUnknown() {
+		m.ListedByStatus = prior.ListedByStatus
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// Delete only forgets, and says nothing, as the single cancel's: a cancelled
+// invocation cannot be resumed. It leaves what was done to this process, so
+// a replacement in the same apply (a tainted record) sends none of it again.
 func (r *asyncInvocationsCancelResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var cancelled types.List
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("cancelled_request_ids"), &cancelled)...)
-	resp.Diagnostics.AddWarning("Cancel Cannot Be Undone",
-		fmt.Sprintf("Removed the record of %d cancelled invocations from the state. Nothing was sent to FunctionGraph: "+
-			"a cancelled invocation stays cancelled and cannot be resumed.", len(cancelled.Elements())))
+	var prior asyncInvocationsCancelResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if urn, err := fgs.ParseURN(prior.FunctionURN.ValueString()); err == nil {
+		r.data.rememberDone(urn.String(), bulkRecordFrom(ctx, prior.CancelledRequestIDs, prior.EndedRequestIDs, prior.Failed, &resp.Diagnostics))
+	}
 }
 
 func (r *asyncInvocationsCancelResource) ImportState(_ context.Context, _ resource.ImportStateRequest, resp *resource.ImportStateResponse) {
@@ -244,10 +425,14 @@ type asyncInvocationsCancelResourceModel struct {
 	Region              types.String   `tfsdk:"region"`
 	Type                types.String   `tfsdk:"type"`
 	RequestIDs          types.List     `tfsdk:"request_ids"`
+	StartedWithin       types.String   `tfsdk:"started_within"`
+	Statuses            types.List     `tfsdk:"statuses"`
 	QueryBeginTime      types.String   `tfsdk:"query_begin_time"`
 	QueryEndTime        types.String   `tfsdk:"query_end_time"`
 	MaxConcurrency      types.Int64    `tfsdk:"max_concurrency"`
 	WaitForStop         types.Bool     `tfsdk:"wait_for_stop"`
+	Sends               types.String   `tfsdk:"sends"`
+	ListedByStatus      types.Map      `tfsdk:"listed_by_status"`
 	CancelledRequestIDs types.List     `tfsdk:"cancelled_request_ids"`
 	EndedRequestIDs     types.List     `tfsdk:"ended_request_ids"`
 	Failed              types.List     `tfsdk:"failed"`
@@ -257,6 +442,7 @@ type asyncInvocationsCancelResourceModel struct {
 func (m asyncInvocationsCancelResourceModel) args() bulkCancelArgs {
 	return bulkCancelArgs{
 		FunctionURN: m.FunctionURN, Region: m.Region, Type: m.Type, RequestIDs: m.RequestIDs,
-		QueryBeginTime: m.QueryBeginTime, QueryEndTime: m.QueryEndTime, MaxConcurrency: m.MaxConcurrency,
+		QueryBeginTime: m.QueryBeginTime, QueryEndTime: m.QueryEndTime, StartedWithin: m.StartedWithin, Statuses: m.Statuses,
+		MaxConcurrency: m.MaxConcurrency,
 	}
 }

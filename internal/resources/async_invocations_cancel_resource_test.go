@@ -1,8 +1,8 @@
 package resources_test
 
 import (
-	"context"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -145,7 +145,8 @@ func TestAsyncInvocationsCancelResource_basic(t *testing.T) {
 	})
 }
 
-// Duplicate, malformed and too many request IDs are refused at plan, and nothing is sent.
+// Null, empty, duplicate, malformed and too many request IDs, a timeout of
+// zero or less and unknown statuses are refused at plan, and nothing is sent.
 func TestAsyncInvocationsCancelResource_refusedAtPlan(t *testing.T) {
 	t.Parallel()
 	urn := acctest.FunctionURN("hello")
@@ -166,6 +167,12 @@ func TestAsyncInvocationsCancelResource_refusedAtPlan(t *testing.T) {
 		{"window reversed", bulkConfig(emu, urn, nil, `query_begin_time = "2026-01-02T00:00:00Z"`, `query_end_time = "2026-01-01T00:00:00Z"`),
 			`Query Ends Before It Begins`},
 		{"concurrency", bulkConfig(emu, urn, ids, "max_concurrency = 101"), `max_concurrency.*between 1 and 100`},
+		{"null id", strings.Replace(bulkConfig(emu, urn, ids), `"`+ids[1]+`"`, "null", 1), `Invalid Request ID.*request_ids\[1\] is null`},
+		{"empty id", bulkConfig(emu, urn, []string{ids[0], ""}), `Invalid Request ID`},
+		{"zero timeout", bulkConfig(emu, urn, ids, "timeouts {\n    create = \"0s\"\n  }"), `Invalid Timeout.*timeouts.create is "0s"`},
+		{"negative update timeout", bulkConfig(emu, urn, ids, "timeouts {\n    update = \"-1m\"\n  }"), `Invalid Timeout.*timeouts.update is "-1m"`},
+		{"statuses", bulkConfig(emu, urn, nil, `statuses = ["DONE"]`), `statuses.*WAIT.*RUNNING`},
+		{"window and started_within", bulkConfig(emu, urn, nil, `started_within = "1h"`, `query_begin_time = "2026-01-01T00:00:00Z"`), `Invalid Attribute Combination`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -178,6 +185,31 @@ func TestAsyncInvocationsCancelResource_refusedAtPlan(t *testing.T) {
 	if n := emu.Stats().Requests; n != 0 {
 		t.Fatalf("refused configurations sent %d requests", n)
 	}
+}
+
+// A region known only at apply stays unknown in the plan (no "Provider
+// produced invalid plan") and the cancels go out once it is known.
+func TestAsyncInvocationsCancelResource_regionKnownAtApply(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("hello")
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
+	ids := invokeN(t, emu, urn, 2)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: `resource "terraform_data" "region" {
+  input = "` + acctest.Region + `"
+}
+` + bulkConfig(emu, urn, ids, "region = terraform_data.region.output"),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectUnknownValue(bulkAddr, tfjsonpath.New("region")),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(bulkAddr, tfjsonpath.New("region"), knownvalue.StringExact(acctest.Region)),
+			},
+			Check: expectCancels(emu, urn, 2, eachOnce(ids...)),
+		}},
+	})
 }
 
 // 5xx answers, 429s with Retry-After, connection resets and a lost answer
@@ -218,13 +250,6 @@ func TestAsyncInvocationsCancelResource_faultsSurvived(t *testing.T) {
 	})
 }
 
-// priorState checks the state a plan starts from.
-type priorState func(*tfjson.State) error
-
-func (f priorState) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
-	resp.Error = f(req.Plan.PriorState)
-}
-
 func bulkStateLists(s *tfjson.State) (cancelled, failed []any, err error) {
 	if s == nil || s.Values == nil || s.Values.RootModule == nil {
 		return nil, nil, fmt.Errorf("no state")
@@ -239,62 +264,274 @@ func bulkStateLists(s *tfjson.State) (cancelled, failed []any, err error) {
 	return nil, nil, fmt.Errorf("%s is not in the state", bulkAddr)
 }
 
-// A partial failure fails the apply with one diagnostic naming each failed
-// request, keeps what was cancelled in the (tainted) state, and the next
-// apply replaces the resource and tries again without cancelling twice.
-func TestAsyncInvocationsCancelResource_partialFailure(t *testing.T) {
+// cancelsSent counts, per request ID, the cancel requests that reached the
+// emulator's function (accepted or refused), and fails unless each is want[id].
+func cancelsSent(emu *fgsemu.Emulator, urn string, want map[string]int) error {
+	for id, n := range want {
+		inv, ok := emu.Invocation(urn, id)
+		if !ok {
+			return fmt.Errorf("emulator has no invocation %s", id)
+		}
+		if inv.CancelRequests != n {
+			return fmt.Errorf("invocation %s got %d cancel requests, want %d", id, inv.CancelRequests, n)
+		}
+	}
+	return nil
+}
+
+// expectCancels checks the cancels sent per request ID and in all (faulted ones included).
+func expectCancels(emu *fgsemu.Emulator, urn string, total int64, want map[string]int) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if n := emu.Stats().RequestsByOp[fgsemu.OpCancel]; n != total {
+			return fmt.Errorf("%d cancel requests in all, want %d", n, total)
+		}
+		return cancelsSent(emu, urn, want)
+	}
+}
+
+func eachOnce(ids ...string) map[string]int {
+	m := make(map[string]int, len(ids))
+	for _, id := range ids {
+		m[id] = 1
+	}
+	return m
+}
+
+func expectSends(want string) plancheck.PlanCheck {
+	return plancheck.ExpectKnownValue(bulkAddr, tfjsonpath.New("sends"), knownvalue.StringExact(want))
+}
+
+// The record is what every apply converges on: a new order is no change, an
+// added ID is cancelled in place and alone, a removed one is forgotten and
+// sent nothing; no cancel is ever sent twice for one request ID.
+func TestAsyncInvocationsCancelResource_convergesOnRequestIDs(t *testing.T) {
 	t.Parallel()
 	urn := acctest.FunctionURN("hello")
-	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
-	good := invokeN(t, emu, urn, 8)
-	unknown := []string{"00000000-0000-4000-8000-00000000dead", "00000000-0000-4000-8000-00000000beef"}
-	all := append(append([]string{}, good[:4]...), unknown[0])
-	all = append(append(all, good[4:]...), unknown[1])
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn, StopDelay: time.Minute}) // still stopping: a second cancel would be accepted
+	ids := invokeN(t, emu, urn, 4)
+	a, b, c, d := ids[0], ids[1], ids[2], ids[3]
+	update := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(bulkAddr, plancheck.ResourceActionUpdate)}}
+	update.PreApply = append(update.PreApply, expectSends("1 to cancel"))
 
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories(),
 		Steps: []resource.TestStep{
 			{
-				Config: bulkConfig(emu, urn, all),
-				ExpectError: acctest.ErrorPattern(`Failed to Cancel 2 of 10 Async Invocations.*8 invocations were cancelled.*` +
-					`- ` + unknown[0] + `: HTTP 400 FSS.0400.*- ` + unknown[1] + `: HTTP 400 FSS.0400.*` +
-					`next apply replaces this resource`),
-			},
-			{
-				Config:             bulkConfig(emu, urn, all),
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(bulkAddr, plancheck.ResourceActionReplace),
-					priorState(func(s *tfjson.State) error {
-						cancelled, failed, err := bulkStateLists(s)
-						if err != nil {
-							return err
-						}
-						got := make([]string, len(cancelled))
-						for i, v := range cancelled {
-							got[i], _ = v.(string)
-						}
-						if fmt.Sprint(got) != fmt.Sprint(good) || len(failed) != 2 {
-							return fmt.Errorf("state records cancelled %v and %d failed, want %v and 2", got, len(failed), good)
-						}
-						f, _ := failed[0].(map[string]any)
-						if f["request_id"] != unknown[0] || f["status_code"] != float64(400) || f["error_code"] != "FSS.0400" {
-							return fmt.Errorf("failed[0] = %v", f)
-						}
-						return nil
-					}),
-				}},
-				Check: expectEachCancelledOnce(emu, urn, good),
-			},
-			{
-				// Without the unknown IDs the replacement finds the rest already cancelled.
-				Config: bulkConfig(emu, urn, good),
+				Config: bulkConfig(emu, urn, []string{a, b, c}, "wait_for_stop = false"),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(bulkAddr, tfjsonpath.New("cancelled_request_ids"), stringList(good)),
+					statecheck.ExpectKnownValue(bulkAddr, tfjsonpath.New("sends"), knownvalue.StringExact("3 to cancel")),
+					statecheck.ExpectKnownValue(bulkAddr, tfjsonpath.New("cancelled_request_ids"), stringList([]string{a, b, c})),
+				},
+				Check: expectCancels(emu, urn, 3, eachOnce(a, b, c)),
+			},
+			{
+				Config:           bulkConfig(emu, urn, []string{c, a, b}, "wait_for_stop = false"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check:            expectCancels(emu, urn, 3, eachOnce(a, b, c)),
+			},
+			{
+				Config:           bulkConfig(emu, urn, []string{c, a, b, d}, "wait_for_stop = false"),
+				ConfigPlanChecks: update,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(bulkAddr, tfjsonpath.New("cancelled_request_ids"), stringList([]string{a, b, c, d})),
+				},
+				Check: expectCancels(emu, urn, 4, eachOnce(a, b, c, d)),
+			},
+			{
+				Config: bulkConfig(emu, urn, []string{c, b, d}, "wait_for_stop = false"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(bulkAddr, plancheck.ResourceActionUpdate), expectSends("nothing"),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(bulkAddr, tfjsonpath.New("cancelled_request_ids"), stringList([]string{b, c, d})),
+				},
+				Check: expectCancels(emu, urn, 4, eachOnce(a, b, c, d)),
+			},
+			{
+				// Known only at apply, in another order: still nothing to send.
+				Config: fmt.Sprintf("resource \"terraform_data\" \"ids\" {\n  input = [%q, %q, %q]\n}\n", d, c, b) +
+					bulkConfig(emu, urn, nil, "request_ids = terraform_data.ids.output", "wait_for_stop = false"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(bulkAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue(bulkAddr, tfjsonpath.New("sends")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(bulkAddr, tfjsonpath.New("sends"), knownvalue.StringExact("nothing")),
+					statecheck.ExpectKnownValue(bulkAddr, tfjsonpath.New("cancelled_request_ids"), stringList([]string{b, c, d})),
+				},
+				Check: expectCancels(emu, urn, 4, eachOnce(a, b, c, d)),
+			},
+		},
+	})
+}
+
+// terraform plan says what an update will send: the added request ID only,
+// and that the ones already cancelled are not sent again; destroy sends and
+// says nothing.
+func TestAsyncInvocationsCancelResource_planSaysWhatIsSent(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("hello")
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
+	ids := invokeN(t, emu, urn, 3)
+	cli := acctest.NewCLI(t)
+	block := func(ids ...string) string { return bulkConfig(emu, urn, ids, "wait_for_stop = false") }
+	cli.Configure(block(ids[0], ids[1]))
+	cli.MustRun("apply", "-auto-approve")
+	cli.Configure(block(ids[1], ids[0], ids[2]))
+	out := strings.Join(strings.Fields(cli.MustRun("plan").Output), " ")
+	want := `Plan: 0 to add, 1 to change, 0 to destroy. .*Warning: Bulk Cancel Plan: 1 to Cancel .*` +
+		`This apply sends cancels for these request IDs only; 2 request IDs the record shows cancelled or ended are not sent again. ` +
+		`To cancel \(not in the record yet\): - ` + ids[2] + `$`
+	if !regexp.MustCompile(want).MatchString(out) || strings.Contains(out, "To retry") {
+		t.Fatalf("plan output:\n%s", out)
+	}
+	if n := emu.Stats().RequestsByOp[fgsemu.OpCancel]; n != 2 {
+		t.Fatalf("%d cancel requests, want the 2 of the first apply", n)
+	}
+	// Destroy forgets the record and says nothing, as the single cancel's does.
+	if out := cli.MustRun("destroy", "-auto-approve").Output; strings.Contains(out, "Warning") || !strings.Contains(out, "1 destroyed") {
+		t.Fatalf("destroy:\n%s", out)
+	}
+	if n := emu.Stats().RequestsByOp[fgsemu.OpCancel]; n != 2 {
+		t.Fatalf("destroy sent %d cancel requests", n-2)
+	}
+}
+
+// A partial failure fails the apply with one diagnostic naming the failed
+// request and records what was done. After a failed create (which Terraform
+// taints) the replacement sends only the failed one; after a failed update
+// (not tainted) the next apply retries it in place, and only it.
+func TestAsyncInvocationsCancelResource_retriesOnlyFailed(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("hello")
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn, StopDelay: time.Minute})
+	ids := invokeN(t, emu, urn, 5)
+	first, more := ids[:3], ids[3:]
+	refuseOnce := func() {
+		if err := emu.InjectFault(fgsemu.Fault{Op: fgsemu.OpCancel, Times: 1, Status: 403}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// One worker: the first ID sent is the one refused.
+	opts := []string{"max_concurrency = 1", "wait_for_stop = false"}
+
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				PreConfig:   refuseOnce,
+				Config:      bulkConfig(emu, urn, first, opts...),
+				ExpectError: acctest.ErrorPattern(`Failed to Cancel 1 of 3 Async Invocations.*2 invocations were cancelled.*this one was not.*- ` + first[0] + `: HTTP 403.*next apply retries only these`),
+				Check:       expectCancels(emu, urn, 3, map[string]int{first[0]: 0, first[1]: 1, first[2]: 1}),
+			},
+			{
+				Config: bulkConfig(emu, urn, first, opts...),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(bulkAddr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(bulkAddr, tfjsonpath.New("cancelled_request_ids"), stringList(first)),
+					statecheck.ExpectKnownValue(bulkAddr, tfjsonpath.New("failed"), knownvalue.ListSizeExact(0)),
+					statecheck.ExpectKnownValue(bulkAddr, tfjsonpath.New("sends"), knownvalue.StringExact("1 to cancel, 2 already done by the replaced record")),
+				},
+				Check: expectCancels(emu, urn, 4, eachOnce(first...)),
+			},
+			{
+				PreConfig:   refuseOnce,
+				Config:      bulkConfig(emu, urn, ids, opts...),
+				ExpectError: acctest.ErrorPattern(`Failed to Cancel 1 of 2 Async Invocations.*- ` + more[0] + `: HTTP 403`),
+				Check:       expectCancels(emu, urn, 6, map[string]int{first[0]: 1, first[1]: 1, first[2]: 1, more[0]: 0, more[1]: 1}),
+			},
+			{
+				Config: bulkConfig(emu, urn, ids, opts...),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(bulkAddr, plancheck.ResourceActionUpdate), expectSends("1 to retry"),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(bulkAddr, tfjsonpath.New("cancelled_request_ids"), stringList([]string{first[0], first[1], first[2], more[1], more[0]})),
 					statecheck.ExpectKnownValue(bulkAddr, tfjsonpath.New("failed"), knownvalue.ListSizeExact(0)),
 				},
-				Check: expectEachCancelledOnce(emu, urn, good),
+				Check: expectCancels(emu, urn, 7, eachOnce(ids...)),
+			},
+		},
+	})
+}
+
+// Without request_ids the queue is cancelled too: a function running one
+// invocation at a time with three queued has all four cancelled, each once,
+// counted by status. A change of the window (started_within, or a
+// plantimestamp() one) sends nothing; replacing it cancels again.
+func TestAsyncInvocationsCancelResource_windowCancelsQueueOnce(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("hello")
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn, MaxInstances: 1})
+	ids := invokeN(t, emu, urn, 4) // 1 RUNNING, 3 WAIT
+	var later string
+	cancelledOnce := func(ids ...string) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			for _, id := range ids {
+				inv, _ := emu.Invocation(urn, id)
+				if inv.ErrorCode != fgsemu.CanceledErrorCode || inv.CancelRequests != 1 {
+					return fmt.Errorf("invocation %s is %s (%d) after %d cancel requests, want cancelled by one", id, inv.Status, inv.ErrorCode, inv.CancelRequests)
+				}
+			}
+			return nil
+		}
+	}
+	runningUncancelled := func(*terraform.State) error {
+		if inv, _ := emu.Invocation(urn, later); inv.Status != "RUNNING" || inv.CancelRequests != 0 {
+			return fmt.Errorf("the later invocation is %s after %d cancel requests, want RUNNING and none", inv.Status, inv.CancelRequests)
+		}
+		return nil
+	}
+	nothing := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+		plancheck.ExpectResourceAction(bulkAddr, plancheck.ResourceActionUpdate), expectSends("nothing"),
+	}}
+
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config: bulkConfig(emu, urn, nil, `started_within = "12h"`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(bulkAddr, tfjsonpath.New("listed_by_status"), knownvalue.MapExact(map[string]knownvalue.Check{
+						"RUNNING": knownvalue.Int64Exact(1), "WAIT": knownvalue.Int64Exact(3),
+					})),
+					statecheck.ExpectKnownValue(bulkAddr, tfjsonpath.New("cancelled_request_ids"), knownvalue.ListSizeExact(4)),
+					statecheck.ExpectKnownValue(bulkAddr, tfjsonpath.New("sends"), knownvalue.StringExact("4 to cancel (1 RUNNING and 3 WAIT listed)")),
+				},
+				Check: resource.ComposeTestCheckFunc(cancelledOnce(ids...), func(*terraform.State) error {
+					later = acctest.Invoke(t, emu, urn)
+					return nil
+				}),
+			},
+			{
+				Config:           bulkConfig(emu, urn, nil, `started_within = "6h"`),
+				ConfigPlanChecks: nothing,
+				Check:            resource.ComposeTestCheckFunc(cancelledOnce(ids...), runningUncancelled),
+			},
+			{
+				// plantimestamp() moves at every plan: an update that sends nothing.
+				Config:             bulkConfig(emu, urn, nil, `query_begin_time = timeadd(plantimestamp(), "-12h")`),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+				ConfigPlanChecks:   resource.ConfigPlanChecks{PostApplyPostRefresh: nothing.PreApply},
+			},
+			{
+				Config:           bulkConfig(emu, urn, nil, fmt.Sprintf("query_begin_time = %q", time.Now().UTC().Add(-12*time.Hour).Format(time.RFC3339))),
+				ConfigPlanChecks: nothing,
+				Check:            resource.ComposeTestCheckFunc(cancelledOnce(ids...), runningUncancelled),
+			},
+			{
+				// What -replace does: the replacement lists again and cancels only what is new.
+				Config: bulkConfig(emu, urn, nil, `started_within = "12h"`),
+				Taint:  []string{bulkAddr},
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(bulkAddr, plancheck.ResourceActionReplace),
+				}},
+				Check: resource.ComposeTestCheckFunc(cancelledOnce(ids...), func(*terraform.State) error {
+					return cancelsSent(emu, urn, map[string]int{later: 1})
+				}),
 			},
 		},
 	})

@@ -25,6 +25,8 @@ type callContext struct {
 	// recordsState: a failed cancel leaves the state without a record (the
 	// resource), which the advice then says.
 	recordsState bool
+	// invoked: an action, which is invoked again rather than applied again.
+	invoked bool
 }
 
 // addCallError turns any error from the fgs client into one diagnostic whose
@@ -128,6 +130,10 @@ func mayHaveBeenCarriedOut(e *fgs.Error, cc callContext) string {
 	s := "The cancel was sent and no answer came back, so FunctionGraph may have carried it out."
 	if cc.recordsState {
 		s += " Nothing was recorded in the state."
+	}
+	if cc.invoked {
+		return s + " Invoke the action again: if the invocation has stopped, that finds it already cancelled; if it is still running, the cancel is sent again. " +
+			"The huaweicloud_fgs_async_invocations data source shows its status."
 	}
 	return s + " Apply again: if the invocation has stopped, that finds it already cancelled and records it; if it is still running, the cancel is sent again. " +
 		"The huaweicloud_fgs_async_invocations data source shows its status."

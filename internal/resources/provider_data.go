@@ -29,6 +29,8 @@ type ProviderData struct {
 	// UnknownArguments names the provider arguments not yet known, when
 	// that is why there is no Client.
 	UnknownArguments []string
+	// done is what bulk records showed done, for a replacement in this process.
+	done doneMemory
 }
 
 // client returns the shared client, or reports that the provider's

@@ -1,4 +1,5 @@
-# Cancel these request IDs, at most 20 requests in flight.
+# Cancel these request IDs, at most 20 requests in flight. Adding IDs later
+# cancels the added ones in place; reordering or removing them sends nothing.
 resource "huaweicloud_fgs_async_invocations_cancel" "batch" {
   function_urn    = "urn:fss:cn-north-4:0123456789abcdef0123456789abcdef:function:default:report-generator:latest"
   request_ids     = var.request_ids
@@ -14,11 +15,12 @@ variable "request_ids" {
   type        = list(string)
 }
 
-# Cancel every invocation RUNNING at apply that started in the last 12 hours.
-# Without query_begin_time it looks back 72 hours.
+# Cancel every invocation queued (WAIT) or RUNNING at apply that started in
+# the last 12 hours; without started_within it looks back 72 hours. Changing
+# the window later sends nothing: to cancel again, apply with -replace.
 resource "huaweicloud_fgs_async_invocations_cancel" "runaway" {
-  function_urn     = "urn:fss:cn-north-4:0123456789abcdef0123456789abcdef:function:default:report-generator:latest"
-  query_begin_time = timeadd(plantimestamp(), "-12h")
+  function_urn   = "urn:fss:cn-north-4:0123456789abcdef0123456789abcdef:function:default:report-generator:latest"
+  started_within = "12h"
 }
 
 output "cancelled" {

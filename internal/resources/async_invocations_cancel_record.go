@@ -1,0 +1,307 @@
+package resources
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgs"
+)
+
+// The bulk resource's record: what became of each request ID. Applies
+// converge on it: an ID it shows cancelled or ended is never sent again.
+
+type bulkOutcome int
+
+const (
+	outcomeCancelled bulkOutcome = iota
+	outcomeEnded
+	outcomeFailed
+)
+
+// bulkEntry is one request ID's outcome; failure is its state object when failed.
+type bulkEntry struct {
+	id      string
+	outcome bulkOutcome
+	failure attr.Value
+}
+
+// bulkRecord is the record in a stable order: the prior order, then new IDs.
+type bulkRecord struct {
+	order []string
+	byID  map[string]bulkEntry
+}
+
+func newBulkRecord() *bulkRecord { return &bulkRecord{byID: map[string]bulkEntry{}} }
+
+func (r *bulkRecord) put(e bulkEntry) {
+	if _, ok := r.byID[e.id]; !ok {
+		r.order = append(r.order, e.id)
+	}
+	r.byID[e.id] = e
+}
+
+// done reports an ID known cancelled or ended: nothing more to send.
+func (r *bulkRecord) done(id string) bool {
+	e, ok := r.byID[id]
+	return ok && e.outcome != outcomeFailed
+}
+
+func (r *bulkRecord) failedIDs() []string {
+	var ids []string
+	for _, id := range r.order {
+		if r.byID[id].outcome == outcomeFailed {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// keepOnly forgets every ID not in ids: a request ID removed from the configuration.
+func (r *bulkRecord) keepOnly(ids []string) (forgotten int) {
+	keep := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		keep[id] = true
+	}
+	order := r.order[:0:0]
+	for _, id := range r.order {
+		if keep[id] {
+			order = append(order, id)
+			continue
+		}
+		delete(r.byID, id)
+		forgotten++
+	}
+	r.order = order
+	return forgotten
+}
+
+// bulkRecordFrom reads the record from the state's three lists.
+func bulkRecordFrom(ctx context.Context, cancelled, ended, failed types.List, diags *diag.Diagnostics) *bulkRecord {
+	r := newBulkRecord()
+	for _, l := range []struct {
+		list    types.List
+		outcome bulkOutcome
+	}{{cancelled, outcomeCancelled}, {ended, outcomeEnded}} {
+		if l.list.IsNull() || l.list.IsUnknown() {
+			continue
+		}
+		var ids []string
+		diags.Append(l.list.ElementsAs(ctx, &ids, false)...)
+		for _, id := range ids {
+			r.put(bulkEntry{id: id, outcome: l.outcome})
+		}
+	}
+	if !failed.IsNull() && !failed.IsUnknown() {
+		for _, v := range failed.Elements() {
+			obj, ok := v.(types.Object)
+			if !ok {
+				continue
+			}
+			id, _ := obj.Attributes()["request_id"].(types.String)
+			r.put(bulkEntry{id: id.ValueString(), outcome: outcomeFailed, failure: obj})
+		}
+	}
+	return r
+}
+
+// add records what a bulk run did; a result overrides an earlier outcome.
+func (r *bulkRecord) add(results []fgs.BulkResult) {
+	for _, res := range results {
+		switch {
+		case res.Err != nil:
+			r.put(bulkEntry{id: res.Request.RequestID, outcome: outcomeFailed, failure: failureObject(res)})
+		case res.EndedOnItsOwn():
+			r.put(bulkEntry{id: res.Request.RequestID, outcome: outcomeEnded})
+		default:
+			r.put(bulkEntry{id: res.Request.RequestID, outcome: outcomeCancelled})
+		}
+	}
+}
+
+func failureObject(r fgs.BulkResult) attr.Value {
+	status, code, msg := int64(0), "", r.Err.Error()
+	if fe, ok := fgs.AsError(r.Err); ok {
+		status, code, msg = int64(fe.StatusCode), fe.Code, failureReason(r)
+	}
+	return types.ObjectValueMust(bulkFailureType.AttrTypes, map[string]attr.Value{
+		"request_id": types.StringValue(r.Request.RequestID), "status_code": types.Int64Value(status),
+		"error_code": types.StringValue(code), "message": types.StringValue(msg),
+	})
+}
+
+// lists turns the record into the state's lists: cancelled, ended on their own, failed.
+func (r *bulkRecord) lists() (cancelled, ended, failed types.List) {
+	var c, e, f []attr.Value
+	for _, id := range r.order {
+		switch entry := r.byID[id]; entry.outcome {
+		case outcomeCancelled:
+			c = append(c, types.StringValue(id))
+		case outcomeEnded:
+			e = append(e, types.StringValue(id))
+		default:
+			f = append(f, entry.failure)
+		}
+	}
+	return listOf(types.StringType, c), listOf(types.StringType, e), listOf(bulkFailureType, f)
+}
+
+// bulkSends is what an apply sets out to send: "2 to cancel, 1 to retry".
+type bulkSends struct {
+	toCancel, toRetry []string
+}
+
+func (s bulkSends) none() bool { return len(s.toCancel)+len(s.toRetry) == 0 }
+
+func (s bulkSends) ids() []string { return append(append([]string{}, s.toCancel...), s.toRetry...) }
+
+func (s bulkSends) String() string {
+	var parts []string
+	if len(s.toCancel) > 0 {
+		parts = append(parts, fmt.Sprintf("%d to cancel", len(s.toCancel)))
+	}
+	if len(s.toRetry) > 0 {
+		parts = append(parts, fmt.Sprintf("%d to retry", len(s.toRetry)))
+	}
+	if len(parts) == 0 {
+		return sendsNothing
+	}
+	return strings.Join(parts, ", ")
+}
+
+const sendsNothing = "nothing"
+
+// plannedSends compares the wanted request IDs with the record: IDs it does
+// not hold are to cancel, IDs it holds as failed are to retry, and the rest
+// are done. Without request IDs (wanted nil) only the failed are retried.
+func (r *bulkRecord) plannedSends(wanted []string) bulkSends {
+	if wanted == nil {
+		return bulkSends{toRetry: r.failedIDs()}
+	}
+	var s bulkSends
+	for _, id := range wanted {
+		e, ok := r.byID[id]
+		switch {
+		case !ok:
+			s.toCancel = append(s.toCancel, id)
+		case e.outcome == outcomeFailed:
+			s.toRetry = append(s.toRetry, id)
+		}
+	}
+	return s
+}
+
+// doneMemory remembers, for one configured provider (one provider process
+// in a Terraform run), every request ID a bulk record showed cancelled or
+// ended, by function URN. A tainted bulk resource is replaced by Delete then
+// Create in the same process: Delete fills it and Create reads it, so the
+// replacement sends none of them again.
+type doneMemory struct {
+	mu    sync.Mutex
+	byURN map[string]map[string]bulkOutcome
+}
+
+func (pd *ProviderData) rememberDone(urn string, r *bulkRecord) {
+	if pd == nil {
+		return
+	}
+	d := &pd.done
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.byURN == nil {
+		d.byURN = map[string]map[string]bulkOutcome{}
+	}
+	m := d.byURN[urn]
+	if m == nil {
+		m = map[string]bulkOutcome{}
+		d.byURN[urn] = m
+	}
+	for _, id := range r.order {
+		if e := r.byID[id]; e.outcome != outcomeFailed {
+			m[id] = e.outcome
+		}
+	}
+}
+
+// recallDone adds to r what this provider knows done among ids, and returns
+// the IDs of ids still to send.
+func (pd *ProviderData) recallDone(urn string, ids []string, r *bulkRecord) []string {
+	if pd == nil {
+		return ids
+	}
+	d := &pd.done
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	m := d.byURN[urn]
+	var rest []string
+	for _, id := range ids {
+		if o, ok := m[id]; ok {
+			r.put(bulkEntry{id: id, outcome: o})
+			continue
+		}
+		rest = append(rest, id)
+	}
+	return rest
+}
+
+// orderBy puts the record in the order of ids; IDs not among them go last.
+func (r *bulkRecord) orderBy(ids []string) {
+	order := make([]string, 0, len(r.order))
+	placed := make(map[string]bool, len(r.order))
+	for _, id := range ids {
+		if _, ok := r.byID[id]; ok && !placed[id] {
+			placed[id] = true
+			order = append(order, id)
+		}
+	}
+	for _, id := range r.order {
+		if !placed[id] {
+			order = append(order, id)
+		}
+	}
+	r.order = order
+}
+
+// listStrings reads a known list of strings; nil for a null one.
+func listStrings(ctx context.Context, l types.List, diags *diag.Diagnostics) []string {
+	if l.IsNull() || l.IsUnknown() {
+		return nil
+	}
+	ids := []string{}
+	diags.Append(l.ElementsAs(ctx, &ids, false)...)
+	return ids
+}
+
+func hasUnknownElement(l types.List) bool {
+	for _, v := range l.Elements() {
+		if v.IsUnknown() {
+			return true
+		}
+	}
+	return false
+}
+
+// sameIDs reports two known lists holding the same IDs, in any order.
+func sameIDs(a, b types.List) bool {
+	if a.IsNull() || b.IsNull() || a.IsUnknown() || b.IsUnknown() || len(a.Elements()) != len(b.Elements()) {
+		return false
+	}
+	count := map[string]int{}
+	for _, v := range a.Elements() {
+		s, _ := v.(types.String)
+		count[s.ValueString()]++
+	}
+	for _, v := range b.Elements() {
+		s, _ := v.(types.String)
+		count[s.ValueString()]--
+		if count[s.ValueString()] < 0 {
+			return false
+		}
+	}
+	return true
+}
