@@ -3,7 +3,9 @@ package fgsemu
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"regexp"
+	"sync"
 	"testing"
 	"time"
 )
@@ -254,5 +256,41 @@ func TestQuotaControlAPI(t *testing.T) {
 	}
 	if res := call(t, "GET", fnURL(base, testURN, "async-invocations"), ""); res.status != 200 {
 		t.Errorf("after clearing: %d", res.status)
+	}
+}
+
+// Concurrent calls let exactly the limit through, never one more.
+func TestQuotaUnderConcurrency(t *testing.T) {
+	clock := &fakeClock{t: epochAligned}
+	e, base := startEmulator(t, Options{Now: clock.Now})
+	if err := e.SetQuota(OpList, 37, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	const calls = 120
+	statuses := make(chan int, calls)
+	var wg sync.WaitGroup
+	for range calls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := tryCall(http.DefaultClient, "GET", fnURL(base, testURN, "async-invocations"), "")
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			statuses <- res.status
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	n := map[int]int{}
+	for s := range statuses {
+		n[s]++
+	}
+	if n[200] != 37 || n[429] != calls-37 {
+		t.Fatalf("answers by status %v, want 37 × 200 and %d × 429", n, calls-37)
+	}
+	if st := e.Stats(); st.ThrottledByOp[OpList] != calls-37 || st.RequestsByOp[OpList] != calls {
+		t.Errorf("stats %+v", st)
 	}
 }
