@@ -66,7 +66,7 @@ const usage = `Usage:
   fgsemu help                                            every command's flags and the control API
 `
 
-// controlAPI is the emulator's /_emulator/ API, as internal/fgsemu/control.go serves it.
+// controlAPI is the emulator's /_emulator/ API, as fgsemu.ControlEndpoints lists it.
 const controlAPI = `Control API (JSON over HTTP, loopback clients only; invoke and show use it, tests drive it):
   GET    /_emulator/stats                  the counters, as show prints them
   POST   /_emulator/reset-stats            zero the counters

@@ -64,6 +64,7 @@ type Emulator struct {
 
 	counters counters
 	quotas   quotas
+	control  *http.ServeMux // the /_emulator/ API
 
 	done      chan struct{} // closed by Close: wakes every wait
 	closeOnce sync.Once
@@ -96,6 +97,7 @@ func New(opts Options) *Emulator {
 		}
 	}
 	e.latency.Store(int64(opts.Latency))
+	e.control = e.newControlMux()
 	return e
 }
 

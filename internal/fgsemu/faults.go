@@ -137,6 +137,20 @@ func (e *Emulator) ClearFaults() {
 	e.faultMu.Unlock()
 }
 
+// faultList is the faults in force, in order, each with the Times it has left.
+func (e *Emulator) faultList() []Fault {
+	e.faultMu.Lock()
+	defer e.faultMu.Unlock()
+	out := make([]Fault, len(e.faults))
+	for i, f := range e.faults {
+		out[i] = f.Fault
+		if f.Times > 0 {
+			out[i].Times = f.remaining
+		}
+	}
+	return out
+}
+
 // matchFault picks the fault for a request and uses up one of its Times.
 func (e *Emulator) matchFault(op string) *Fault {
 	e.faultMu.Lock()

@@ -239,16 +239,3 @@ func credentialOf(r *http.Request) string {
 	}
 	return "token:" + r.Header.Get(headerAuthToken)
 }
-
-// serveSetQuota answers POST /_emulator/quotas {"op","limit","window"} (limit 0 removes it) with the quotas in force.
-func (e *Emulator) serveSetQuota(w http.ResponseWriter, r *http.Request) {
-	var q Quota
-	if !decodeControl(w, r, &q) {
-		return
-	}
-	if err := e.SetQuota(q.Op, q.Limit, q.Window); err != nil {
-		writeJSON(w, http.StatusBadRequest, ControlError{err.Error()})
-		return
-	}
-	writeJSON(w, http.StatusOK, e.Quotas())
-}
