@@ -176,3 +176,15 @@ func TestControlAPIUnknownEndpoints(t *testing.T) {
 		}
 	}
 }
+
+// TestControlAPIHead: HEAD answers wherever GET does, with no body, as
+// http.ServeMux routes it; a POST-only endpoint still refuses it.
+func TestControlAPIHead(t *testing.T) {
+	_, base := startEmulator(t, Options{})
+	if res := call(t, "HEAD", base+"/_emulator/stats", ""); res.status != http.StatusOK || res.body != "" {
+		t.Errorf("HEAD stats: %d %q", res.status, res.body)
+	}
+	if res := call(t, "HEAD", base+"/_emulator/reset-stats", ""); res.status != http.StatusNotFound {
+		t.Errorf("HEAD reset-stats: %d", res.status)
+	}
+}
