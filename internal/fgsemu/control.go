@@ -47,28 +47,41 @@ type (
 
 const maxControlBody = 1 << 20
 
+// controlHandler answers one control call with a status and a value to write
+// as JSON, or with an error: a *controlError carries its status, any other
+// error is a 400.
+type controlHandler func(e *Emulator, r *http.Request) (int, any, error)
+
+// controlError is a mistake answered with a status other than 400.
+type controlError struct {
+	status int
+	msg    string
+}
+
+func (c *controlError) Error() string { return c.msg }
+
 // controlRoute is one endpoint of the control API.
 type controlRoute struct {
 	pattern string // "METHOD /_emulator/name", as http.ServeMux reads it
-	handle  func(e *Emulator, w http.ResponseWriter, r *http.Request)
+	handle  controlHandler
 }
 
 // controlRoutes is the control API; cmd/fgsemu's help lists each (ControlEndpoints).
 var controlRoutes = []controlRoute{
-	{"GET /_emulator/stats", (*Emulator).serveStats},
-	{"POST /_emulator/reset-stats", (*Emulator).serveResetStats},
-	{"POST /_emulator/functions", (*Emulator).serveAddFunction},
-	{"GET /_emulator/functions", (*Emulator).serveFunctions},
-	{"POST /_emulator/invoke", (*Emulator).serveControlInvoke},
-	{"GET /_emulator/invocations", (*Emulator).serveInvocations},
-	{"POST /_emulator/faults", (*Emulator).serveAddFault},
-	{"GET /_emulator/faults", (*Emulator).serveFaults},
-	{"DELETE /_emulator/faults", (*Emulator).serveClearFaults},
-	{"POST /_emulator/quotas", (*Emulator).serveSetQuota},
-	{"GET /_emulator/quotas", (*Emulator).serveQuotas},
-	{"DELETE /_emulator/quotas", (*Emulator).serveClearQuotas},
-	{"POST /_emulator/latency", (*Emulator).serveSetLatency},
-	{"POST /_emulator/tokens", (*Emulator).serveAddToken},
+	{"GET /_emulator/stats", answer((*Emulator).Stats)},
+	{"POST /_emulator/reset-stats", answer((*Emulator).resetAndReadStats)},
+	{"POST /_emulator/functions", withBody((*Emulator).addFunction)},
+	{"GET /_emulator/functions", answer((*Emulator).functionList)},
+	{"POST /_emulator/invoke", withBody((*Emulator).controlInvoke)},
+	{"GET /_emulator/invocations", (*Emulator).controlInvocations},
+	{"POST /_emulator/faults", withBody((*Emulator).addFault)},
+	{"GET /_emulator/faults", answer((*Emulator).faultList)},
+	{"DELETE /_emulator/faults", answer((*Emulator).clearFaultList)},
+	{"POST /_emulator/quotas", withBody((*Emulator).setQuota)},
+	{"GET /_emulator/quotas", answer((*Emulator).Quotas)},
+	{"DELETE /_emulator/quotas", answer((*Emulator).clearQuotaList)},
+	{"POST /_emulator/latency", withBody((*Emulator).setLatency)},
+	{"POST /_emulator/tokens", withBody((*Emulator).addToken)},
 }
 
 // ControlEndpoints lists the control API as "METHOD /_emulator/name", in the
@@ -81,12 +94,38 @@ func ControlEndpoints() []string {
 	return out
 }
 
+// answer serves what read returns, with 200.
+func answer[T any](read func(*Emulator) T) controlHandler {
+	return func(e *Emulator, _ *http.Request) (int, any, error) { return http.StatusOK, read(e), nil }
+}
+
+// withBody decodes the JSON body strictly into a T and applies it.
+func withBody[T any](apply func(*Emulator, T) (int, any, error)) controlHandler {
+	return func(e *Emulator, r *http.Request) (int, any, error) {
+		var v T
+		if err := decodeControl(r, &v); err != nil {
+			return 0, nil, err
+		}
+		return apply(e, v)
+	}
+}
+
 // newControlMux routes the control API; anything else under /_emulator/
 // gets a JSON 404 that names what was asked and what the path answers.
 func (e *Emulator) newControlMux() *http.ServeMux {
 	mux := http.NewServeMux()
 	for _, rt := range controlRoutes {
-		mux.HandleFunc(rt.pattern, func(w http.ResponseWriter, r *http.Request) { rt.handle(e, w, r) })
+		mux.HandleFunc(rt.pattern, func(w http.ResponseWriter, r *http.Request) {
+			status, v, err := rt.handle(e, r)
+			if err != nil {
+				status, v = http.StatusBadRequest, ControlError{err.Error()}
+				var ce *controlError
+				if errors.As(err, &ce) {
+					status = ce.status
+				}
+			}
+			writeJSON(w, status, v)
+		})
 	}
 	mux.HandleFunc("/_emulator/", serveNoSuchControlEndpoint)
 	return mux
@@ -121,48 +160,43 @@ func serveNoSuchControlEndpoint(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusNotFound, ControlError{msg})
 }
 
-func (e *Emulator) serveStats(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, e.Stats())
-}
-
-func (e *Emulator) serveResetStats(w http.ResponseWriter, _ *http.Request) {
-	e.ResetStats()
-	writeJSON(w, http.StatusOK, e.Stats())
-}
-
-// serveAddFunction answers with the function as added (URN with its version).
-func (e *Emulator) serveAddFunction(w http.ResponseWriter, r *http.Request) {
-	var f Function
-	if !decodeControl(w, r, &f) {
-		return
+// decodeControl reads a JSON body strictly, so a typo in a field name is an error, not a silent default.
+func decodeControl(r *http.Request, v any) error {
+	dec := json.NewDecoder(io.LimitReader(r.Body, maxControlBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		if errors.Is(err, io.EOF) {
+			return errors.New("a JSON body is required")
+		}
+		return errors.New("invalid JSON body: " + err.Error())
 	}
+	return nil
+}
+
+func (e *Emulator) resetAndReadStats() Stats {
+	e.ResetStats()
+	return e.Stats()
+}
+
+// addFunction answers with the function as added (URN with its version).
+func (e *Emulator) addFunction(f Function) (int, any, error) {
 	if err := e.AddFunction(f); err != nil {
-		writeJSON(w, http.StatusBadRequest, ControlError{err.Error()})
-		return
+		return 0, nil, err
 	}
 	fn, _ := e.lookup(f.URN)
 	fn.mu.Lock()
 	cfg := fn.cfg
 	fn.mu.Unlock()
-	writeJSON(w, http.StatusCreated, cfg)
+	return http.StatusCreated, cfg, nil
 }
 
-func (e *Emulator) serveFunctions(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, e.functionList())
-}
-
-// serveControlInvoke starts invocations without the API, so no API counter moves.
-func (e *Emulator) serveControlInvoke(w http.ResponseWriter, r *http.Request) {
-	var req InvokeRequest
-	if !decodeControl(w, r, &req) {
-		return
-	}
+// controlInvoke starts invocations without the API, so no API counter moves.
+func (e *Emulator) controlInvoke(req InvokeRequest) (int, any, error) {
 	if req.Count == 0 {
 		req.Count = 1
 	}
 	if req.Count < 0 || req.Count > 100000 {
-		writeJSON(w, http.StatusBadRequest, ControlError{"count must be 1 to 100000"})
-		return
+		return 0, nil, errors.New("count must be 1 to 100000")
 	}
 	var start time.Time
 	if req.StartedAgo > 0 {
@@ -170,118 +204,72 @@ func (e *Emulator) serveControlInvoke(w http.ResponseWriter, r *http.Request) {
 	}
 	ids, err := e.invokeStarted(req.URN, req.Count, start)
 	if err != nil {
-		writeJSON(w, http.StatusNotFound, ControlError{fmt.Sprintf("unknown function %q: add it first", req.URN)})
-		return
+		return 0, nil, &controlError{http.StatusNotFound, fmt.Sprintf("unknown function %q: add it first", req.URN)}
 	}
-	writeJSON(w, http.StatusOK, InvokeResponse{ids})
+	return http.StatusOK, InvokeResponse{ids}, nil
 }
 
-// serveInvocations answers a function's invocations, or the one ?request_id= names.
-func (e *Emulator) serveInvocations(w http.ResponseWriter, r *http.Request) {
+// controlInvocations answers ?urn='s invocations, or the one ?request_id= names.
+func (e *Emulator) controlInvocations(r *http.Request) (int, any, error) {
 	urn := r.URL.Query().Get("urn")
 	if _, ok := e.lookup(urn); !ok {
-		writeJSON(w, http.StatusNotFound, ControlError{fmt.Sprintf("unknown function %q", urn)})
-		return
+		return 0, nil, &controlError{http.StatusNotFound, fmt.Sprintf("unknown function %q", urn)}
 	}
 	resp := InvocationsResponse{URN: urn}
 	if id := r.URL.Query().Get("request_id"); id != "" {
 		inv, ok := e.Invocation(urn, id)
 		if !ok {
-			writeJSON(w, http.StatusNotFound, ControlError{fmt.Sprintf("unknown request ID %q", id)})
-			return
+			return 0, nil, &controlError{http.StatusNotFound, fmt.Sprintf("unknown request ID %q", id)}
 		}
 		resp.Invocations = []Invocation{inv}
 	} else {
 		resp.Invocations = e.Invocations(urn)
 	}
-	writeJSON(w, http.StatusOK, resp)
+	return http.StatusOK, resp, nil
 }
 
-func (e *Emulator) serveAddFault(w http.ResponseWriter, r *http.Request) {
-	var f Fault
-	if !decodeControl(w, r, &f) {
-		return
-	}
+func (e *Emulator) addFault(f Fault) (int, any, error) {
 	if err := e.InjectFault(f); err != nil {
-		writeJSON(w, http.StatusBadRequest, ControlError{err.Error()})
-		return
+		return 0, nil, err
 	}
-	writeJSON(w, http.StatusCreated, f)
+	return http.StatusCreated, f, nil
 }
 
-func (e *Emulator) serveFaults(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, e.faultList())
-}
-
-func (e *Emulator) serveClearFaults(w http.ResponseWriter, _ *http.Request) {
+func (e *Emulator) clearFaultList() []Fault {
 	e.ClearFaults()
-	writeJSON(w, http.StatusOK, []Fault{})
+	return []Fault{}
 }
 
-// serveSetQuota takes {"op","limit","window"} (limit 0 removes it) and answers with the quotas in force.
-func (e *Emulator) serveSetQuota(w http.ResponseWriter, r *http.Request) {
-	var q Quota
-	if !decodeControl(w, r, &q) {
-		return
-	}
+// setQuota takes {"op","limit","window"} (limit 0 removes it) and answers with the quotas in force.
+func (e *Emulator) setQuota(q Quota) (int, any, error) {
 	if err := e.SetQuota(q.Op, q.Limit, q.Window); err != nil {
-		writeJSON(w, http.StatusBadRequest, ControlError{err.Error()})
-		return
+		return 0, nil, err
 	}
-	writeJSON(w, http.StatusOK, e.Quotas())
+	return http.StatusOK, e.Quotas(), nil
 }
 
-func (e *Emulator) serveQuotas(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, e.Quotas())
-}
-
-func (e *Emulator) serveClearQuotas(w http.ResponseWriter, _ *http.Request) {
+func (e *Emulator) clearQuotaList() []Quota {
 	e.ClearQuotas()
-	writeJSON(w, http.StatusOK, []Quota{})
+	return []Quota{}
 }
 
-func (e *Emulator) serveSetLatency(w http.ResponseWriter, r *http.Request) {
-	var req LatencyRequest
-	if !decodeControl(w, r, &req) {
-		return
-	}
+func (e *Emulator) setLatency(req LatencyRequest) (int, any, error) {
 	if req.Latency < 0 {
-		writeJSON(w, http.StatusBadRequest, ControlError{"latency must not be negative"})
-		return
+		return 0, nil, errors.New("latency must not be negative")
 	}
 	e.SetLatency(time.Duration(req.Latency))
-	writeJSON(w, http.StatusOK, req)
+	return http.StatusOK, req, nil
 }
 
-// serveAddToken answers with the token's expiry only: a token is a secret.
-func (e *Emulator) serveAddToken(w http.ResponseWriter, r *http.Request) {
-	var req TokenRequest
-	if !decodeControl(w, r, &req) {
-		return
-	}
+// addToken answers with the token's expiry only: a token is a secret.
+func (e *Emulator) addToken(req TokenRequest) (int, any, error) {
 	if req.Token == "" {
-		writeJSON(w, http.StatusBadRequest, ControlError{"token must not be empty"})
-		return
+		return 0, nil, errors.New("token must not be empty")
 	}
 	e.AddToken(req.Token, req.Expires)
-	writeJSON(w, http.StatusCreated, struct {
+	return http.StatusCreated, struct {
 		Expires time.Time `json:"expires,omitzero"`
-	}{req.Expires})
-}
-
-// decodeControl reads a JSON body strictly, so a typo in a field name is an error, not a silent default.
-func decodeControl(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxControlBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		msg := "invalid JSON body: " + err.Error()
-		if errors.Is(err, io.EOF) {
-			msg = "a JSON body is required"
-		}
-		writeJSON(w, http.StatusBadRequest, ControlError{msg})
-		return false
-	}
-	return true
+	}{req.Expires}, nil
 }
 
 func isLoopbackRemote(remote string) bool {
