@@ -1,14 +1,3 @@
-// Command fgsemu runs the local FunctionGraph emulator (internal/fgsemu) for
-// demos, scripts and users' own tests, and drives a running one.
-//
-//	fgsemu [serve] -access-key AK -secret-key SK [-function URN ...]   serve until SIGINT/SIGTERM
-//	fgsemu invoke -endpoint URL -urn URN [-count N]                    start invocations, print their request IDs
-//	fgsemu show -endpoint URL -urn URN [-request-id ID]                print invocations and counters
-//	fgsemu help                                                        every command's flags and the control API
-//
-// Every serve flag can also come from an FGSEMU_* environment variable
-// (FGSEMU_LISTEN, FGSEMU_ACCESS_KEY, FGSEMU_FUNCTIONS=urn1,urn2, ...); a flag
-// wins over its variable.
 package main
 
 import (
@@ -65,7 +54,7 @@ const usage = `Usage:
   fgsemu help                                            every command's flags and the control API
 `
 
-// controlAPI is the emulator's /_emulator/ API, as internal/fgsemu/control.go serves it.
+// controlAPI is the emulator's /_emulator/ API, as fgsemu.ControlEndpoints lists it.
 const controlAPI = `Control API (JSON over HTTP, loopback clients only; invoke and show use it, tests drive it):
   GET    /_emulator/stats                  the counters, as show prints them
   POST   /_emulator/reset-stats            zero the counters
@@ -80,6 +69,10 @@ const controlAPI = `Control API (JSON over HTTP, loopback clients only; invoke a
                                            "malformed": "html"|"empty"|"truncated"|"huge"|"loop"|"endless"}
   GET    /_emulator/faults                 the faults in force
   DELETE /_emulator/faults                 clear every fault
+  POST   /_emulator/quotas                 set an API Gateway quota: {"op": "cancel"|"list"|"invoke", "limit": 100,
+                                           "window": "10s"}, per credential; "limit": 0 removes it
+  GET    /_emulator/quotas                 the quotas in force
+  DELETE /_emulator/quotas                 remove every quota
   POST   /_emulator/latency                delay every API answer: {"latency": "20ms"}
   POST   /_emulator/tokens                 accept an X-Auth-Token: {"token", "expires": RFC 3339}
 `
@@ -95,7 +88,8 @@ func writeHelp(w io.Writer) {
 		fs.PrintDefaults()
 	}
 	fmt.Fprint(w, `
-Every flag also reads the variable FGSEMU_<FLAG> (-stop-delay: FGSEMU_STOP_DELAY;
+Every flag also reads the variable FGSEMU_<FLAG> (-stop-delay: FGSEMU_STOP_DELAY,
+-quota-cancel: FGSEMU_QUOTA_CANCEL;
 the repeatable ones FGSEMU_FUNCTIONS, FGSEMU_TOKENS, FGSEMU_AGENCIES, comma-separated);
 a flag on the command line wins.
 

@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgsemu"
 )
 
 const testURN = "urn:fss:cn-north-4:0123456789abcdef0123456789abcdef:function:default:hello:latest"
@@ -249,7 +251,7 @@ func TestServeFlagsAndEnvironment(t *testing.T) {
 }
 
 // TestHelpListsEveryFlagAndControlEndpoint reads the flags from each
-// command's own flag set and the endpoints from the control API's source, so
+// command's own flag set and the endpoints from the control API's routes, so
 // a flag or an endpoint added without a word in the help fails here.
 func TestHelpListsEveryFlagAndControlEndpoint(t *testing.T) {
 	code, out, _ := runCmd(t, "help")
@@ -273,18 +275,15 @@ func TestHelpListsEveryFlagAndControlEndpoint(t *testing.T) {
 		})
 	}
 
-	src, err := os.ReadFile(filepath.Join("..", "..", "internal", "fgsemu", "control.go"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	endpoints := regexp.MustCompile(`path == "([^"]+)" && r\.Method == http\.Method(\w+)`).FindAllStringSubmatch(string(src), -1)
+	endpoints := fgsemu.ControlEndpoints()
 	if len(endpoints) < 10 {
-		t.Fatalf("found only %d endpoints in control.go; has its dispatch changed shape?", len(endpoints))
+		t.Fatalf("the emulator serves only %d control endpoints: %q", len(endpoints), endpoints)
 	}
-	for _, m := range endpoints {
-		line := `(?m)^  ` + strings.ToUpper(m[2]) + ` +/_emulator/` + regexp.QuoteMeta(m[1]) + `[ ?]`
+	for _, endpoint := range endpoints {
+		method, path, _ := strings.Cut(endpoint, " ")
+		line := `(?m)^  ` + method + ` +` + regexp.QuoteMeta(path) + `[ ?]`
 		if !regexp.MustCompile(line).MatchString(out) {
-			t.Errorf("help does not list %s /_emulator/%s", strings.ToUpper(m[2]), m[1])
+			t.Errorf("help does not list %s", endpoint)
 		}
 	}
 }
@@ -327,6 +326,71 @@ func TestSignalStopsTheProgram(t *testing.T) {
 		case <-time.After(5 * time.Second):
 			_ = cmd.Process.Kill()
 			t.Fatalf("%v: did not exit", sig)
+		}
+	}
+}
+
+// A quota set by flag or variable refuses as API Gateway does, and show counts the refusals.
+func TestServeQuota(t *testing.T) {
+	// Day-long windows: the test's calls cannot straddle two windows of the wall clock.
+	url, _, stderr, stop := startServe(t, []string{"-token", "T", "-function", testURN, "-quota-cancel", "2/24h"},
+		map[string]string{"FGSEMU_QUOTA_LIST": "1/86400s", "FGSEMU_QUOTA_CANCEL": "1/1s"})
+	code, out, _ := runCmd(t, "invoke", "-endpoint", url, "-urn", testURN, "-count", "3")
+	ids := strings.Fields(out)
+	if code != 0 || len(ids) != 3 {
+		t.Fatalf("invoke: %d %q (a quota must not limit the control API)", code, out)
+	}
+	api := func(method, action, body string) (int, string, http.Header) {
+		req, _ := http.NewRequest(method, url+"/v2/0123456789abcdef0123456789abcdef/fgs/functions/"+testURN+"/"+action, strings.NewReader(body))
+		req.Header.Set("X-Auth-Token", "T")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b), resp.Header
+	}
+	throttled := regexp.MustCompile(`^\{"error_code":"APIGW\.0308","error_msg":"The throttling threshold has been reached: policy user over ratelimit,limit:(\d+),time:86400 second","request_id":"[0-9a-f]{32}"\}$`)
+	for i, id := range ids {
+		status, body, header := api("POST", "cancel", `{"request_id":"`+id+`"}`)
+		if i < 2 && status != 200 {
+			t.Fatalf("cancel %d within the quota: %d %s", i, status, body)
+		}
+		if i == 2 && (status != 429 || throttled.FindStringSubmatch(body) == nil || throttled.FindStringSubmatch(body)[1] != "2" || header.Get("Retry-After") != "") {
+			t.Fatalf("cancel over the flag's quota: %d %s %v", status, body, header)
+		}
+	}
+	api("GET", "async-invocations", "")
+	if status, body, _ := api("GET", "async-invocations", ""); status != 429 || throttled.FindStringSubmatch(body) == nil {
+		t.Fatalf("list over FGSEMU_QUOTA_LIST: %d %s", status, body)
+	}
+	code, out, _ = runCmd(t, "show", "-endpoint", url, "-urn", testURN)
+	if code != 0 || !regexp.MustCompile(`(?m)^quotas: +cancel 2/24h, list 1/24h per credential$`).MatchString(out) ||
+		!regexp.MustCompile(`(?m)^throttled by quotas: +2 \(cancel 1, list 1\)$`).MatchString(out) ||
+		!regexp.MustCompile(`(?m)^accepted cancels: +2$`).MatchString(out) {
+		t.Fatalf("show: %d\n%s", code, out)
+	}
+	if code := stop(); code != 0 || !strings.Contains(stderr.String(), "fgsemu: quota on cancel: 2/24h per credential") {
+		t.Fatalf("serve exited %d: %s", code, stderr.String())
+	}
+}
+
+func TestServeQuotaErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"-token", "T", "-quota-cancel", "100"}, nil, `invalid value "100" for flag -quota-cancel: quota "100": want LIMIT/WINDOW`},
+		{[]string{"-token", "T", "-quota-list", "5/1500ms"}, nil, "whole seconds"},
+		{[]string{"-token", "T", "-quota-list", "0/1m"}, nil, "at least 1"},
+		{[]string{"-token", "T"}, map[string]string{"FGSEMU_QUOTA_INVOKE": "5/soon"}, "FGSEMU_QUOTA_INVOKE"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), tc.args, envMap(tc.env), &stdout, &stderr)
+		if code != 2 || !strings.Contains(stderr.String(), tc.want) || stdout.Len() != 0 {
+			t.Errorf("%v %v: exit %d, stderr %q; want 2 and %q", tc.args, tc.env, code, stderr.String(), tc.want)
 		}
 	}
 }

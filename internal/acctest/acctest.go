@@ -1,5 +1,3 @@
-// Package acctest holds what the Terraform CLI tests share: provider
-// factories, an emulator per test, and the Terraform CLI's own setup.
 package acctest
 
 import (

@@ -154,3 +154,37 @@ func TestControlAPI(t *testing.T) {
 		}
 	})
 }
+
+// TestControlAPIUnknownEndpoints: a method a path lacks is named with what
+// the path answers, and an uncleaned path is refused, never redirected out of
+// /_emulator/ as http.ServeMux would.
+func TestControlAPIUnknownEndpoints(t *testing.T) {
+	_, base := startEmulator(t, Options{})
+	for _, tc := range []struct{ method, path, want string }{
+		{"PUT", "/_emulator/stats", `no such control endpoint: PUT /_emulator/stats (/_emulator/stats answers GET)`},
+		{"PATCH", "/_emulator/faults", `(/_emulator/faults answers POST, GET, DELETE)`},
+		{"GET", "/_emulator/nothing", `no such control endpoint: GET /_emulator/nothing"`},
+		{"GET", "/_emulator//stats", `no such control endpoint: GET /_emulator//stats"`},
+		{"GET", "/_emulator/../_emulator/stats", `no such control endpoint: GET /_emulator/../_emulator/stats"`},
+		{"GET", "/_emulator/stats/", `no such control endpoint: GET /_emulator/stats/"`},
+	} {
+		res := call(t, tc.method, base+tc.path, "")
+		var body ControlError
+		res.json(t, &body)
+		if res.status != http.StatusNotFound || !strings.Contains(res.body, tc.want) || res.header.Get("Location") != "" {
+			t.Errorf("%s %s: %d %v %s, want 404 with %s", tc.method, tc.path, res.status, res.header, res.body, tc.want)
+		}
+	}
+}
+
+// TestControlAPIHead: HEAD answers wherever GET does, with no body, as
+// http.ServeMux routes it; a POST-only endpoint still refuses it.
+func TestControlAPIHead(t *testing.T) {
+	_, base := startEmulator(t, Options{})
+	if res := call(t, "HEAD", base+"/_emulator/stats", ""); res.status != http.StatusOK || res.body != "" {
+		t.Errorf("HEAD stats: %d %q", res.status, res.body)
+	}
+	if res := call(t, "HEAD", base+"/_emulator/reset-stats", ""); res.status != http.StatusNotFound {
+		t.Errorf("HEAD reset-stats: %d", res.status)
+	}
+}

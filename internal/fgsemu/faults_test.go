@@ -12,14 +12,6 @@ import (
 	"time"
 )
 
-// freshClient opens a new connection per request so a dropped connection is
-// never retried by the transport on a reused one.
-func freshClient(t *testing.T, timeout time.Duration) *http.Client {
-	tr := &http.Transport{DisableKeepAlives: true}
-	t.Cleanup(tr.CloseIdleConnections)
-	return &http.Client{Transport: tr, Timeout: timeout}
-}
-
 func TestFaultAnswers(t *testing.T) {
 	e, base := startEmulator(t, Options{})
 	listURL := fnURL(base, testURN, "async-invocations")
@@ -300,12 +292,5 @@ func TestCloseWakesHangingHandlers(t *testing.T) {
 		if err := <-errs; err == nil {
 			t.Error("a hanging request got an answer")
 		}
-	}
-}
-
-func mustInject(t *testing.T, e *Emulator, f Fault) {
-	t.Helper()
-	if err := e.InjectFault(f); err != nil {
-		t.Fatal(err)
 	}
 }

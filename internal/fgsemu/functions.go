@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 )
@@ -244,4 +245,22 @@ func (e *Emulator) Invocations(urn string) []Invocation {
 		return nil
 	}
 	return fn.all(e.now())
+}
+
+// functionList is every function added, by URN.
+func (e *Emulator) functionList() []Function {
+	e.mu.RLock()
+	fns := make([]*functionState, 0, len(e.functions))
+	for _, fn := range e.functions {
+		fns = append(fns, fn)
+	}
+	e.mu.RUnlock()
+	out := make([]Function, 0, len(fns))
+	for _, fn := range fns {
+		fn.mu.Lock()
+		out = append(out, fn.cfg)
+		fn.mu.Unlock()
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].URN < out[j].URN })
+	return out
 }

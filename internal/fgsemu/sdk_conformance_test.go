@@ -2,8 +2,6 @@ package fgsemu
 
 import (
 	"bytes"
-	"errors"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -11,116 +9,10 @@ import (
 
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth/basic"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth/signer/algorithm"
-	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/config"
-	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/sdkerr"
-	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/sdktime"
-	fgs "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/functiongraph/v2"
 	fgsmodel "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/functiongraph/v2/model"
 	iam "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/iam/v3"
 	iammodel "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/iam/v3/model"
 )
-
-// tamperTransport alters a request after the SDK signed it, as a proxy or an attacker would.
-type tamperTransport struct {
-	base   http.RoundTripper
-	mutate func(r *http.Request, body []byte) []byte
-}
-
-func (t tamperTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	if t.mutate == nil {
-		return t.base.RoundTrip(r)
-	}
-	var body []byte
-	if r.Body != nil {
-		b, err := io.ReadAll(r.Body)
-		r.Body.Close()
-		if err != nil {
-			return nil, err
-		}
-		body = b
-	}
-	c := r.Clone(r.Context())
-	body = t.mutate(c, body)
-	c.Body = io.NopCloser(bytes.NewReader(body))
-	c.ContentLength = int64(len(body))
-	return t.base.RoundTrip(c)
-}
-
-type sdkCreds struct {
-	ak, sk, token string
-}
-
-func sdkHTTPConfig(t *testing.T, alg algorithm.SigningAlgorithm, mutate func(*http.Request, []byte) []byte) *config.HttpConfig {
-	tr := &http.Transport{}
-	t.Cleanup(tr.CloseIdleConnections)
-	return config.DefaultHttpConfig().
-		WithSigningAlgorithm(alg).
-		WithTimeout(5 * time.Second).
-		WithHttpRoundTripper(tamperTransport{base: tr, mutate: mutate})
-}
-
-func newFGClient(t *testing.T, base string, c sdkCreds, alg algorithm.SigningAlgorithm, mutate func(*http.Request, []byte) []byte) *fgs.FunctionGraphClient {
-	t.Helper()
-	b := basic.NewCredentialsBuilder().WithAk(c.ak).WithSk(c.sk).WithProjectId(testProject)
-	if c.token != "" {
-		b = b.WithSecurityToken(c.token)
-	}
-	cred, err := b.SafeBuild()
-	if err != nil {
-		t.Fatal(err)
-	}
-	hc, err := fgs.FunctionGraphClientBuilder().WithEndpoints([]string{base}).WithCredential(cred).
-		WithHttpConfig(sdkHTTPConfig(t, alg, mutate)).SafeBuild()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fgs.NewFunctionGraphClient(hc)
-}
-
-func ptr[T any](v T) *T { return &v }
-
-func sdkInvoke(c *fgs.FunctionGraphClient) (string, error) {
-	resp, err := c.AsyncInvokeFunction(&fgsmodel.AsyncInvokeFunctionRequest{FunctionUrn: testURN, Body: map[string]interface{}{"key": "value with spaces & symbols +/?"}})
-	if err != nil {
-		return "", err
-	}
-	if resp.RequestId == nil {
-		return "", errors.New("no request_id")
-	}
-	return *resp.RequestId, nil
-}
-
-func sdkList(c *fgs.FunctionGraphClient, id string, begin time.Time) (*fgsmodel.ListAsyncInvocationsResponse, error) {
-	// SdkTime prints the wall clock with a literal "Z": only UTC times mean what they say.
-	b, e := sdktime.SdkTime(begin.Add(-time.Minute).UTC()), sdktime.SdkTime(begin.Add(time.Hour).UTC())
-	return c.ListAsyncInvocations(&fgsmodel.ListAsyncInvocationsRequest{
-		FunctionUrn: testURN, RequestId: &id, Marker: ptr("0"), Limit: ptr("10"), Status: ptr("RUNNING"),
-		QueryBeginTime: &b, QueryEndTime: &e,
-	})
-}
-
-func sdkCancel(c *fgs.FunctionGraphClient, id string) error {
-	typ := fgsmodel.GetCancelAsyncInvocationRequestBodyTypeEnum().FORCE
-	_, err := c.CancelAsyncInvocation(&fgsmodel.CancelAsyncInvocationRequest{FunctionUrn: testURN,
-		Body: &fgsmodel.CancelAsyncInvocationRequestBody{RequestId: id, Type: &typ}})
-	return err
-}
-
-// wantSDKError checks the SDK saw an API error with this status and code and
-// an X-Request-Id, and that no secret leaked into it.
-func wantSDKError(t *testing.T, err error, status int, code, text string) {
-	t.Helper()
-	var se *sdkerr.ServiceResponseError
-	if !errors.As(err, &se) {
-		t.Fatalf("want a ServiceResponseError %d %s, got %v", status, code, err)
-	}
-	if se.StatusCode != status || se.ErrorCode != code || !tracePattern.MatchString(se.RequestId) || !strings.Contains(se.ErrorMessage, text) {
-		t.Fatalf("got %d %s %q (request %q), want %d %s containing %q", se.StatusCode, se.ErrorCode, se.ErrorMessage, se.RequestId, status, code, text)
-	}
-	if strings.Contains(se.ErrorMessage, testSK) {
-		t.Fatal("the error message leaks the secret key")
-	}
-}
 
 func TestSDKConformance(t *testing.T) {
 	for _, alg := range []algorithm.SigningAlgorithm{algorithm.HmacSHA256, algorithm.HmacSM3} {

@@ -7,8 +7,7 @@ import (
 	"encoding/hex"
 	"hash"
 	"net/http"
-	"net/url"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -80,120 +79,128 @@ func VerifySignature(r *http.Request, body []byte, secretFor func(ak string) (se
 	if r == nil || r.URL == nil {
 		return authFailed("no request")
 	}
-	authz := r.Header.Get("Authorization")
-	if authz == "" {
-		return &AuthError{Code: CodeAuthMissing, Reason: "the request is not signed: send Authorization (AK/SK signing) or X-Auth-Token"}
-	}
-	algName, params, _ := strings.Cut(strings.TrimSpace(authz), " ")
-	var scheme signingScheme
-	switch algName {
-	case AlgorithmHMACSHA256:
-		scheme = schemeSHA256
-	case AlgorithmHMACSM3:
-		scheme = schemeSM3
-	default:
-		return authFailed("unsupported signing algorithm (use SDK-HMAC-SHA256 or SDK-HMAC-SM3)")
-	}
-	ak, signedList, sigHex, err := parseAuthorization(params)
+	sig, err := parseSignature(r.Header.Get("Authorization"))
 	if err != nil {
 		return err
 	}
-	signature, decErr := hex.DecodeString(sigHex)
-	if decErr != nil || len(signature) != 32 {
-		return authFailed("malformed signature in Authorization")
+	signedAt, err := sig.checkDate(r, now)
+	if err != nil {
+		return err
+	}
+	secret, err := sig.checkCredential(r, secretFor)
+	if err != nil {
+		return err
+	}
+	canonical, err := sig.canonicalRequest(r, body)
+	if err != nil {
+		return err
+	}
+	if !sig.matches(secret, signedAt, canonical) {
+		return authFailed("signature does not match (check the secret key, and that nothing changed the request after signing)")
+	}
+	return nil
+}
+
+// signature is what an Authorization header claims: the scheme, the access
+// key, the headers signed (as listed and split) and the HMAC.
+type signature struct {
+	scheme     signingScheme
+	accessKey  string
+	signedList string
+	signed     []string
+	mac        []byte
+}
+
+// parseSignature reads "SDK-HMAC-SHA256 Access=AK, SignedHeaders=a;b, Signature=hex".
+func parseSignature(authz string) (signature, error) {
+	if authz == "" {
+		return signature{}, &AuthError{Code: CodeAuthMissing, Reason: "the request is not signed: send Authorization (AK/SK signing) or X-Auth-Token"}
+	}
+	algName, params, _ := strings.Cut(strings.TrimSpace(authz), " ")
+	var sig signature
+	switch algName {
+	case AlgorithmHMACSHA256:
+		sig.scheme = schemeSHA256
+	case AlgorithmHMACSM3:
+		sig.scheme = schemeSM3
+	default:
+		return signature{}, authFailed("unsupported signing algorithm (use SDK-HMAC-SHA256 or SDK-HMAC-SM3)")
+	}
+	ak, signedList, sigHex, err := parseAuthorization(params)
+	if err != nil {
+		return signature{}, err
+	}
+	mac, decErr := hex.DecodeString(sigHex)
+	if decErr != nil || len(mac) != 32 {
+		return signature{}, authFailed("malformed signature in Authorization")
 	}
 	signed := strings.Split(signedList, ";")
 	for _, h := range signed {
 		if h == "" || h != strings.ToLower(h) || !validHeaderName(h) {
-			return authFailed("malformed SignedHeaders in Authorization")
+			return signature{}, authFailed("malformed SignedHeaders in Authorization")
 		}
 	}
-	isSigned := func(name string) bool {
-		for _, h := range signed {
-			if h == name {
-				return true
-			}
-		}
-		return false
-	}
+	sig.accessKey, sig.signedList, sig.signed, sig.mac = ak, signedList, signed, mac
+	return sig, nil
+}
 
+// isSigned reports whether the lower-case header name is among SignedHeaders.
+func (sig signature) isSigned(name string) bool {
+	return slices.Contains(sig.signed, name)
+}
+
+// checkDate returns X-Sdk-Date, which must be signed and within MaxClockSkew of now.
+func (sig signature) checkDate(r *http.Request, now time.Time) (time.Time, error) {
 	dateValue := r.Header.Get(headerSdkDate)
 	if dateValue == "" {
-		return authFailed("X-Sdk-Date header is missing")
+		return time.Time{}, authFailed("X-Sdk-Date header is missing")
 	}
-	if !isSigned("x-sdk-date") {
-		return authFailed("X-Sdk-Date header is not signed")
+	if !sig.isSigned("x-sdk-date") {
+		return time.Time{}, authFailed("X-Sdk-Date header is not signed")
 	}
-	signedAt, perr := time.Parse(sdkDateFormat, dateValue)
-	if perr != nil {
-		return authFailed("X-Sdk-Date is not in the form 20060102T150405Z")
+	signedAt, err := time.Parse(sdkDateFormat, dateValue)
+	if err != nil {
+		return time.Time{}, authFailed("X-Sdk-Date is not in the form 20060102T150405Z")
 	}
 	if d := now.Sub(signedAt); d > MaxClockSkew || d < -MaxClockSkew {
-		return authFailed("X-Sdk-Date is more than 15 minutes away from the server clock")
+		return time.Time{}, authFailed("X-Sdk-Date is more than 15 minutes away from the server clock")
 	}
+	return signedAt, nil
+}
 
+// checkCredential returns the access key's secret once the request carries
+// exactly the security token that key needs (none for a permanent key).
+func (sig signature) checkCredential(r *http.Request, secretFor func(ak string) (secret, securityToken string, ok bool)) (string, error) {
 	if secretFor == nil {
-		return authFailed("unknown access key")
+		return "", authFailed("unknown access key")
 	}
-	secret, wantToken, ok := secretFor(ak)
+	secret, wantToken, ok := secretFor(sig.accessKey)
 	if !ok || secret == "" {
-		return authFailed("unknown access key")
+		return "", authFailed("unknown access key")
 	}
 	gotToken := r.Header.Get(headerSecurityToken)
 	switch {
 	case wantToken != "" && gotToken == "":
-		return authFailed("temporary access key used without its X-Security-Token")
-	case wantToken != "" && !isSigned("x-security-token"):
-		return authFailed("X-Security-Token header is not signed")
+		return "", authFailed("temporary access key used without its X-Security-Token")
+	case wantToken != "" && !sig.isSigned("x-security-token"):
+		return "", authFailed("X-Security-Token header is not signed")
 	case wantToken != "" && subtle.ConstantTimeCompare([]byte(gotToken), []byte(wantToken)) != 1:
-		return authFailed("X-Security-Token does not belong to this access key")
+		return "", authFailed("X-Security-Token does not belong to this access key")
 	case wantToken == "" && gotToken != "":
-		return authFailed("X-Security-Token sent with a permanent access key")
+		return "", authFailed("X-Security-Token sent with a permanent access key")
 	}
+	return secret, nil
+}
 
-	payloadHash := ""
-	if vs := r.Header.Values(scheme.contentHeader); len(vs) > 0 {
-		if !isSigned(strings.ToLower(scheme.contentHeader)) {
-			return authFailed(scheme.contentHeader + " header is not signed")
-		}
-		payloadHash = strings.TrimSpace(vs[0])
-	} else {
-		h := scheme.newHash()
-		h.Write(body)
-		payloadHash = hex.EncodeToString(h.Sum(nil))
-	}
-
-	headers, herr := canonicalHeaders(r, signed)
-	if herr != nil {
-		return herr
-	}
-	query, qerr := canonicalQuery(r.URL.RawQuery)
-	if qerr != nil {
-		return qerr
-	}
-	var cr strings.Builder
-	cr.Grow(256 + len(r.URL.Path) + len(query) + len(headers))
-	cr.WriteString(r.Method)
-	cr.WriteByte('\n')
-	cr.WriteString(canonicalURI(r.URL.Path))
-	cr.WriteByte('\n')
-	cr.WriteString(query)
-	cr.WriteByte('\n')
-	cr.WriteString(headers)
-	cr.WriteByte('\n')
-	cr.WriteString(signedList)
-	cr.WriteByte('\n')
-	cr.WriteString(payloadHash)
-
-	crHash := scheme.newHash()
-	crHash.Write([]byte(cr.String()))
-	stringToSign := scheme.name + "\n" + signedAt.UTC().Format(sdkDateFormat) + "\n" + hex.EncodeToString(crHash.Sum(nil))
-	mac := hmac.New(scheme.newHash, []byte(secret))
+// matches compares, in constant time, the claimed HMAC with the one the
+// secret gives over the string to sign: scheme, date, canonical request hash.
+func (sig signature) matches(secret string, signedAt time.Time, canonical string) bool {
+	crHash := sig.scheme.newHash()
+	crHash.Write([]byte(canonical))
+	stringToSign := sig.scheme.name + "\n" + signedAt.UTC().Format(sdkDateFormat) + "\n" + hex.EncodeToString(crHash.Sum(nil))
+	mac := hmac.New(sig.scheme.newHash, []byte(secret))
 	mac.Write([]byte(stringToSign))
-	if !hmac.Equal(mac.Sum(nil), signature) {
-		return authFailed("signature does not match (check the secret key, and that nothing changed the request after signing)")
-	}
-	return nil
+	return hmac.Equal(mac.Sum(nil), sig.mac)
 }
 
 // parseAuthorization reads "Access=AK, SignedHeaders=a;b, Signature=hex".
@@ -233,112 +240,4 @@ func validHeaderName(h string) bool {
 		}
 	}
 	return true
-}
-
-// canonicalHeaders writes "name:value\n" for each signed header, in the
-// signed order, values sorted and trimmed; Host comes from the request line.
-func canonicalHeaders(r *http.Request, signed []string) (string, error) {
-	var b strings.Builder
-	for _, name := range signed {
-		var values []string
-		if name == "host" {
-			values = []string{r.Host}
-		} else {
-			values = append(values, r.Header.Values(name)...)
-		}
-		if len(values) == 0 {
-			return "", authFailed("a signed header is missing from the request")
-		}
-		sort.Strings(values)
-		for _, v := range values {
-			b.WriteString(name)
-			b.WriteByte(':')
-			b.WriteString(strings.TrimSpace(v))
-			b.WriteByte('\n')
-		}
-	}
-	return b.String(), nil
-}
-
-// canonicalURI escapes each segment of the decoded path and ends it with "/".
-func canonicalURI(path string) string {
-	segments := strings.Split(path, "/")
-	for i, s := range segments {
-		segments[i] = sdkEscape(s)
-	}
-	uri := strings.Join(segments, "/")
-	if !strings.HasSuffix(uri, "/") {
-		uri += "/"
-	}
-	return uri
-}
-
-// canonicalQuery decodes the raw query and re-encodes it sorted by key then
-// value, as "k=v" pairs joined by "&" (a bare key signs as "k=").
-func canonicalQuery(raw string) (string, error) {
-	if raw == "" {
-		return "", nil
-	}
-	params := make(map[string][]string)
-	for _, part := range strings.Split(raw, "&") {
-		if part == "" {
-			continue
-		}
-		k, v, _ := strings.Cut(part, "=")
-		dk, err1 := url.QueryUnescape(k)
-		dv, err2 := url.QueryUnescape(v)
-		if err1 != nil || err2 != nil {
-			return "", authFailed("malformed query string")
-		}
-		params[dk] = append(params[dk], dv)
-	}
-	keys := make([]string, 0, len(params))
-	for k := range params {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	for _, k := range keys {
-		vs := params[k]
-		sort.Strings(vs)
-		ek := sdkEscape(k)
-		for _, v := range vs {
-			if b.Len() > 0 {
-				b.WriteByte('&')
-			}
-			b.WriteString(ek)
-			b.WriteByte('=')
-			b.WriteString(sdkEscape(v))
-		}
-	}
-	return b.String(), nil
-}
-
-// sdkEscape percent-encodes every byte except A-Z a-z 0-9 _ - ~ . (upper-case hex), as the SDK does.
-func sdkEscape(s string) string {
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if sdkShouldEscape(s[i]) {
-			n++
-		}
-	}
-	if n == 0 {
-		return s
-	}
-	const hexDigits = "0123456789ABCDEF"
-	t := make([]byte, 0, len(s)+2*n)
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if sdkShouldEscape(c) {
-			t = append(t, '%', hexDigits[c>>4], hexDigits[c&15])
-		} else {
-			t = append(t, c)
-		}
-	}
-	return string(t)
-}
-
-func sdkShouldEscape(c byte) bool {
-	unreserved := 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_' || c == '-' || c == '~' || c == '.'
-	return !unreserved
 }

@@ -1,100 +1,13 @@
 package fgsemu
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
-	"io"
 	"net/http"
 	"net/url"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth/signer"
-	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/request"
 )
-
-const (
-	fuzzAK        = "FUZZACCESSKEY0000001"
-	fuzzSK        = "fuzz-secret-key"
-	fuzzTempAK    = "FUZZTEMPACCESSKEY001"
-	fuzzTempSK    = "fuzz-temp-secret"
-	fuzzTempToken = "fuzz-security-token"
-)
-
-func fuzzSecrets(ak string) (string, string, bool) {
-	switch ak {
-	case fuzzAK:
-		return fuzzSK, "", true
-	case fuzzTempAK:
-		return fuzzTempSK, fuzzTempToken, true
-	}
-	return "", "", false
-}
-
-// errSkip marks an input the SDK or net/http cannot put on the wire.
-var errSkip = errors.New("not representable")
-
-// sdkSignedRequest signs a request with the SDK's own signer and returns it
-// as the server would read it off the wire, with its body.
-func sdkSignedRequest(method, path, queryKey, queryValue, headerValue string, body []byte, sm3 bool, ak, sk, token string, at time.Time) (r *http.Request, b []byte, err error) {
-	defer func() {
-		if p := recover(); p != nil { // the SDK's problem, not the emulator's
-			r, b, err = nil, nil, errSkip
-		}
-	}()
-	builder := request.NewHttpRequestBuilder().WithEndpoint("http://127.0.0.1:9").WithMethod(method).WithPath(path).
-		AddHeaderParam("Content-Type", "application/json").
-		AddHeaderParam("X-Project-Id", headerValue).
-		AddHeaderParam("X-Sdk-Date", at.UTC().Format("20060102T150405Z"))
-	if queryKey != "" {
-		builder.AddQueryParam(queryKey, reflect.ValueOf(queryValue))
-	}
-	if token != "" {
-		builder.AddHeaderParam("X-Security-Token", token)
-	}
-	if len(body) > 0 {
-		builder.WithBody("", string(body))
-	}
-	req := builder.Build()
-	var s signer.IAKSKSigner = signer.Signer{}
-	if sm3 {
-		s = signer.SM3Signer{}
-	}
-	extra, err := s.Sign(req, ak, sk)
-	if err != nil {
-		return nil, nil, errSkip
-	}
-	for k, v := range extra {
-		req.AddHeaderParam(k, v)
-	}
-	hr, err := req.ConvertRequest()
-	if err != nil {
-		return nil, nil, errSkip
-	}
-	var wire bytes.Buffer
-	if err := hr.Write(&wire); err != nil {
-		return nil, nil, errSkip
-	}
-	sr, err := http.ReadRequest(bufio.NewReader(&wire))
-	if err != nil {
-		return nil, nil, errSkip
-	}
-	// A path such as "A:" goes out as the request target "A:?0=0", which a
-	// server reads as an absolute URL with the scheme "a" and no path at all;
-	// no SDK call sends one, and what a gateway would sign it as is not
-	// defined, so there is nothing to compare.
-	if sr.URL.Scheme != "" || sr.URL.Opaque != "" || sr.URL.Host != "" {
-		return nil, nil, errSkip
-	}
-	b, err = io.ReadAll(sr.Body)
-	if err != nil {
-		return nil, nil, errSkip
-	}
-	return sr, b, nil
-}
 
 // validHeaderValue is what net/http would send unchanged.
 func validHeaderValue(v string) bool {

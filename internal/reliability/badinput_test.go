@@ -196,15 +196,6 @@ var badInputs = []badInput{
 		want: `No Endpoint for the Function's Region.*names region "xx-nowhere-1"`},
 }
 
-// withCredentials is the test credentials plus more variables.
-func withCredentials(more map[string]string) map[string]string {
-	env := credentialsEnv()
-	for k, v := range more {
-		env[k] = v
-	}
-	return env
-}
-
 // Every wrong configuration fails at validate or plan time with a
 // diagnostic that names the argument and what is expected, and sends
 // nothing: the emulator sees no request and not even a connection.

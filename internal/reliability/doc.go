@@ -9,6 +9,12 @@
 //     diagnostic and the emulator counters to match, never a panic or a false
 //     success; an interrupted apply exits within seconds with a consistent
 //     state;
+//   - bulk: a thousand request IDs in one bulk cancel under 10 % faults are
+//     each cancelled and recorded once, and Ctrl-C in the middle of a bulk
+//     loses no accepted cancel and sends none twice on the next apply;
+//   - records: off the happy path (destroying many records, a change of type
+//     alone, an answer lost across applies, an invocation that ends between
+//     plan and apply) the record and the output say what happened;
 //   - load: hundreds of cancels in one apply at -parallelism=50 with transient
 //     5xx land exactly once each, over no more connections than the
 //     parallelism needs, without leaking goroutines; the data source lists

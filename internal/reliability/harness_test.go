@@ -142,6 +142,15 @@ func credentialsEnv() map[string]string {
 	return map[string]string{"HW_ACCESS_KEY": acctest.AccessKey, "HW_SECRET_KEY": acctest.SecretKey}
 }
 
+// withCredentials is the test credentials plus more variables.
+func withCredentials(more map[string]string) map[string]string {
+	env := credentialsEnv()
+	for k, v := range more {
+		env[k] = v
+	}
+	return env
+}
+
 // configure writes main.tf: the provider requirement, then the given blocks.
 func (w *workspace) configure(blocks ...string) {
 	w.t.Helper()

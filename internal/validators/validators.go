@@ -1,6 +1,3 @@
-// Package validators holds the plan-time checks shared by the provider block
-// and its types, each built on the fgs package's own rules so the API and
-// the configuration are judged alike.
 package validators
 
 import (
