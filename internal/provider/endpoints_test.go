@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -231,7 +233,7 @@ func TestProvider_proxyFailures(t *testing.T) {
 	refusing := testproxy.StartRefusing(t)
 	misspelt := testproxy.StartRefusing(t)
 	dead := "http://" + testproxy.DeadAddress(t)
-	runProviderCases(t, []providerCase{
+	cases := []providerCase{
 		{name: "dead HTTPS_PROXY", block: keysAnd(`region = "cn-north-4"`, "max_retries = 1"), env: map[string]string{"HTTPS_PROXY": dead},
 			wantError: `Cannot Reach FunctionGraph.*the connection to the proxy ` + dead + ` was refused: nothing is listening at the proxy.*went through the HTTP proxy ` + dead + `.*Attempts: 2`},
 		{name: "proxy refusing CONNECT", block: keysAnd(`region = "cn-north-4"`, "max_retries = 3"), env: map[string]string{"HTTPS_PROXY": refusing.URL},
@@ -241,12 +243,17 @@ func TestProvider_proxyFailures(t *testing.T) {
 					t.Fatalf("the proxy saw %q, want one CONNECT", got)
 				}
 			}},
-		{name: "misspelt endpoints key goes to the default endpoint", block: keysAnd(`endpoints = { functiongraph = "%[1]s" }`, "max_retries = 0"),
-			env: map[string]string{"HTTPS_PROXY": misspelt.URL}, wantError: `refused to open a tunnel to functiongraph.cn-north-4.myhuaweicloud.com:443`,
+	}
+	// An endpoints key no huaweicloud provider reads is an error at
+	// validate: the signed cancel goes nowhere, not to the public endpoint.
+	for _, key := range []string{"functiongraph", "fgs ", "fgs_endpoint", "FunctionGraph", "ｆｇｓ"} {
+		cases = append(cases, providerCase{name: "misspelt endpoints key " + key, block: keysAnd(fmt.Sprintf(`endpoints = { %q = "%%[1]s" }`, key), "max_retries = 0"),
+			env: map[string]string{"HTTPS_PROXY": misspelt.URL}, wantError: `Unknown Endpoint Key.*` + regexp.QuoteMeta(strconv.Quote(key)) + `.*This provider uses "fgs"`,
 			check: func(t *testing.T, emu *fgsemu.Emulator) {
-				if got := misspelt.Targets(); len(got) != 1 || emu.Stats().Requests != 0 {
+				if got := misspelt.Targets(); len(got) != 0 || emu.Stats().Requests != 0 {
 					t.Fatalf("the proxy saw %q, the emulator %+v", got, emu.Stats())
 				}
-			}},
-	})
+			}})
+	}
+	runProviderCases(t, cases)
 }

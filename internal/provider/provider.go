@@ -163,7 +163,8 @@ func (p *huaweicloudProvider) Schema(_ context.Context, _ provider.SchemaRequest
 					"e.g. `{ fgs = \"https://functiongraph.cn-north-4.myhuaweicloud.com\" }`, and `iam` for `assume_role` when `auth_url` is not set, " +
 					"both in any case. An endpoint is a scheme and host only; `endpoints.fgs` wins over the SDK's " +
 					"`HUAWEICLOUD_SDK_REGION_FUNCTIONGRAPH_<REGION>` variables and `regions.yaml`, which are checked alike. " +
-					"Other keys of the official provider are accepted, for shared configurations, and ignored; any other key gets a warning.",
+					"Other keys of the official provider are accepted, for shared configurations, and ignored; any other key (such as `functiongraph`) " +
+					"is an error at validate, since ignoring a misspelt `fgs` would send requests to the default endpoint.",
 				Validators: []validator.Map{mapvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
 			},
 			"insecure": schema.BoolAttribute{
