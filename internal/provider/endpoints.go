@@ -149,7 +149,9 @@ func resolveEndpoints(m providerModel, getenv func(string) string, c *resolvedCo
 			"The Huawei Cloud SDK reads FunctionGraph endpoints per region from this file; fix the entry, or remove the file if it is stale.")
 	}
 	c.regionEndpoints = regional
-	if c.fgsEndpoint == "" && c.region != "" {
+	// With the regions file unreadable, the region may be one it would have
+	// named: that file's error is the one to fix, not the region.
+	if c.fgsEndpoint == "" && c.region != "" && err == nil {
 		endpoint, from, err := regional.Lookup(c.region)
 		switch {
 		case err != nil:

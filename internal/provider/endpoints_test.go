@@ -96,6 +96,15 @@ func writeTestFiles(t *testing.T, dir, emuURL string) {
 			t.Fatal(err)
 		}
 	}
+	// Named pipes nobody writes to, as regions files: a read would block for ever.
+	if err := os.MkdirAll(filepath.Join(dir, "fifohome", ".huaweicloud"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"fifo.yaml", "fifohome/.huaweicloud/regions.yaml"} {
+		if err := mkfifo(filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 const sdkRegionVariable = "HUAWEICLOUD_SDK_REGION_FUNCTIONGRAPH_CN_NORTH_4"
@@ -129,6 +138,10 @@ func TestProvider_endpointSources(t *testing.T) {
 			wantError: `Invalid SDK Region Endpoints.*regions-prefix.yaml: the endpoint of region "cn-north-4" under FUNCTIONGRAPH: .*has a path \("/prefix"\)`},
 		{name: "malformed regions.yaml", block: keysAnd(), env: map[string]string{"HUAWEICLOUD_SDK_REGIONS_FILE": "%[3]s/regions-bad.yaml"},
 			wantError: `Invalid SDK Region Endpoints.*regions-bad.yaml is not valid YAML`},
+		{name: "regions file is a FIFO", block: keysAnd(`region = "cn-north-4"`), env: map[string]string{"HUAWEICLOUD_SDK_REGIONS_FILE": "%[3]s/fifo.yaml"},
+			wantError: `Invalid SDK Region Endpoints.*fifo.yaml cannot be read: it is not a regular file`},
+		{name: "default regions file is a FIFO", block: keysAnd(`region = "cn-north-4"`), env: map[string]string{"HOME": "%[3]s/fifohome"},
+			wantError: `Invalid SDK Region Endpoints.*fifohome/.huaweicloud/regions.yaml cannot be read: it is not a regular file`},
 		{name: "fgs set twice", block: keysAnd(`endpoints = { fgs = "%[1]s", Fgs = "%[1]s" }`), wantError: `Endpoint Set Twice.*"Fgs" and "fgs"`},
 		{name: "port out of range", block: keysAnd(`endpoints = { fgs = "http://127.0.0.1:99999" }`),
 			wantError: `Invalid FunctionGraph Endpoint.*has the port 99999; a port is a number from 1 to 65535`},
