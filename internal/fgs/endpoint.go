@@ -276,7 +276,9 @@ var ErrNotRegularFile = errors.New("it is not a regular file")
 // FileTooLargeError is a file ReadSmallFile refused for its size.
 type FileTooLargeError struct{ Limit int64 }
 
-func (e *FileTooLargeError) Error() string { return fmt.Sprintf("it is larger than %d MiB", e.Limit>>20) }
+func (e *FileTooLargeError) Error() string {
+	return fmt.Sprintf("it is larger than %d MiB", e.Limit>>20)
+}
 
 func firstLine(s string) string {
 	s = strings.TrimSpace(s)
