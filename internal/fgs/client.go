@@ -287,6 +287,9 @@ type result struct {
 	value     any
 	requestID string
 	attempts  int
+	// mask hides the call's secrets in the answer's strings, which every
+	// caller passes through it before keeping or showing them.
+	mask *masker
 }
 
 // do runs a call with the caller's context, retries and panic recovery.
@@ -301,18 +304,24 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 		return result{}, e
 	}
 	renewed := false
+	lost := false // some attempt reached the endpoint and its answer was lost
 	for attempt := 1; ; attempt++ {
 		id, hc, e := c.credentialsAndClient(ctx, cl, rt)
 		if e != nil {
+			e.AnswerLost = lost
 			return result{attempts: attempt - 1}, e
 		}
-		if holdForPause(ctx) != nil {
-			return result{attempts: attempt - 1}, contextError(ctx, cl)
+		if holdForPause(ctx) != nil || ctx.Err() != nil {
+			e := contextError(ctx, cl)
+			e.AnswerLost = lost
+			return result{attempts: attempt - 1}, e
 		}
 		res, e := c.sendOnce(ctx, hc, cl, rt, id, attempt)
 		if e == nil {
 			return res, nil
 		}
+		lost = lost || e.lostAnswer()
+		e.AnswerLost = lost
 		notePause(ctx, e)
 		if !renewed && c.renewRefusedCredentials(ctx, cl, rt, id, e) {
 			renewed = true
@@ -350,13 +359,17 @@ func (c *Client) sendOnce(ctx context.Context, hc *core.HcHttpClient, cl call, r
 	value, x, err := c.attempt(ctx, hc, cl, id.masker())
 	if err == nil {
 		status, requestID, _, _ := x.snapshot()
-		if status/100 == 2 {
-			return result{value: value, requestID: requestID, attempts: attempt}, nil
-		}
 		err = &unexpectedStatusError{status: status}
+		if status/100 == 2 {
+			err = errorInAnswer(value)
+		}
+		if err == nil {
+			return result{value: value, requestID: requestID, attempts: attempt, mask: x.masker()}, nil
+		}
 	}
 	e := classify(ctx, cl, x, err)
 	e.Attempts, e.Endpoint, e.Service, e.Auth = attempt, rt.endpoint, cl.service, rt.creds.method()
+	e.reached = x.wasReached()
 	return result{}, e
 }
 
@@ -424,6 +437,11 @@ func classify(ctx context.Context, cl call, x *exchange, err error) *Error {
 		}
 		return e
 	}
+	var inBody *errorBodyError
+	if errors.As(err, &inBody) {
+		e.Kind, e.Code, e.Message = KindAPI, x.text(inBody.code, 64), x.text(inBody.message, 500)
+		return e
+	}
 	var unexpected *unexpectedStatusError
 	if errors.As(err, &unexpected) {
 		e.Kind, e.Message = KindBadResponse, unexpected.Error()+answerSummary(x)
@@ -462,6 +480,12 @@ func classify(ctx context.Context, cl call, x *exchange, err error) *Error {
 	e.Kind = KindInternal
 	e.Message = err.Error()
 	return e
+}
+
+func (x *exchange) wasReached() bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.reached
 }
 
 func (x *exchange) sentWithoutAnswer() bool {

@@ -61,7 +61,7 @@ func (c *Client) retryWait(ctx context.Context, cl call, e *Error, attempt int) 
 		return 0, false
 	}
 	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
-		e.StoppedRetrying = fmt.Sprintf("the next retry, in %s, would pass the deadline", wait.Round(time.Millisecond))
+		e.StoppedRetrying = fmt.Sprintf("the next retry, in %s, %s", wait.Round(time.Millisecond), deadlineStop)
 		return 0, false
 	}
 	return wait, true
@@ -82,5 +82,6 @@ func (c *Client) waitToRetry(ctx context.Context, cl call, e *Error, wait time.D
 	ce := contextError(ctx, cl)
 	ce.Attempts, ce.Endpoint, ce.Service, ce.Auth = e.Attempts, e.Endpoint, e.Service, e.Auth
 	ce.StatusCode, ce.Code, ce.Message, ce.RequestID = e.StatusCode, e.Code, e.Message, e.RequestID
+	ce.AnswerLost = e.AnswerLost
 	return ce
 }

@@ -38,7 +38,7 @@ func TestInterrupt(t *testing.T) {
 			name:          "while the cancel request hangs",
 			faults:        []fgsemu.Fault{{Op: fgsemu.OpCancel, Hang: true}},
 			interruptWhen: func(s fgsemu.Stats) bool { return s.RequestsByOp[fgsemu.OpCancel] > 0 },
-			output:        `Interrupt received.*Error: Failed to Cancel Async Invocation: Interrupted.*before FunctionGraph answered.*The cancel was sent and no answer came back, so FunctionGraph may have carried it out\. Nothing was recorded in the state\. Apply again`,
+			output:        `Interrupt received.*Error: Failed to Cancel Async Invocation: Interrupted.*before FunctionGraph answered.*The cancel reached FunctionGraph and no answer came back for it, so FunctionGraph may have carried it out\. Nothing was recorded in the state\. Apply again`,
 		},
 		{
 			name:          "while a slow answer is on its way",
