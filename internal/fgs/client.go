@@ -272,7 +272,18 @@ type call struct {
 	// onlyOnReject limits retries to answers proving the request was not
 	// carried out (429), for calls that must not run twice.
 	onlyOnReject bool
+	// sent is what the call's attempts so far did, shared by them.
+	sent *callRecord
 }
+
+// callRecord is what a call's attempts did, for its errors to tell.
+type callRecord struct {
+	// lost: an attempt reached the endpoint and its answer was lost.
+	lost bool
+}
+
+// answerLost reports whether any attempt of the call may have been carried out.
+func (cl call) answerLost() bool { return cl.sent != nil && cl.sent.lost }
 
 // RetryEvent describes a retry about to happen, for progress reports.
 type RetryEvent struct {
@@ -299,29 +310,24 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 	if cl.service == "" {
 		cl.service = ServiceFunctionGraph
 	}
+	cl.sent = &callRecord{}
 	rt, e := c.route(cl)
 	if e != nil {
 		return result{}, e
 	}
 	renewed := false
-	lost := false // some attempt reached the endpoint and its answer was lost
 	for attempt := 1; ; attempt++ {
 		id, hc, e := c.credentialsAndClient(ctx, cl, rt)
 		if e != nil {
-			e.AnswerLost = lost
 			return result{attempts: attempt - 1}, e
 		}
-		if holdForPause(ctx) != nil || ctx.Err() != nil {
-			e := contextError(ctx, cl)
-			e.AnswerLost = lost
-			return result{attempts: attempt - 1}, e
+		if holdForPause(ctx) != nil {
+			return result{attempts: attempt - 1}, contextError(ctx, cl)
 		}
 		res, e := c.sendOnce(ctx, hc, cl, rt, id, attempt)
 		if e == nil {
 			return res, nil
 		}
-		lost = lost || e.lostAnswer()
-		e.AnswerLost = lost
 		notePause(ctx, e)
 		if !renewed && c.renewRefusedCredentials(ctx, cl, rt, id, e) {
 			renewed = true
@@ -356,6 +362,12 @@ func (c *Client) credentialsAndClient(ctx context.Context, cl call, rt route) (i
 // sendOnce makes one attempt and returns its result, or the classified
 // error with the attempt's facts.
 func (c *Client) sendOnce(ctx context.Context, hc *core.HcHttpClient, cl call, rt route, id identity, attempt int) (result, *Error) {
+	if ctx.Err() != nil {
+		// The deadline passed or Ctrl-C came before this attempt: nothing is sent.
+		e := contextError(ctx, cl)
+		e.Attempts, e.Endpoint, e.Service, e.Auth = attempt-1, rt.endpoint, cl.service, rt.creds.method()
+		return result{}, e
+	}
 	value, x, err := c.attempt(ctx, hc, cl, id.masker())
 	if err == nil {
 		status, requestID, _, _ := x.snapshot()
@@ -370,6 +382,10 @@ func (c *Client) sendOnce(ctx context.Context, hc *core.HcHttpClient, cl call, r
 	e := classify(ctx, cl, x, err)
 	e.Attempts, e.Endpoint, e.Service, e.Auth = attempt, rt.endpoint, cl.service, rt.creds.method()
 	e.reached = x.wasReached()
+	if cl.sent != nil && e.lostAnswer() {
+		cl.sent.lost = true
+	}
+	e.AnswerLost = cl.answerLost()
 	return result{}, e
 }
 
@@ -512,12 +528,13 @@ func credentialsError(ctx context.Context, cl call, err error) *Error {
 		e = &copied
 	}
 	e.Op, e.URN, e.Service, e.Auth = cl.op, cl.urn.String(), ServiceIAM, AuthAssumedAgency
+	e.AnswerLost = cl.answerLost()
 	return e
 }
 
 // contextError explains why the caller's context ended.
 func contextError(ctx context.Context, cl call) *Error {
-	e := &Error{Op: cl.op, URN: cl.urn.String(), Err: context.Cause(ctx)}
+	e := &Error{Op: cl.op, URN: cl.urn.String(), Err: context.Cause(ctx), AnswerLost: cl.answerLost()}
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		e.Kind, e.Message = KindTimeout, "the deadline passed before the call completed"
 	} else {

@@ -82,6 +82,5 @@ func (c *Client) waitToRetry(ctx context.Context, cl call, e *Error, wait time.D
 	ce := contextError(ctx, cl)
 	ce.Attempts, ce.Endpoint, ce.Service, ce.Auth = e.Attempts, e.Endpoint, e.Service, e.Auth
 	ce.StatusCode, ce.Code, ce.Message, ce.RequestID = e.StatusCode, e.Code, e.Message, e.RequestID
-	ce.AnswerLost = e.AnswerLost
 	return ce
 }
