@@ -116,6 +116,7 @@ func New(cfg Config) (*Client, error) {
 	if err := ValidateSigningAlgorithm(cfg.SigningAlgorithm); err != nil {
 		return nil, err
 	}
+	cfg.Cloud = NormalizeCloud(cfg.Cloud)
 	if cfg.Cloud == "" {
 		cfg.Cloud = DefaultCloud
 	}

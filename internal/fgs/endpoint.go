@@ -102,6 +102,10 @@ func parseEndpoint(raw, allowedPath string, pathProblem func(path string) string
 	if u.Host == "" || u.Hostname() == "" {
 		return "", fmt.Errorf("%q has no host", raw)
 	}
+	if strings.Contains(u.Hostname(), "%") {
+		return "", fmt.Errorf("%q names an IPv6 zone (%s); the Huawei Cloud SDK cannot send to one. "+
+			"Use the address without its zone, or a host name", raw, u.Hostname()[strings.Index(u.Hostname(), "%"):])
+	}
 	if u.User != nil {
 		return "", fmt.Errorf("%q must not carry user information", raw)
 	}
@@ -121,6 +125,12 @@ func parseEndpoint(raw, allowedPath string, pathProblem func(path string) string
 	return scheme + "://" + u.Host, nil
 }
 
+// NormalizeCloud writes a cloud domain as DNS reads it: lower case,
+// without the final dot, so "MYHUAWEICLOUD.COM." is the default cloud.
+func NormalizeCloud(cloud string) string {
+	return strings.TrimSuffix(strings.ToLower(cloud), ".")
+}
+
 // ValidateCloud checks the cloud domain, such as "myhuaweicloud.com".
 func ValidateCloud(cloud string) error {
 	if cloud == "" {
@@ -129,6 +139,11 @@ func ValidateCloud(cloud string) error {
 	u, err := url.Parse("https://functiongraph.cn-north-4." + cloud)
 	if err != nil || u.Host != "functiongraph.cn-north-4."+cloud || strings.ContainsAny(cloud, "/:@ ") {
 		return fmt.Errorf("%q is not a domain name such as %q", cloud, DefaultCloud)
+	}
+	for _, label := range strings.Split(cloud, ".") {
+		if label == "" || len(label) > 63 || strings.HasPrefix(label, "-") || strings.HasSuffix(label, "-") {
+			return fmt.Errorf("%q is not a domain name such as %q: each part between dots must be 1 to 63 letters, digits or dashes", cloud, DefaultCloud)
+		}
 	}
 	return nil
 }

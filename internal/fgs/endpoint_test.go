@@ -23,6 +23,7 @@ func TestNormalizeEndpoint(t *testing.T) {
 		{raw: "HTTP://127.0.0.1:8080", want: "http://127.0.0.1:8080"},
 		{raw: "Https://fgs.example.com", want: "https://fgs.example.com"},
 		{raw: "http://[::1]:8080", want: "http://[::1]:8080"},
+		{raw: "http://[fe80::1%25eth0]:8080", wantErr: `names an IPv6 zone (%eth0)`},
 		{raw: "127.0.0.1:8080", wantErr: "must start with https://"},
 		{raw: "localhost:8080", wantErr: "must start with https://"},
 		{raw: "functiongraph.example.com", wantErr: "must start with https://"},
@@ -203,6 +204,21 @@ func TestKnownRegionMatchesTheSDK(t *testing.T) {
 		got, err := fgs.KnownRegion(id)
 		if err != nil || got != want.Endpoints[0] {
 			t.Fatalf("region %s: got %q, %v; the SDK says %q", id, got, err, want.Endpoints[0])
+		}
+	}
+}
+
+// The cloud is read as DNS reads it; a domain with an empty part is refused.
+func TestCloud(t *testing.T) {
+	t.Parallel()
+	for raw, want := range map[string]string{"MYHUAWEICLOUD.COM": fgs.DefaultCloud, "myhuaweicloud.com.": fgs.DefaultCloud, "Example.Com": "example.com"} {
+		if got := fgs.NormalizeCloud(raw); got != want || fgs.ValidateCloud(got) != nil {
+			t.Fatalf("%q: got %q (%v), want %q", raw, got, fgs.ValidateCloud(got), want)
+		}
+	}
+	for _, bad := range []string{"a..b", ".example.com", "example.com..", "-a.com", "https://example.com", "a b"} {
+		if err := fgs.ValidateCloud(fgs.NormalizeCloud(bad)); err == nil {
+			t.Fatalf("%q accepted", bad)
 		}
 	}
 }

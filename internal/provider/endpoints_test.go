@@ -235,6 +235,22 @@ func TestProvider_smallerSettings(t *testing.T) {
 			wantError: `Unknown Region.*region from HW_REGION_NAME`},
 		{name: "empty region, nothing fills it", block: keysAnd(`region = ""`, endpoint)},
 		{name: "project_id in capitals", block: keysAnd(endpoint, `region = "cn-north-4"`, fmt.Sprintf("project_id = %q", strings.ToUpper(acctest.ProjectID)))},
+		// An empty string is unset for every string argument, as for the keys:
+		// `x = var.x` with a default of "" falls back as if it were not written.
+		{name: "every string argument empty", block: keysAnd(`endpoints = { fgs = "%[1]s", iam = "" }`, `region = ""`, `token = ""`, `security_token = ""`,
+			`cloud = ""`, `auth_url = ""`, `profile = ""`, `shared_config_file = ""`, `project_id = ""`, `signing_algorithm = ""`,
+			`assume_role {`, `agency_name = ""`, `domain_name = ""`, `domain_id = ""`, `}`)},
+		{name: "empty project_id, HW_PROJECT_ID fills it", block: keysAnd(endpoint, `region = "cn-north-4"`, `project_id = ""`),
+			env: map[string]string{"HW_PROJECT_ID": "not-a-project"}, wantError: `Invalid Project ID.*"not-a-project" is not a project ID`},
+		{name: "empty endpoints.fgs is unset", block: keysAnd(`endpoints = { fgs = "" }`, `region = "cn-nowhere-9"`),
+			wantError: `Unknown Region.*"cn-nowhere-9" is not a FunctionGraph region the Huawei Cloud SDK knows`},
+		// The cloud is read as DNS reads it, so the default cloud's region check applies.
+		{name: "cloud in capitals", block: keysAnd(`cloud = "MYHUAWEICLOUD.COM"`, `region = "cn-nowhere-9"`), wantError: `Unknown Region`},
+		{name: "cloud with a final dot", block: keysAnd(`cloud = "myhuaweicloud.com."`, `region = "cn-nowhere-9"`), wantError: `Unknown Region`},
+		{name: "cloud with an empty label", block: keysAnd(endpoint, `cloud = "a..b"`),
+			wantError: `Invalid Cloud Domain.*"a..b" is not a domain name.*each part between dots`},
+		{name: "IPv6 zone endpoint", block: keysAnd(`endpoints = { fgs = "http://[::1%25lo]:18082" }`),
+			wantError: `Invalid FunctionGraph Endpoint.*names an IPv6 zone \(%lo\).*without its zone`},
 	})
 }
 
