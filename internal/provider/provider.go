@@ -162,7 +162,6 @@ func (p *huaweicloudProvider) Schema(_ context.Context, _ provider.SchemaRequest
 					"`HUAWEICLOUD_SDK_REGION_FUNCTIONGRAPH_<REGION>` variables and `regions.yaml`, which are checked alike. " +
 					"Other keys of the official provider are accepted, for shared configurations, and ignored; any other key (such as `functiongraph`) " +
 					"is an error at validate, since ignoring a misspelt `fgs` would send requests to the default endpoint.",
-
 			},
 			"insecure": schema.BoolAttribute{
 				Optional:            true,
