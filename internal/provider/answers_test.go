@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/acctest"
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgsemu"
@@ -24,6 +25,9 @@ type answerCase struct {
 	want     string // must match the output
 	notWant  string // must not match it
 	check    func(t *testing.T, emu *fgsemu.Emulator)
+	// function adjusts the emulator's function; succeeds says the apply must succeed.
+	function fgsemu.Function
+	succeeds bool
 }
 
 const singleCancel = `resource "huaweicloud_fgs_async_invocation_cancel" "test" {
@@ -41,8 +45,18 @@ func runAnswerCases(t *testing.T, tests []answerCase) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			emu := acctest.StartAuthEmulator(t, fgsemu.Options{}, fgsemu.Function{URN: urn})
+			fn := tt.function
+			fn.URN = urn
+			emu := acctest.StartAuthEmulator(t, fgsemu.Options{}, fn)
 			id := acctest.Invoke(t, emu, urn)
+			for i := 0; fn.RunFor > 0; i++ { // until the invocation has ended on its own
+				if inv, _ := emu.Invocation(urn, id); inv.Status == fgsemu.StatusSuccess {
+					break
+				} else if i == 1000 {
+					t.Fatalf("the invocation never ended on its own: %+v", inv)
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
 			fill := strings.NewReplacer("%[1]s", emu.URL(), "%[2]s", strings.TrimPrefix(emu.URL(), "http://"))
 			var lines []string
 			for _, l := range keysAnd(tt.block...) {
@@ -60,8 +74,8 @@ func runAnswerCases(t *testing.T, tests []answerCase) {
 				}
 			}
 			res := cli.Run("apply", "-auto-approve")
-			if res.Code == 0 {
-				t.Fatalf("apply succeeded\n%s", res)
+			if (res.Code == 0) != tt.succeeds {
+				t.Fatalf("apply exited %d\n%s", res.Code, res)
 			}
 			if !acctest.ErrorPattern(tt.want).MatchString(res.Output) {
 				t.Fatalf("output does not match %q\n%s", tt.want, res)
@@ -161,5 +175,20 @@ func TestProvider_listAnswersBelievedOnlyWhenTrue(t *testing.T) {
 		{name: "no invocations", block: []string{`endpoints = { fgs = "%[1]s" }`}, resource: bulk,
 			faults: []fgsemu.Fault{{Op: fgsemu.OpList, Status: 200, Body: `{"count":0}`}},
 			want:   `Unreadable Answer.*the answer has no invocations list`},
+	})
+}
+
+// Diagnostics say each thing once and show no empty facts.
+func TestProvider_diagnosticsSayItOnce(t *testing.T) {
+	t.Parallel()
+	unknownID := strings.Replace(singleCancel, `"%[2]s"`, `"00000000-0000-4000-8000-0000000000aa"`, 1)
+	runAnswerCases(t, []answerCase{
+		{name: "unknown request", block: []string{`endpoints = { fgs = "%[1]s" }`}, resource: unknownID,
+			want:    `Invocation Cannot Be Cancelled.*as unknown or not running\..*Check request_id and function_urn.*not listed for this function in the last 72 hours\.`,
+			notWant: `(?i)check (the )?request.?id.*check (the )?request.?id`},
+		{name: "ended on its own: no empty facts", block: []string{`endpoints = { fgs = "%[1]s" }`},
+			function: fgsemu.Function{RunFor: 50 * time.Millisecond}, succeeds: true,
+			want:    `Warning: Invocation Had Already Ended.*ended on its own with status SUCCESS.*Status: SUCCESS.*Attempts: 1`,
+			notWant: `Error code:|Message:`},
 	})
 }
