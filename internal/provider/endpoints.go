@@ -48,7 +48,7 @@ func endpointEntries(m types.Map) (fgsKeys, iamKeys []endpointEntry, official, u
 	}
 	for key, v := range m.Elements() {
 		s, ok := v.(types.String)
-		known := ok && !s.IsNull() && !s.IsUnknown() && s.ValueString() != "" // an empty value is unset, as everywhere
+		known := ok && !s.IsNull() && !s.IsUnknown()
 		switch lower := strings.ToLower(key); {
 		case !officialEndpointKeys[lower] && lower != endpointKeyFGS && lower != endpointKeyIAM:
 			unknown = append(unknown, key) // a wrong key is wrong whatever its value

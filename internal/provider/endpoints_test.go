@@ -237,13 +237,14 @@ func TestProvider_smallerSettings(t *testing.T) {
 		{name: "project_id in capitals", block: keysAnd(endpoint, `region = "cn-north-4"`, fmt.Sprintf("project_id = %q", strings.ToUpper(acctest.ProjectID)))},
 		// An empty string is unset for every string argument, as for the keys:
 		// `x = var.x` with a default of "" falls back as if it were not written.
-		{name: "every string argument empty", block: keysAnd(`endpoints = { fgs = "%[1]s", iam = "" }`, `region = ""`, `token = ""`, `security_token = ""`,
+		{name: "every string argument empty", block: keysAnd(`endpoints = { fgs = "%[1]s" }`, `region = ""`, `token = ""`, `security_token = ""`,
 			`cloud = ""`, `auth_url = ""`, `profile = ""`, `shared_config_file = ""`, `project_id = ""`, `signing_algorithm = ""`,
 			`assume_role {`, `agency_name = ""`, `domain_name = ""`, `domain_id = ""`, `}`)},
 		{name: "empty project_id, HW_PROJECT_ID fills it", block: keysAnd(endpoint, `region = "cn-north-4"`, `project_id = ""`),
 			env: map[string]string{"HW_PROJECT_ID": "not-a-project"}, wantError: `Invalid Project ID.*"not-a-project" is not a project ID`},
-		{name: "empty endpoints.fgs is unset", block: keysAnd(`endpoints = { fgs = "" }`, `region = "cn-nowhere-9"`),
-			wantError: `Unknown Region.*"cn-nowhere-9" is not a FunctionGraph region the Huawei Cloud SDK knows`},
+		// Not so an endpoint: unset, it would send to the default endpoint though the key names one.
+		{name: "empty endpoints.fgs is refused", block: keysAnd(`endpoints = { fgs = "" }`),
+			wantError: `Invalid Attribute Value Length.*string length must be at least 1`},
 		// The cloud is read as DNS reads it, so the default cloud's region check applies.
 		{name: "cloud in capitals", block: keysAnd(`cloud = "MYHUAWEICLOUD.COM"`, `region = "cn-nowhere-9"`), wantError: `Unknown Region`},
 		{name: "cloud with a final dot", block: keysAnd(`cloud = "myhuaweicloud.com."`, `region = "cn-nowhere-9"`), wantError: `Unknown Region`},

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -82,7 +83,7 @@ func (p *huaweicloudProvider) Schema(_ context.Context, _ provider.SchemaRequest
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Cancels asynchronous Huawei Cloud FunctionGraph invocations. " +
 			"Configured like the official `huaweicloud/huaweicloud` provider: the same arguments and `HW_*` environment variables. " +
-			"An empty string counts as unset for every string argument, an `endpoints` entry included, so `project_id = var.project_id` with a default of `\"\"` " +
+			"An empty string counts as unset for every string argument, so `project_id = var.project_id` with a default of `\"\"` " +
 			"falls back to the environment as if it were not written.",
 		Attributes: map[string]schema.Attribute{
 			"region": schema.StringAttribute{
@@ -161,7 +162,10 @@ func (p *huaweicloudProvider) Schema(_ context.Context, _ provider.SchemaRequest
 					"both in any case. An endpoint is a scheme and host only; `endpoints.fgs` wins over the SDK's " +
 					"`HUAWEICLOUD_SDK_REGION_FUNCTIONGRAPH_<REGION>` variables and `regions.yaml`, which are checked alike. " +
 					"Other keys of the official provider are accepted, for shared configurations, and ignored; any other key (such as `functiongraph`) " +
-					"is an error at validate, since ignoring a misspelt `fgs` would send requests to the default endpoint.",
+					"is an error at validate, since ignoring a misspelt `fgs` would send requests to the default endpoint. " +
+					"An empty value is refused too, rather than read as unset: it would send requests to the default endpoint though the key names one; " +
+					"for an optional override, leave the entry out (a variable's default can be `null`).",
+				Validators: []validator.Map{mapvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
 			},
 			"insecure": schema.BoolAttribute{
 				Optional:            true,
