@@ -142,6 +142,8 @@ func TestProvider_endpointSources(t *testing.T) {
 			wantError: `Invalid SDK Region Endpoints.*fifo.yaml cannot be read: it is not a regular file`},
 		{name: "default regions file is a FIFO", block: keysAnd(`region = "cn-north-4"`), env: map[string]string{"HOME": "%[3]s/fifohome"},
 			wantError: `Invalid SDK Region Endpoints.*fifohome/.huaweicloud/regions.yaml cannot be read: it is not a regular file`},
+		{name: "CLI profile file is a FIFO", block: []string{`endpoints = { fgs = "%[1]s" }`}, env: map[string]string{"HW_SHARED_CONFIG_FILE": "%[3]s/fifo.yaml"},
+			wantError: `Cannot Read Shared Config File.*fifo.yaml \(from HW_SHARED_CONFIG_FILE\) is not a regular file`},
 		{name: "fgs set twice", block: keysAnd(`endpoints = { fgs = "%[1]s", Fgs = "%[1]s" }`), wantError: `Endpoint Set Twice.*"Fgs" and "fgs"`},
 		{name: "port out of range", block: keysAnd(`endpoints = { fgs = "http://127.0.0.1:99999" }`),
 			wantError: `Invalid FunctionGraph Endpoint.*has the port 99999; a port is a number from 1 to 65535`},
