@@ -52,7 +52,11 @@ func errorInAnswer(value any) error {
 		}
 		return fmt.Sprint(v)
 	}
-	if code, msg := text(f.ErrorCode), text(f.ErrorMsg); code != "" || msg != "" {
+	code, msg := text(f.ErrorCode), text(f.ErrorMsg)
+	if code == "0" {
+		code = "" // a numeric code of 0 means no error, as in a listed invocation
+	}
+	if code != "" || msg != "" {
 		return &errorBodyError{code: code, message: msg}
 	}
 	return nil
