@@ -101,7 +101,7 @@ func reportDuplicates(fgsKeys, iamKeys []endpointEntry, diags *diag.Diagnostics)
 func didYouMean(key string) string {
 	switch lower := foldKey(key); {
 	case lower == endpointKeyFGS || lower == endpointKeyIAM:
-		return fmt.Sprintf(" Did you mean %s? The key must be written without spaces or other characters around it.", lower)
+		return fmt.Sprintf(" Did you mean %s? Write the key exactly, in plain ASCII letters, without spaces, dashes or underscores.", lower)
 	case strings.Contains(lower, "function") || strings.Contains(lower, "fg"):
 		return " Did you mean fgs?"
 	case strings.Contains(lower, "iam") || strings.Contains(lower, "identity") || strings.Contains(lower, "auth"):
