@@ -61,7 +61,8 @@ const controlAPI = `Control API (JSON over HTTP, loopback clients only; invoke a
   POST   /_emulator/functions              add a function: {"urn", "concurrency", "max_instances",
                                            "stop_delay": "2s", "never_stops", "run_for": "1m"}
   GET    /_emulator/functions              the functions served
-  POST   /_emulator/invoke                 start invocations: {"urn", "count"}; answers {"request_ids"}
+  POST   /_emulator/invoke                 start invocations: {"urn", "count", "started_ago": "2h"
+                                           (running since then)}; answers {"request_ids"}
   GET    /_emulator/invocations?urn=URN    a function's invocations (&request_id=ID for one)
   POST   /_emulator/faults                 inject a fault: {"op": "cancel"|"list"|"invoke"|"iam"|"other"|"",
                                            "times", "probability", "status", "body", "retry_after",

@@ -65,6 +65,12 @@ func (r CancelResult) EndedOnItsOwn() bool { return r.AlreadyStopped != nil && !
 
 const opCancel = "cancel async invocation"
 
+// cancelAnswer is the cancel's answer: null, or an error even with 200.
+type cancelAnswer struct {
+	errorFields
+	HttpStatusCode int `json:"-"` // the SDK sets a field of this name
+}
+
 // Validate checks a cancel request before anything is sent.
 func (r CancelRequest) Validate() error {
 	if err := r.URN.Validate(); err != nil {
@@ -95,11 +101,11 @@ func (c *Client) Cancel(ctx context.Context, req CancelRequest) (CancelResult, e
 		body.Type = &t
 	}
 	sdkReq := &model.CancelAsyncInvocationRequest{FunctionUrn: req.URN.String(), Body: body}
-	// A retried attempt may have been carried out unless its answer proved
-	// otherwise (429 is the one refusal that is retried).
+	// A retried attempt may have been carried out if it reached the
+	// endpoint and no answer said what became of it.
 	answerLost := false
 	onRetry := func(ev RetryEvent) {
-		if ev.Err == nil || ev.Err.Kind != KindAPI || ev.Err.StatusCode != 429 {
+		if ev.Err != nil && ev.Err.AnswerLost {
 			answerLost = true
 		}
 		if req.OnRetry != nil {
@@ -111,7 +117,9 @@ func (c *Client) Cancel(ctx context.Context, req CancelRequest) (CancelResult, e
 		urn:     req.URN,
 		onRetry: onRetry,
 		send: func(hc *core.HcHttpClient, headers map[string]string) (any, error) {
-			return hc.SyncInvokeWithExtraHeaders(sdkReq, fgsv2.GenReqDefForCancelAsyncInvocation(), newSDKExchange(), headers)
+			def := fgsv2.GenReqDefForCancelAsyncInvocation()
+			def.Response = new(cancelAnswer)
+			return hc.SyncInvokeWithExtraHeaders(sdkReq, def, newSDKExchange(), headers)
 		},
 	})
 	if err == nil {
@@ -128,8 +136,7 @@ func (c *Client) Cancel(ctx context.Context, req CancelRequest) (CancelResult, e
 	case lookupErr != nil:
 		e.Note = "The invocation's status could not be checked: " + lookupErr.Error()
 	case !found:
-		e.Note = fmt.Sprintf("The invocation is not listed for this function in the last %s: "+
-			"check the request ID and the function URN (including its version or alias).", formatAge(MaxInvocationAge))
+		e.Note = fmt.Sprintf("The invocation is not listed for this function in the last %s.", formatAge(MaxInvocationAge))
 	case IsFinalStatus(inv.Status):
 		return CancelResult{Attempts: e.Attempts, APIRequestID: e.RequestID, AlreadyStopped: &inv, AnswerLost: answerLost}, nil
 	default:

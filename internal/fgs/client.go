@@ -116,6 +116,7 @@ func New(cfg Config) (*Client, error) {
 	if err := ValidateSigningAlgorithm(cfg.SigningAlgorithm); err != nil {
 		return nil, err
 	}
+	cfg.Cloud = NormalizeCloud(cfg.Cloud)
 	if cfg.Cloud == "" {
 		cfg.Cloud = DefaultCloud
 	}
@@ -272,7 +273,18 @@ type call struct {
 	// onlyOnReject limits retries to answers proving the request was not
 	// carried out (429), for calls that must not run twice.
 	onlyOnReject bool
+	// sent is what the call's attempts so far did, shared by them.
+	sent *callRecord
 }
+
+// callRecord is what a call's attempts did, for its errors to tell.
+type callRecord struct {
+	// lost: an attempt reached the endpoint and its answer was lost.
+	lost bool
+}
+
+// answerLost reports whether any attempt of the call may have been carried out.
+func (cl call) answerLost() bool { return cl.sent != nil && cl.sent.lost }
 
 // RetryEvent describes a retry about to happen, for progress reports.
 type RetryEvent struct {
@@ -287,6 +299,9 @@ type result struct {
 	value     any
 	requestID string
 	attempts  int
+	// mask hides the call's secrets in the answer's strings, which every
+	// caller passes through it before keeping or showing them.
+	mask *masker
 }
 
 // do runs a call with the caller's context, retries and panic recovery.
@@ -296,6 +311,7 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 	if cl.service == "" {
 		cl.service = ServiceFunctionGraph
 	}
+	cl.sent = &callRecord{}
 	rt, e := c.route(cl)
 	if e != nil {
 		return result{}, e
@@ -347,16 +363,30 @@ func (c *Client) credentialsAndClient(ctx context.Context, cl call, rt route) (i
 // sendOnce makes one attempt and returns its result, or the classified
 // error with the attempt's facts.
 func (c *Client) sendOnce(ctx context.Context, hc *core.HcHttpClient, cl call, rt route, id identity, attempt int) (result, *Error) {
+	if ctx.Err() != nil {
+		// The deadline passed or Ctrl-C came before this attempt: nothing is sent.
+		e := contextError(ctx, cl)
+		e.Attempts, e.Endpoint, e.Service, e.Auth = attempt-1, rt.endpoint, cl.service, rt.creds.method()
+		return result{}, e
+	}
 	value, x, err := c.attempt(ctx, hc, cl, id.masker())
 	if err == nil {
 		status, requestID, _, _ := x.snapshot()
-		if status/100 == 2 {
-			return result{value: value, requestID: requestID, attempts: attempt}, nil
-		}
 		err = &unexpectedStatusError{status: status}
+		if status/100 == 2 {
+			err = errorInAnswer(value)
+		}
+		if err == nil {
+			return result{value: value, requestID: requestID, attempts: attempt, mask: x.masker()}, nil
+		}
 	}
 	e := classify(ctx, cl, x, err)
 	e.Attempts, e.Endpoint, e.Service, e.Auth = attempt, rt.endpoint, cl.service, rt.creds.method()
+	e.reached = x.wasReached()
+	if cl.sent != nil && e.lostAnswer() {
+		cl.sent.lost = true
+	}
+	e.AnswerLost = cl.answerLost()
 	return result{}, e
 }
 
@@ -424,6 +454,11 @@ func classify(ctx context.Context, cl call, x *exchange, err error) *Error {
 		}
 		return e
 	}
+	var inBody *errorBodyError
+	if errors.As(err, &inBody) {
+		e.Kind, e.Code, e.Message = KindAPI, x.text(inBody.code, 64), x.text(inBody.message, 500)
+		return e
+	}
 	var unexpected *unexpectedStatusError
 	if errors.As(err, &unexpected) {
 		e.Kind, e.Message = KindBadResponse, unexpected.Error()+answerSummary(x)
@@ -464,6 +499,12 @@ func classify(ctx context.Context, cl call, x *exchange, err error) *Error {
 	return e
 }
 
+func (x *exchange) wasReached() bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.reached
+}
+
 func (x *exchange) sentWithoutAnswer() bool {
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -488,12 +529,13 @@ func credentialsError(ctx context.Context, cl call, err error) *Error {
 		e = &copied
 	}
 	e.Op, e.URN, e.Service, e.Auth = cl.op, cl.urn.String(), ServiceIAM, AuthAssumedAgency
+	e.AnswerLost = cl.answerLost()
 	return e
 }
 
 // contextError explains why the caller's context ended.
 func contextError(ctx context.Context, cl call) *Error {
-	e := &Error{Op: cl.op, URN: cl.urn.String(), Err: context.Cause(ctx)}
+	e := &Error{Op: cl.op, URN: cl.urn.String(), Err: context.Cause(ctx), AnswerLost: cl.answerLost()}
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		e.Kind, e.Message = KindTimeout, "the deadline passed before the call completed"
 	} else {

@@ -11,18 +11,35 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
+	"syscall"
 
 	"github.com/goccy/go-yaml"
+	sdkregion "github.com/huaweicloud/huaweicloud-sdk-go-v3/core/region"
 	fgsregion "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/functiongraph/v2/region"
 )
 
 // DefaultCloud is the domain of Huawei Cloud's public endpoints.
 const DefaultCloud = "myhuaweicloud.com"
 
-// regionLookup serialises the SDK's region lookup: it fills an unguarded map
-// on first use of each region, and a concurrent map write is fatal, not a panic.
-var regionLookup sync.Mutex
+// sdkRegions are the SDK's FunctionGraph regions, read from its exported
+// values rather than through fgsregion.SafeValueOf: that asks the SDK's
+// region chain first, which reads regions.yaml without any bound (a FIFO
+// there hangs it for ever). The provider reads the SDK's overrides itself
+// (RegionEndpoints), so the chain would add nothing.
+var sdkRegions = func() map[string]*sdkregion.Region {
+	m := map[string]*sdkregion.Region{}
+	for _, r := range []*sdkregion.Region{
+		fgsregion.CN_NORTH_4, fgsregion.CN_NORTH_1, fgsregion.CN_EAST_2, fgsregion.CN_EAST_3, fgsregion.CN_SOUTH_1,
+		fgsregion.AP_SOUTHEAST_2, fgsregion.AP_SOUTHEAST_1, fgsregion.AP_SOUTHEAST_3, fgsregion.AF_SOUTH_1,
+		fgsregion.CN_SOUTHWEST_2, fgsregion.SA_BRAZIL_1, fgsregion.LA_SOUTH_2, fgsregion.NA_MEXICO_1, fgsregion.LA_NORTH_2,
+		fgsregion.AP_SOUTHEAST_4, fgsregion.EU_WEST_101, fgsregion.TR_WEST_1, fgsregion.CN_NORTH_9, fgsregion.CN_NORTH_11,
+		fgsregion.ME_EAST_1, fgsregion.MY_KUALALUMPUR_1, fgsregion.CN_SOUTH_4, fgsregion.RU_MOSCOW_1, fgsregion.CN_EAST_4,
+		fgsregion.AE_AD_1, fgsregion.AP_SOUTHEAST_5, fgsregion.CN_SOUTHWEST_3,
+	} {
+		m[r.Id] = r
+	}
+	return m
+}()
 
 // KnownRegion checks a region ID against the SDK's FunctionGraph regions. It
 // returns the region's endpoint, checked like any other; the error lists the
@@ -31,16 +48,18 @@ func KnownRegion(region string) (string, error) {
 	if region == "" {
 		return "", fmt.Errorf("region is empty")
 	}
-	regionLookup.Lock()
-	defer regionLookup.Unlock()
-	r, err := fgsregion.SafeValueOf(region)
-	if err != nil {
-		return "", fmt.Errorf("%s", strings.TrimSpace(err.Error()))
+	r := sdkRegions[region]
+	if r == nil {
+		ids := make([]string, 0, len(sdkRegions))
+		for id := range sdkRegions {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		return "", fmt.Errorf("region %q is not a FunctionGraph region the Huawei Cloud SDK knows: %s", region, strings.Join(ids, ", "))
 	}
-	if r == nil || len(r.Endpoints) == 0 {
+	if len(r.Endpoints) == 0 {
 		return "", fmt.Errorf("region %q has no FunctionGraph endpoint in the SDK", region)
 	}
-	// The SDK's own region chain may have read an override the provider did not see.
 	return NormalizeEndpoint(r.Endpoints[0])
 }
 
@@ -83,6 +102,10 @@ func parseEndpoint(raw, allowedPath string, pathProblem func(path string) string
 	if u.Host == "" || u.Hostname() == "" {
 		return "", fmt.Errorf("%q has no host", raw)
 	}
+	if strings.Contains(u.Hostname(), "%") {
+		return "", fmt.Errorf("%q names an IPv6 zone (%s); the Huawei Cloud SDK cannot send to one. "+
+			"Use the address without its zone, or a host name", raw, u.Hostname()[strings.Index(u.Hostname(), "%"):])
+	}
 	if u.User != nil {
 		return "", fmt.Errorf("%q must not carry user information", raw)
 	}
@@ -102,6 +125,12 @@ func parseEndpoint(raw, allowedPath string, pathProblem func(path string) string
 	return scheme + "://" + u.Host, nil
 }
 
+// NormalizeCloud writes a cloud domain as DNS reads it: lower case,
+// without the final dot, so "MYHUAWEICLOUD.COM." is the default cloud.
+func NormalizeCloud(cloud string) string {
+	return strings.TrimSuffix(strings.ToLower(cloud), ".")
+}
+
 // ValidateCloud checks the cloud domain, such as "myhuaweicloud.com".
 func ValidateCloud(cloud string) error {
 	if cloud == "" {
@@ -110,6 +139,11 @@ func ValidateCloud(cloud string) error {
 	u, err := url.Parse("https://functiongraph.cn-north-4." + cloud)
 	if err != nil || u.Host != "functiongraph.cn-north-4."+cloud || strings.ContainsAny(cloud, "/:@ ") {
 		return fmt.Errorf("%q is not a domain name such as %q", cloud, DefaultCloud)
+	}
+	for _, label := range strings.Split(cloud, ".") {
+		if label == "" || len(label) > 63 || strings.HasPrefix(label, "-") || strings.HasSuffix(label, "-") {
+			return fmt.Errorf("%q is not a domain name such as %q: each part between dots must be 1 to 63 letters, digits or dashes", cloud, DefaultCloud)
+		}
 	}
 	return nil
 }
@@ -224,24 +258,41 @@ func LoadRegionEndpoints(getenv func(string) string) (*RegionEndpoints, error) {
 }
 
 func readRegionsFile(path string) ([]byte, error) {
-	info, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	// A FIFO or device could block the read forever.
-	if !info.Mode().IsRegular() {
-		return nil, errors.New("it is not a regular file")
-	}
-	f, err := os.Open(path)
+	return ReadSmallFile(path, maxRegionsFileSize)
+}
+
+// ReadSmallFile reads a regular file of at most limit bytes, and nothing
+// else: it opens without blocking (a FIFO's open waits for a writer) and
+// checks what it opened, so a FIFO or device swapped in after a check
+// cannot hang the read either.
+func ReadSmallFile(path string, limit int64) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
 	}
 	defer func() { _ = f.Close() }()
-	data, err := io.ReadAll(io.LimitReader(f, maxRegionsFileSize+1))
-	if err == nil && len(data) > maxRegionsFileSize {
-		err = fmt.Errorf("it is larger than %d MiB", maxRegionsFileSize>>20)
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, ErrNotRegularFile
+	}
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err == nil && int64(len(data)) > limit {
+		err = &FileTooLargeError{Limit: limit}
 	}
 	return data, err
+}
+
+// ErrNotRegularFile is a FIFO, device or directory ReadSmallFile refused.
+var ErrNotRegularFile = errors.New("it is not a regular file")
+
+// FileTooLargeError is a file ReadSmallFile refused for its size.
+type FileTooLargeError struct{ Limit int64 }
+
+func (e *FileTooLargeError) Error() string {
+	return fmt.Sprintf("it is larger than %d MiB", e.Limit>>20)
 }
 
 func firstLine(s string) string {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	fgsregion "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/functiongraph/v2/region"
+
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgs"
 )
 
@@ -21,6 +23,7 @@ func TestNormalizeEndpoint(t *testing.T) {
 		{raw: "HTTP://127.0.0.1:8080", want: "http://127.0.0.1:8080"},
 		{raw: "Https://fgs.example.com", want: "https://fgs.example.com"},
 		{raw: "http://[::1]:8080", want: "http://[::1]:8080"},
+		{raw: "http://[fe80::1%25eth0]:8080", wantErr: `names an IPv6 zone (%eth0)`},
 		{raw: "127.0.0.1:8080", wantErr: "must start with https://"},
 		{raw: "localhost:8080", wantErr: "must start with https://"},
 		{raw: "functiongraph.example.com", wantErr: "must start with https://"},
@@ -177,6 +180,45 @@ func TestCheckCredentialText(t *testing.T) {
 		}
 		if err != nil && tt.value != "" && strings.Contains(err.Error(), strings.TrimSpace(tt.value)) {
 			t.Errorf("%q: the error quotes the value: %v", tt.value, err)
+		}
+	}
+}
+
+// The provider's list of the SDK's FunctionGraph regions is the SDK's own:
+// the SDK's lookup, asked with no regions file around, names the same ones.
+func TestKnownRegionMatchesTheSDK(t *testing.T) {
+	t.Setenv("HOME", t.TempDir())
+	t.Setenv("HUAWEICLOUD_SDK_REGIONS_FILE", "")
+	_, err := fgsregion.SafeValueOf("xx-nowhere-0")
+	if err == nil {
+		t.Fatal("the SDK knows xx-nowhere-0")
+	}
+	list := err.Error()[strings.LastIndex(err.Error(), "[")+1 : strings.LastIndex(err.Error(), "]")]
+	sdkIDs := strings.Split(list, ", ")
+	_, ours := fgs.KnownRegion("xx-nowhere-0")
+	if ours == nil || !strings.HasSuffix(ours.Error(), ": "+list) {
+		t.Fatalf("the provider's regions differ from the SDK's %q: %v", sdkIDs, ours)
+	}
+	for _, id := range sdkIDs {
+		want, _ := fgsregion.SafeValueOf(id)
+		got, err := fgs.KnownRegion(id)
+		if err != nil || got != want.Endpoints[0] {
+			t.Fatalf("region %s: got %q, %v; the SDK says %q", id, got, err, want.Endpoints[0])
+		}
+	}
+}
+
+// The cloud is read as DNS reads it; a domain with an empty part is refused.
+func TestCloud(t *testing.T) {
+	t.Parallel()
+	for raw, want := range map[string]string{"MYHUAWEICLOUD.COM": fgs.DefaultCloud, "myhuaweicloud.com.": fgs.DefaultCloud, "Example.Com": "example.com"} {
+		if got := fgs.NormalizeCloud(raw); got != want || fgs.ValidateCloud(got) != nil {
+			t.Fatalf("%q: got %q (%v), want %q", raw, got, fgs.ValidateCloud(got), want)
+		}
+	}
+	for _, bad := range []string{"a..b", ".example.com", "example.com..", "-a.com", "https://example.com", "a b"} {
+		if err := fgs.ValidateCloud(fgs.NormalizeCloud(bad)); err == nil {
+			t.Fatalf("%q accepted", bad)
 		}
 	}
 }

@@ -99,8 +99,33 @@ type Error struct {
 	// Err is the underlying error.
 	Err error
 
+	// AnswerLost says a request of this call reached the endpoint and no
+	// answer proved what became of it (none came, it broke off, or it was
+	// a 5xx): that request may have been carried out.
+	AnswerLost bool
+
 	// cutOff marks an answer whose body broke off: worth another try.
 	cutOff bool
+	// reached marks this attempt's request as written in full to the endpoint.
+	reached bool
+}
+
+// lostAnswer reports an attempt that reached the endpoint without an
+// answer saying what was done: no answer, a cut-off one, a 5xx, or a 2xx
+// that could not be read.
+func (e *Error) lostAnswer() bool {
+	if !e.reached {
+		return false
+	}
+	switch e.Kind {
+	case KindConnection, KindTimeout, KindCanceled:
+		return true
+	case KindAPI:
+		return e.IsServerError()
+	case KindBadResponse:
+		return e.cutOff || e.StatusCode/100 == 2 || e.StatusCode == 0
+	}
+	return false
 }
 
 func (e *Error) Error() string {
@@ -154,9 +179,17 @@ func (e *Error) retryable() bool {
 // where TLS was expected, an address that cannot be dialled, a proxy that
 // refuses the tunnel, a header that cannot be sent.
 func (e *Error) permanentConnectionFailure() bool {
-	return IsTLSError(e.Err) || IsHostNotFound(e.Err) || IsPlainHTTP(e.Err) || IsInvalidAddress(e.Err) ||
+	return IsTLSError(e.Err) || IsHostNotFound(e.Err) || IsNotTLS(e.Err) || IsInvalidAddress(e.Err) ||
 		IsProxyRefusal(e.Err) || IsMalformedHeader(e.Err)
 }
+
+// deadlineStop ends StoppedRetrying when the caller's deadline, not
+// max_retries, ended the retries.
+const deadlineStop = "would pass the deadline"
+
+// StoppedByDeadline reports retries ended by the caller's deadline: more
+// retries (max_retries) would not have helped, more time would.
+func (e *Error) StoppedByDeadline() bool { return strings.HasSuffix(e.StoppedRetrying, deadlineStop) }
 
 // AsError returns err as an *Error if it is one.
 func AsError(err error) (*Error, bool) {
@@ -186,6 +219,13 @@ func IsHostNotFound(err error) bool {
 func IsPlainHTTP(err error) bool {
 	var record tls.RecordHeaderError
 	return errors.Is(err, http.ErrSchemeMismatch) || errors.As(err, &record) && string(record.RecordHeader[:]) == "HTTP/"
+}
+
+// IsNotTLS reports a TLS handshake answered by something that does not
+// speak TLS at all (plain HTTP, an SSH banner): waiting will not change it.
+func IsNotTLS(err error) bool {
+	var record tls.RecordHeaderError
+	return errors.Is(err, http.ErrSchemeMismatch) || errors.As(err, &record)
 }
 
 // IsInvalidAddress reports an address that cannot be dialled, such as a port
@@ -240,6 +280,11 @@ func connectionMessage(err error) string {
 		return rootCause(err).Error()
 	case IsPlainHTTP(err):
 		return "the endpoint answered in plain HTTP to a TLS handshake: it speaks http://, not https://"
+	case IsNotTLS(err):
+		var record tls.RecordHeaderError
+		errors.As(err, &record)
+		return fmt.Sprintf("the endpoint did not answer the TLS handshake in TLS (its first bytes were %q): it is not an HTTPS server",
+			printable(string(record.RecordHeader[:]), 16))
 	case IsInvalidAddress(err):
 		return "the endpoint's address cannot be dialled: " + rootCause(err).Error()
 	case IsTLSError(err):

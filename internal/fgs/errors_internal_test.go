@@ -2,10 +2,12 @@ package fgs
 
 import (
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -37,5 +39,76 @@ func TestConnectionFailureRetryable(t *testing.T) {
 		if e.Message == "" || errors.Unwrap(tt.err) == nil {
 			t.Errorf("%s: no message", tt.name)
 		}
+	}
+}
+
+// A success answer is a failure only when its body carries an error.
+func TestErrorInAnswer(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		fields   errorFields
+		wantErr  bool
+		wantCode string
+	}{
+		{fields: errorFields{}},
+		{fields: errorFields{ErrorCode: "", ErrorMsg: ""}},
+		{fields: errorFields{ErrorCode: json.Number("0")}},
+		{fields: errorFields{ErrorCode: "FSS.0500", ErrorMsg: "internal error"}, wantErr: true, wantCode: "FSS.0500"},
+		{fields: errorFields{ErrorCode: json.Number("4208")}, wantErr: true, wantCode: "4208"},
+		{fields: errorFields{ErrorMsg: "failed"}, wantErr: true},
+	} {
+		err := errorInAnswer(&cancelAnswer{errorFields: tt.fields})
+		var e *errorBodyError
+		if got := errors.As(err, &e); got != tt.wantErr || got && e.code != tt.wantCode {
+			t.Fatalf("%+v: got %v, want an error %t with code %q", tt.fields, err, tt.wantErr, tt.wantCode)
+		}
+	}
+	if errorInAnswer(nil) != nil || errorInAnswer(&struct{}{}) != nil {
+		t.Fatal("an answer without error fields is a failure")
+	}
+}
+
+// An attempt may have been carried out only if it reached the endpoint and
+// no answer said what became of it.
+func TestLostAnswer(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		e    Error
+		lost bool
+	}{
+		{e: Error{Kind: KindConnection}},
+		{e: Error{Kind: KindTimeout}},
+		{e: Error{Kind: KindConnection, reached: true}, lost: true},
+		{e: Error{Kind: KindCanceled, reached: true}, lost: true},
+		{e: Error{Kind: KindAPI, StatusCode: 503, reached: true}, lost: true},
+		{e: Error{Kind: KindAPI, StatusCode: 429, reached: true}},
+		{e: Error{Kind: KindAPI, StatusCode: 400, reached: true}},
+		{e: Error{Kind: KindAPI, StatusCode: 200, Code: "FSS.0500", reached: true}},
+		{e: Error{Kind: KindBadResponse, StatusCode: 200, reached: true}, lost: true},
+		{e: Error{Kind: KindBadResponse, StatusCode: 502, cutOff: true, reached: true}, lost: true},
+		{e: Error{Kind: KindBadResponse, StatusCode: 302, reached: true}},
+		{e: Error{Kind: KindInvalidInput, reached: true}},
+	} {
+		if got := tt.e.lostAnswer(); got != tt.lost {
+			t.Fatalf("%+v: lost %t, want %t", tt.e, got, tt.lost)
+		}
+	}
+}
+
+// An echo of a request's headers shows neither its signature nor its tokens.
+func TestMaskerHidesTheRequestsHeaders(t *testing.T) {
+	t.Parallel()
+	h := http.Header{}
+	h.Set("Authorization", "SDK-HMAC-SHA256 Access=ACCESSKEY0001, SignedHeaders=host;x-sdk-date, Signature=0123456789abcdef")
+	h.Set("X-Security-Token", "security-token-0001")
+	m := identity{keys: Credentials{AccessKey: "ACCESSKEY0001", SecretKey: "secret-key-0001"}}.masker().with(authHeaderSecrets(h)...)
+	got := m.text("echo: "+h.Get("Authorization")+" "+h.Get("X-Security-Token"), 500)
+	for _, secret := range []string{"0123456789abcdef", "security-token-0001", "ACCESSKEY0001"} {
+		if strings.Contains(got, secret) {
+			t.Fatalf("%q shows %q", got, secret)
+		}
+	}
+	if !strings.Contains(got, "Signature=***") {
+		t.Fatalf("%q: the signature is not masked in place", got)
 	}
 }

@@ -73,7 +73,7 @@ func (c *Client) ListInvocations(ctx context.Context, urn URN, f ListFilter) ([]
 					"the listing was given up there rather than held in memory without bound", groupThousands(MaxListedInvocations), f.describe(), marker/ListPageSize+1)}
 		}
 		for _, it := range items {
-			all = append(all, it.invocation())
+			all = append(all, it.invocation(resp.mask))
 		}
 		if len(items) < ListPageSize || resp.NextMarker == nil {
 			return all, nil
@@ -139,10 +139,13 @@ func groupThousands(n int) string {
 // listAnswer is the list API's answer. The SDK's own model reads start_time
 // as UTC whatever its offset says, so times are taken as the strings sent.
 type listAnswer struct {
+	errorFields
 	Invocations    *[]listedInvocation `json:"invocations,omitempty"`
 	Count          *int32              `json:"count,omitempty"`
 	NextMarker     *int32              `json:"next_marker,omitempty"`
 	HttpStatusCode int                 `json:"-"` // the SDK sets a field of this name
+	// mask hides the call's secrets in the invocations' text.
+	mask *masker
 }
 
 type listedInvocation struct {
@@ -186,10 +189,12 @@ func (c *Client) listPage(ctx context.Context, urn URN, f ListFilter, marker int
 		return nil, err
 	}
 	resp, ok := res.value.(*listAnswer)
-	if !ok || resp == nil {
+	if !ok || resp == nil || resp.Invocations == nil {
+		// An answer without the list is not an empty list: it proves nothing ran.
 		return nil, &Error{Op: opList, URN: urn.String(), Kind: KindBadResponse, RequestID: res.requestID, Attempts: res.attempts,
-			Message: "the answer had no invocation list"}
+			Message: "the answer has no invocations list"}
 	}
+	resp.mask = res.mask
 	return resp, nil
 }
 
@@ -241,14 +246,16 @@ func (c *Client) InvokeAsync(ctx context.Context, urn URN, payload map[string]an
 		return "", &Error{Op: opInvoke, URN: urn.String(), Kind: KindBadResponse, RequestID: res.requestID, Attempts: res.attempts,
 			Message: "the answer had no request_id"}
 	}
-	return *resp.RequestId, nil
+	return res.mask.text(*resp.RequestId, 256), nil
 }
 
-func (it listedInvocation) invocation() Invocation {
+// invocation is the listed invocation with every string masked and
+// printable, as a 200 answer can echo the request's secrets as well as an error can.
+func (it listedInvocation) invocation(mask *masker) Invocation {
 	inv := Invocation{
-		RequestID:    printable(deref(it.RequestID), 256),
-		Status:       printable(deref(it.Status), 32),
-		ErrorMessage: printable(deref(it.ErrorMessage), 2000),
+		RequestID:    mask.text(deref(it.RequestID), 256),
+		Status:       mask.text(deref(it.Status), 32),
+		ErrorMessage: mask.text(deref(it.ErrorMessage), 2000),
 	}
 	if it.ErrorCode != nil && *it.ErrorCode != 0 {
 		inv.ErrorCode = strconv.Itoa(int(*it.ErrorCode))

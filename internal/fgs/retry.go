@@ -61,7 +61,7 @@ func (c *Client) retryWait(ctx context.Context, cl call, e *Error, attempt int) 
 		return 0, false
 	}
 	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
-		e.StoppedRetrying = fmt.Sprintf("the next retry, in %s, would pass the deadline", wait.Round(time.Millisecond))
+		e.StoppedRetrying = fmt.Sprintf("the next retry, in %s, %s", wait.Round(time.Millisecond), deadlineStop)
 		return 0, false
 	}
 	return wait, true

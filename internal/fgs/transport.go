@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strconv"
 	"sync"
@@ -40,6 +41,7 @@ type exchange struct {
 	retryAfter time.Duration
 	bodyErr    error
 	sent       bool
+	reached    bool // the request was written in full to the endpoint's connection
 	// What describes an answer the client cannot use (answerSummary).
 	contentType, location string
 	head                  []byte // the body's first bytes
@@ -117,7 +119,18 @@ func (t *callTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	x := v.(*exchange) //nolint:forcetypeassert // only *exchange is stored
 	out := req.Clone(x.ctx)
 	out.Header.Del(callHeader)
-	x.record(func(x *exchange) { x.sent = true })
+	secrets := authHeaderSecrets(out.Header)
+	x.record(func(x *exchange) { x.sent, x.mask = true, x.mask.with(secrets...) })
+	// Only a request written in full to the endpoint's connection can have
+	// been carried out: not one refused by a proxy, a failed handshake or
+	// a deadline that passed first.
+	out = out.WithContext(httptrace.WithClientTrace(out.Context(), &httptrace.ClientTrace{
+		WroteRequest: func(info httptrace.WroteRequestInfo) {
+			if info.Err == nil {
+				x.record(func(x *exchange) { x.reached = true })
+			}
+		},
+	}))
 
 	start := time.Now()
 	resp, err := t.base.RoundTrip(out)

@@ -219,7 +219,7 @@ func TestReleasedContextDuringAndAfterTheCall(t *testing.T) {
 		if child.Err() != nil {
 			t.Error("a derived context is cancelled too early")
 		}
-	}}}
+	}}, newActionStreams()}
 	if _, err := s.ApplyResourceChange(parent, &tfprotov6.ApplyResourceChangeRequest{}); err != nil {
 		t.Fatal(err)
 	}

@@ -30,13 +30,13 @@ func releaseContexts(s tfprotov6.ProviderServer) (tfprotov6.ProviderServer, erro
 	if !ok {
 		return nil, fmt.Errorf("the framework's protocol 6 server (%T) no longer implements every interface internal/pluginserver forwards", s)
 	}
-	return releasingServer{fs}, nil
+	return releasingServer{fs, newActionStreams()}, nil
 }
 
 // unreleased are the calls that go through with their own context, and why.
 var unreleased = map[string]string{
-	"StopProvider":   "it registers no context: it cancels those the other calls registered",
-	"InvokeAction":   "it answers with a stream of events, sent after it returns under its context",
+	"StopProvider":   "it registers no context: it cancels those the other calls registered (and waits for actions, actions.go)",
+	"InvokeAction":   "it answers with a stream of events, sent after it returns under its context (counted, actions.go)",
 	"ListResource":   "it answers with a stream of results, sent after it returns under its context",
 	"ReadStateBytes": "it answers with a stream of chunks, sent after it returns under its context",
 }
@@ -45,6 +45,8 @@ var unreleased = map[string]string{
 // returns; the calls in unreleased go through unchanged.
 type releasingServer struct {
 	frameworkServer
+	// actions are the action event streams StopProvider lets finish (actions.go).
+	actions *actionStreams
 }
 
 func (s releasingServer) GetMetadata(ctx context.Context, req *tfprotov6.GetMetadataRequest) (*tfprotov6.GetMetadataResponse, error) {

@@ -188,6 +188,7 @@ func resolve(m providerModel, getenv func(string) string) (resolvedConfig, diag.
 	c.token, tokenFrom = setting(m.Token, getenv, envAuthToken)
 	c.projectID, _ = setting(m.ProjectID, getenv, envProjectID)
 	c.cloud, _ = setting(m.Cloud, getenv, envCloud)
+	c.cloud = fgs.NormalizeCloud(c.cloud)
 	if c.cloud == "" {
 		c.cloud = fgs.DefaultCloud
 	}

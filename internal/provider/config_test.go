@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -112,12 +114,12 @@ func TestResolve(t *testing.T) {
 			name: "endpoint keys in any case, scheme lowercased",
 			model: func() providerModel {
 				m := withKeys(model())
-				m.Endpoints = endpoints("FGS", "HTTP://127.0.0.1:8080/", "Iam", "https://iam.example.com", "functiongraph", "https://x.example.com")
+				m.Endpoints = endpoints("FGS", "HTTP://127.0.0.1:8080/", "Iam", "https://iam.example.com", "ECS", "https://x.example.com")
 				return m
 			}(),
 			check: func(t *testing.T, c resolvedConfig) {
 				if c.fgsEndpoint != "http://127.0.0.1:8080" || c.fgsEndpointFrom != "endpoints.FGS" || c.iamEndpoint != "https://iam.example.com" ||
-					len(c.ignoredEndpoints) != 1 || c.ignoredEndpoints[0] != "functiongraph" {
+					len(c.ignoredEndpoints) != 1 || c.ignoredEndpoints[0] != "ECS" {
 					t.Fatalf("endpoints: %+v", c)
 				}
 			},
@@ -169,7 +171,13 @@ func TestResolve(t *testing.T) {
 		{name: "secret without access key", model: func() providerModel { m := model(); m.SecretKey = types.StringValue("SK"); return m }(),
 			wantErr: "Missing Access Key: A secret key is set (from argument) but no access key"},
 		{name: "unknown region", model: func() providerModel { m := withKeys(model()); m.Region = types.StringValue("cn-nowhere-9"); return m }(),
-			wantErr: "Unknown Region: region id 'cn-nowhere-9' is not in the following supported regions of service 'FunctionGraph': [ae-ad-1, af-south-1"},
+			wantErr: `Unknown Region: region "cn-nowhere-9" is not a FunctionGraph region the Huawei Cloud SDK knows: ae-ad-1, af-south-1`},
+		{name: "misspelt endpoints key", model: func() providerModel {
+			m := withKeys(model())
+			m.Endpoints = endpoints("functiongraph", "https://x.example.com")
+			return m
+		}(),
+			wantErr: `Unknown Endpoint Key: endpoints key "functiongraph" is not a service key of the huaweicloud provider`},
 		{name: "unknown region from environment", model: withKeys(model()), env: map[string]string{envRegion: "eu-nowhere-1"},
 			wantErr: "Set region (or HW_REGION_NAME) to one of these"},
 		{name: "bad endpoint", model: func() providerModel {
@@ -217,5 +225,25 @@ func TestResolve(t *testing.T) {
 				t.Fatalf("errors:\n%s\nwant one containing %q", got, tt.wantErr)
 			}
 		})
+	}
+}
+
+// A regions file that cannot be used is the one error: the valid region
+// it might have given an endpoint for is not blamed as well.
+func TestResolveUnreadableRegionsFileIsOneError(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "regions.yaml")
+	if err := os.WriteFile(bad, []byte("FUNCTIONGRAPH: [id: {\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, region := range []string{"cn-north-4", "xx-new-1"} {
+		m := model()
+		m.AccessKey, m.SecretKey, m.Region = types.StringValue("AK"), types.StringValue("SK"), types.StringValue(region)
+		env := map[string]string{"HUAWEICLOUD_SDK_REGIONS_FILE": bad}
+		_, diags := resolve(m, func(k string) string { return env[k] })
+		if errs := diags.Errors(); len(errs) != 1 || errs[0].Summary() != "Invalid SDK Region Endpoints" {
+			t.Fatalf("region %s: want one error about the regions file, got %v", region, errs)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -47,18 +48,17 @@ func endpointEntries(m types.Map) (fgsKeys, iamKeys []endpointEntry, official, u
 	}
 	for key, v := range m.Elements() {
 		s, ok := v.(types.String)
-		if !ok || s.IsNull() || s.IsUnknown() {
-			continue
-		}
+		known := ok && !s.IsNull() && !s.IsUnknown()
 		switch lower := strings.ToLower(key); {
+		case !officialEndpointKeys[lower] && lower != endpointKeyFGS && lower != endpointKeyIAM:
+			unknown = append(unknown, key) // a wrong key is wrong whatever its value
+		case !known:
 		case lower == endpointKeyFGS:
 			fgsKeys = append(fgsKeys, endpointEntry{key, s.ValueString()})
 		case lower == endpointKeyIAM:
 			iamKeys = append(iamKeys, endpointEntry{key, s.ValueString()})
-		case officialEndpointKeys[lower]:
-			official = append(official, key)
 		default:
-			unknown = append(unknown, key)
+			official = append(official, key)
 		}
 	}
 	byKey := func(es []endpointEntry) {
@@ -71,16 +71,21 @@ func endpointEntries(m types.Map) (fgsKeys, iamKeys []endpointEntry, official, u
 	return fgsKeys, iamKeys, official, unknown
 }
 
-// checkEndpointKeys reports the same service set under two spellings, and
-// warns of keys that neither provider reads.
+// checkEndpointKeys reports the same service set twice, and refuses keys
+// that neither provider reads: such a key is most often a misspelt fgs, and
+// ignoring it would send every signed request to the public endpoint
+// instead of the one the user wrote. Keys of the official provider's other
+// services stay accepted, so a shared endpoints map works unchanged.
 func checkEndpointKeys(m types.Map, diags *diag.Diagnostics) {
 	fgsKeys, iamKeys, _, unknown := endpointEntries(m)
 	reportDuplicates(fgsKeys, iamKeys, diags)
 	for _, key := range unknown {
-		diags.AddAttributeWarning(path.Root("endpoints").AtMapKey(key), "Unknown Endpoint Key",
-			fmt.Sprintf("endpoints key %q is not a service key of the huaweicloud provider, so it is ignored and requests go to the default endpoint. "+
-				"This provider uses %q (FunctionGraph) and %q (IAM, for assume_role); other services' keys are accepted and ignored.%s",
-				key, endpointKeyFGS, endpointKeyIAM, didYouMean(key)))
+		diags.AddAttributeError(path.Root("endpoints").AtMapKey(key), "Unknown Endpoint Key",
+			fmt.Sprintf("endpoints key %q is not a service key of the huaweicloud provider. Requests are not sent anywhere until it is fixed: "+
+				"ignoring it would send them to the default endpoint instead of the one written here.%s\n\n"+
+				"This provider uses %q (FunctionGraph) and %q (IAM, for assume_role), in any case; the official provider's other service keys "+
+				"(such as ecs or vpc) are accepted and ignored, so a shared endpoints map works. Remove the key or correct its name.",
+				key, didYouMean(key), endpointKeyFGS, endpointKeyIAM))
 	}
 }
 
@@ -94,8 +99,10 @@ func reportDuplicates(fgsKeys, iamKeys []endpointEntry, diags *diag.Diagnostics)
 }
 
 func didYouMean(key string) string {
-	switch lower := strings.ToLower(key); {
-	case strings.Contains(lower, "function") || strings.Contains(lower, "fgs") || strings.Contains(lower, "fg"):
+	switch lower := foldKey(key); {
+	case lower == endpointKeyFGS || lower == endpointKeyIAM:
+		return fmt.Sprintf(" Did you mean %s? Write the key exactly, in plain ASCII letters, without spaces, dashes or underscores.", lower)
+	case strings.Contains(lower, "function") || strings.Contains(lower, "fg"):
 		return " Did you mean fgs?"
 	case strings.Contains(lower, "iam") || strings.Contains(lower, "identity") || strings.Contains(lower, "auth"):
 		return " Did you mean iam?"
@@ -103,13 +110,27 @@ func didYouMean(key string) string {
 	return ""
 }
 
+// foldKey reads a key as a person would: lower case, full-width letters as
+// ASCII, without white space, dashes or underscores.
+func foldKey(key string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 0xFF01 && r <= 0xFF5E: // full-width forms of ASCII
+			r -= 0xFEE0
+		case r == ' ' || r == '_' || r == '-' || r == '\u3000' || r == '\t':
+			return -1
+		}
+		return unicode.ToLower(r)
+	}, key)
+}
+
 // resolveEndpoints checks every source of an endpoint: endpoints.fgs and
 // endpoints.iam, the SDK's region variables and regions.yaml (for the
 // provider's region here, for a URN's region when it is planned).
 func resolveEndpoints(m providerModel, getenv func(string) string, c *resolvedConfig, diags *diag.Diagnostics) {
-	fgsKeys, iamKeys, official, unknown := endpointEntries(m.Endpoints)
-	reportDuplicates(fgsKeys, iamKeys, diags) // unknown keys were warned of at validation
-	c.ignoredEndpoints = append(official, unknown...)
+	fgsKeys, iamKeys, official, _ := endpointEntries(m.Endpoints)
+	checkEndpointKeys(m.Endpoints, diags) // as at validation, for a map known only now
+	c.ignoredEndpoints = official
 	if len(iamKeys) > 0 {
 		c.iamEndpoint = iamKeys[0].value
 	}
@@ -128,7 +149,9 @@ func resolveEndpoints(m providerModel, getenv func(string) string, c *resolvedCo
 			"The Huawei Cloud SDK reads FunctionGraph endpoints per region from this file; fix the entry, or remove the file if it is stale.")
 	}
 	c.regionEndpoints = regional
-	if c.fgsEndpoint == "" && c.region != "" {
+	// With the regions file unreadable, the region may be one it would have
+	// named: that file's error is the one to fix, not the region.
+	if c.fgsEndpoint == "" && c.region != "" && err == nil {
 		endpoint, from, err := regional.Lookup(c.region)
 		switch {
 		case err != nil:

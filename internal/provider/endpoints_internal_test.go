@@ -9,7 +9,7 @@ import (
 )
 
 // Endpoint keys are matched regardless of case; a key no huaweicloud
-// provider reads is warned of, naming it and the keys this one uses.
+// provider reads is an error, naming it and the keys this one uses.
 func TestValidateConfigEndpointKeys(t *testing.T) {
 	t.Parallel()
 	str := func(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
@@ -30,7 +30,14 @@ func TestValidateConfigEndpointKeys(t *testing.T) {
 		{name: "fgs in capitals, checked", args: endpointsOf("FGS", "https://fgs.example.com/v2"), wantErrors: []string{`Invalid FunctionGraph Endpoint: "https://fgs.example.com/v2" has a path`}},
 		{name: "another service of the official provider", args: endpointsOf("ecs", "https://ecs.example.com/v1", "fgs", "https://fgs.example.com")},
 		{name: "misspelt service", args: endpointsOf("functiongraph", "https://fgs.example.com"),
-			wantWarnings: []string{`Unknown Endpoint Key: endpoints key "functiongraph" is not a service key of the huaweicloud provider, so it is ignored and requests go to the default endpoint. This provider uses "fgs" (FunctionGraph) and "iam" (IAM, for assume_role); other services' keys are accepted and ignored. Did you mean fgs?`}},
+			wantErrors: []string{`Unknown Endpoint Key: endpoints key "functiongraph" is not a service key of the huaweicloud provider. Requests are not sent anywhere until it is fixed: ignoring it would send them to the default endpoint instead of the one written here. Did you mean fgs? This provider uses "fgs" (FunctionGraph) and "iam" (IAM, for assume_role), in any case;`}},
+		{name: "fgs with a space", args: endpointsOf("fgs ", "https://fgs.example.com"),
+			wantErrors: []string{`Unknown Endpoint Key: endpoints key "fgs " is not a service key of the huaweicloud provider. Requests are not sent anywhere until it is fixed: ignoring it would send them to the default endpoint instead of the one written here. Did you mean fgs? Write the key exactly, in plain ASCII letters`}},
+		{name: "full-width fgs", args: endpointsOf("ｆｇｓ", "https://fgs.example.com"), wantErrors: []string{`Unknown Endpoint Key: endpoints key "ｆｇｓ" is not a service key of the huaweicloud provider. Requests are not sent anywhere until it is fixed: ignoring it would send them to the default endpoint instead of the one written here. Did you mean fgs? Write the key exactly`}},
+		{name: "fgs_endpoint", args: endpointsOf("fgs_endpoint", "https://fgs.example.com"), wantErrors: []string{`Unknown Endpoint Key: endpoints key "fgs_endpoint"`}},
+		{name: "unknown key with an unknown value", args: map[string]tftypes.Value{"endpoints": tftypes.NewValue(tftypes.Map{ElementType: tftypes.String},
+			map[string]tftypes.Value{"FunctionGraph": tftypes.NewValue(tftypes.String, tftypes.UnknownValue)})},
+			wantErrors: []string{`Unknown Endpoint Key: endpoints key "FunctionGraph"`}},
 		{name: "twice in different case", args: endpointsOf("fgs", "https://a.example.com", "Fgs", "https://b.example.com"),
 			wantErrors: []string{`Endpoint Set Twice: endpoints sets "Fgs" and "fgs", which are the same service`}},
 		{name: "IAM in capitals, checked", args: endpointsOf("IAM", "iam.example.com"), wantErrors: []string{`Invalid IAM Address: "iam.example.com" must start with https://`}},

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -94,6 +96,15 @@ func writeTestFiles(t *testing.T, dir, emuURL string) {
 			t.Fatal(err)
 		}
 	}
+	// Named pipes nobody writes to, as regions files: a read would block for ever.
+	if err := os.MkdirAll(filepath.Join(dir, "fifohome", ".huaweicloud"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"fifo.yaml", "fifohome/.huaweicloud/regions.yaml"} {
+		if err := mkfifo(filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 const sdkRegionVariable = "HUAWEICLOUD_SDK_REGION_FUNCTIONGRAPH_CN_NORTH_4"
@@ -127,6 +138,12 @@ func TestProvider_endpointSources(t *testing.T) {
 			wantError: `Invalid SDK Region Endpoints.*regions-prefix.yaml: the endpoint of region "cn-north-4" under FUNCTIONGRAPH: .*has a path \("/prefix"\)`},
 		{name: "malformed regions.yaml", block: keysAnd(), env: map[string]string{"HUAWEICLOUD_SDK_REGIONS_FILE": "%[3]s/regions-bad.yaml"},
 			wantError: `Invalid SDK Region Endpoints.*regions-bad.yaml is not valid YAML`},
+		{name: "regions file is a FIFO", block: keysAnd(`region = "cn-north-4"`), env: map[string]string{"HUAWEICLOUD_SDK_REGIONS_FILE": "%[3]s/fifo.yaml"},
+			wantError: `Invalid SDK Region Endpoints.*fifo.yaml cannot be read: it is not a regular file`},
+		{name: "default regions file is a FIFO", block: keysAnd(`region = "cn-north-4"`), env: map[string]string{"HOME": "%[3]s/fifohome"},
+			wantError: `Invalid SDK Region Endpoints.*fifohome/.huaweicloud/regions.yaml cannot be read: it is not a regular file`},
+		{name: "CLI profile file is a FIFO", block: []string{`endpoints = { fgs = "%[1]s" }`}, env: map[string]string{"HW_SHARED_CONFIG_FILE": "%[3]s/fifo.yaml"},
+			wantError: `Cannot Read Shared Config File.*fifo.yaml \(from HW_SHARED_CONFIG_FILE\) is not a regular file`},
 		{name: "fgs set twice", block: keysAnd(`endpoints = { fgs = "%[1]s", Fgs = "%[1]s" }`), wantError: `Endpoint Set Twice.*"Fgs" and "fgs"`},
 		{name: "port out of range", block: keysAnd(`endpoints = { fgs = "http://127.0.0.1:99999" }`),
 			wantError: `Invalid FunctionGraph Endpoint.*has the port 99999; a port is a number from 1 to 65535`},
@@ -220,6 +237,23 @@ func TestProvider_smallerSettings(t *testing.T) {
 			wantError: `Unknown Region.*region from HW_REGION_NAME`},
 		{name: "empty region, nothing fills it", block: keysAnd(`region = ""`, endpoint)},
 		{name: "project_id in capitals", block: keysAnd(endpoint, `region = "cn-north-4"`, fmt.Sprintf("project_id = %q", strings.ToUpper(acctest.ProjectID)))},
+		// An empty string is unset for every string argument, as for the keys:
+		// `x = var.x` with a default of "" falls back as if it were not written.
+		{name: "every string argument empty", block: keysAnd(`endpoints = { fgs = "%[1]s" }`, `region = ""`, `token = ""`, `security_token = ""`,
+			`cloud = ""`, `auth_url = ""`, `profile = ""`, `shared_config_file = ""`, `project_id = ""`, `signing_algorithm = ""`,
+			`assume_role {`, `agency_name = ""`, `domain_name = ""`, `domain_id = ""`, `}`)},
+		{name: "empty project_id, HW_PROJECT_ID fills it", block: keysAnd(endpoint, `region = "cn-north-4"`, `project_id = ""`),
+			env: map[string]string{"HW_PROJECT_ID": "not-a-project"}, wantError: `Invalid Project ID.*"not-a-project" is not a project ID`},
+		// Not so an endpoint: unset, it would send to the default endpoint though the key names one.
+		{name: "empty endpoints.fgs is refused", block: keysAnd(`endpoints = { fgs = "" }`),
+			wantError: `Invalid Attribute Value Length.*string length must be at least 1`},
+		// The cloud is read as DNS reads it, so the default cloud's region check applies.
+		{name: "cloud in capitals", block: keysAnd(`cloud = "MYHUAWEICLOUD.COM"`, `region = "cn-nowhere-9"`), wantError: `Unknown Region`},
+		{name: "cloud with a final dot", block: keysAnd(`cloud = "myhuaweicloud.com."`, `region = "cn-nowhere-9"`), wantError: `Unknown Region`},
+		{name: "cloud with an empty label", block: keysAnd(endpoint, `cloud = "a..b"`),
+			wantError: `Invalid Cloud Domain.*"a..b" is not a domain name.*each part between dots`},
+		{name: "IPv6 zone endpoint", block: keysAnd(`endpoints = { fgs = "http://[::1%25lo]:18082" }`),
+			wantError: `Invalid FunctionGraph Endpoint.*names an IPv6 zone \(%lo\).*without its zone`},
 	})
 }
 
@@ -231,7 +265,7 @@ func TestProvider_proxyFailures(t *testing.T) {
 	refusing := testproxy.StartRefusing(t)
 	misspelt := testproxy.StartRefusing(t)
 	dead := "http://" + testproxy.DeadAddress(t)
-	runProviderCases(t, []providerCase{
+	cases := []providerCase{
 		{name: "dead HTTPS_PROXY", block: keysAnd(`region = "cn-north-4"`, "max_retries = 1"), env: map[string]string{"HTTPS_PROXY": dead},
 			wantError: `Cannot Reach FunctionGraph.*the connection to the proxy ` + dead + ` was refused: nothing is listening at the proxy.*went through the HTTP proxy ` + dead + `.*Attempts: 2`},
 		{name: "proxy refusing CONNECT", block: keysAnd(`region = "cn-north-4"`, "max_retries = 3"), env: map[string]string{"HTTPS_PROXY": refusing.URL},
@@ -241,12 +275,17 @@ func TestProvider_proxyFailures(t *testing.T) {
 					t.Fatalf("the proxy saw %q, want one CONNECT", got)
 				}
 			}},
-		{name: "misspelt endpoints key goes to the default endpoint", block: keysAnd(`endpoints = { functiongraph = "%[1]s" }`, "max_retries = 0"),
-			env: map[string]string{"HTTPS_PROXY": misspelt.URL}, wantError: `refused to open a tunnel to functiongraph.cn-north-4.myhuaweicloud.com:443`,
+	}
+	// An endpoints key no huaweicloud provider reads is an error at
+	// validate: the signed cancel goes nowhere, not to the public endpoint.
+	for _, key := range []string{"functiongraph", "fgs ", "fgs_endpoint", "FunctionGraph", "ｆｇｓ"} {
+		cases = append(cases, providerCase{name: "misspelt endpoints key " + key, block: keysAnd(fmt.Sprintf(`endpoints = { %q = "%%[1]s" }`, key), "max_retries = 0"),
+			env: map[string]string{"HTTPS_PROXY": misspelt.URL}, wantError: `Unknown Endpoint Key.*` + regexp.QuoteMeta(strconv.Quote(key)) + `.*This provider uses "fgs"`,
 			check: func(t *testing.T, emu *fgsemu.Emulator) {
-				if got := misspelt.Targets(); len(got) != 1 || emu.Stats().Requests != 0 {
+				if got := misspelt.Targets(); len(got) != 0 || emu.Stats().Requests != 0 {
 					t.Fatalf("the proxy saw %q, the emulator %+v", got, emu.Stats())
 				}
-			}},
-	})
+			}})
+	}
+	runProviderCases(t, cases)
 }

@@ -82,7 +82,9 @@ func (p *huaweicloudProvider) Metadata(_ context.Context, _ provider.MetadataReq
 func (p *huaweicloudProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Cancels asynchronous Huawei Cloud FunctionGraph invocations. " +
-			"Configured like the official `huaweicloud/huaweicloud` provider: the same arguments and `HW_*` environment variables.",
+			"Configured like the official `huaweicloud/huaweicloud` provider: the same arguments and `HW_*` environment variables. " +
+			"An empty string counts as unset for every string argument, so `project_id = var.project_id` with a default of `\"\"` " +
+			"falls back to the environment as if it were not written.",
 		Attributes: map[string]schema.Attribute{
 			"region": schema.StringAttribute{
 				Optional: true,
@@ -117,44 +119,40 @@ func (p *huaweicloudProvider) Schema(_ context.Context, _ provider.SchemaRequest
 					"When set (here or in the environment) it wins over access keys set elsewhere, as in the official provider; " +
 					"a token and keys both in this block are an error. " +
 					"IAM tokens expire after 24 hours. Environment: `HW_AUTH_TOKEN`.",
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1), validators.Credential("Invalid Token")},
+				Validators: []validator.String{validators.Credential("Invalid Token")},
 			},
 			"shared_config_file": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "The Huawei Cloud CLI's configuration file (`hcloud configure`), whose profile gives keys, region and project " +
 					"when no token or access keys are set in the provider block or the environment. It is read when this or `profile` is set, " +
 					"or when no credentials are set otherwise. Defaults to `~/.hcloud/config.json`. Environment: `HW_SHARED_CONFIG_FILE`.",
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"profile": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "The profile of `shared_config_file` to use. Defaults to the file's `current` profile. " +
 					"Environment: `HW_PROFILE`.",
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"auth_url": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "IAM's address, asked for an agency's temporary credentials when `assume_role` is set. " +
 					"Defaults to `endpoints.iam`, then `https://iam.<region>.<cloud>/v3`. Environment: `HW_AUTH_URL`.",
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"signing_algorithm": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "How requests are signed with access keys: `HmacSHA256` (the default), `HmacSM3`, " +
 					"`EcdsaP256SHA256` or `SM2SM3`. Environment: `HW_SIGNING_ALGORITHM`.",
-				Validators: []validator.String{stringvalidator.OneOf(fgs.SigningAlgorithms...)},
+				Validators: []validator.String{unlessEmpty(stringvalidator.OneOf(fgs.SigningAlgorithms...))},
 			},
 			"project_id": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "The project ID of the provider's `region`. A function URN carries its own project ID; " +
 					"when its region is this `region`, the two must agree. Environment: `HW_PROJECT_ID`.",
-				Validators: []validator.String{validators.ProjectID()},
+				Validators: []validator.String{unlessEmpty(validators.ProjectID())},
 			},
 			"cloud": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "The endpoint domain. Defaults to `myhuaweicloud.com`; endpoints are `https://functiongraph.<region>.<cloud>`. " +
-					"Environment: `HW_CLOUD`.",
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+					"Read in any case and with or without a final dot, as DNS does. Environment: `HW_CLOUD`.",
 			},
 			"endpoints": schema.MapAttribute{
 				Optional:    true,
@@ -163,7 +161,10 @@ func (p *huaweicloudProvider) Schema(_ context.Context, _ provider.SchemaRequest
 					"e.g. `{ fgs = \"https://functiongraph.cn-north-4.myhuaweicloud.com\" }`, and `iam` for `assume_role` when `auth_url` is not set, " +
 					"both in any case. An endpoint is a scheme and host only; `endpoints.fgs` wins over the SDK's " +
 					"`HUAWEICLOUD_SDK_REGION_FUNCTIONGRAPH_<REGION>` variables and `regions.yaml`, which are checked alike. " +
-					"Other keys of the official provider are accepted, for shared configurations, and ignored; any other key gets a warning.",
+					"Other keys of the official provider are accepted, for shared configurations, and ignored; any other key (such as `functiongraph`) " +
+					"is an error at validate, since ignoring a misspelt `fgs` would send requests to the default endpoint. " +
+					"An empty value is refused too, rather than read as unset: it would send requests to the default endpoint though the key names one; " +
+					"for an optional override, leave the entry out (a variable's default can be `null`).",
 				Validators: []validator.Map{mapvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
 			},
 			"insecure": schema.BoolAttribute{
@@ -186,18 +187,15 @@ func (p *huaweicloudProvider) Schema(_ context.Context, _ provider.SchemaRequest
 					"agency_name": schema.StringAttribute{
 						Optional:            true,
 						MarkdownDescription: "The agency's name. Environment: `HW_ASSUME_ROLE_AGENCY_NAME`.",
-						Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 					},
 					"domain_name": schema.StringAttribute{
 						Optional: true,
 						MarkdownDescription: "The name of the account (domain) that owns the agency. This or `domain_id` is required. " +
 							"Environment: `HW_ASSUME_ROLE_DOMAIN_NAME`.",
-						Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 					},
 					"domain_id": schema.StringAttribute{
 						Optional:            true,
 						MarkdownDescription: "The ID of the account (domain) that owns the agency. Environment: `HW_ASSUME_ROLE_DOMAIN_ID`.",
-						Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 					},
 					"duration": schema.Int64Attribute{
 						Optional: true,
@@ -249,6 +247,18 @@ func (p *huaweicloudProvider) ValidateConfig(ctx context.Context, req provider.V
 			resp.Diagnostics.AddAttributeError(path.Root("endpoints").AtMapKey(e.key), "Invalid IAM Address", err.Error()+".")
 		}
 	}
+}
+
+// unlessEmpty applies v to a non-empty value only: an empty string is unset.
+func unlessEmpty(v validator.String) validator.String { return emptyIsUnset{v} }
+
+type emptyIsUnset struct{ validator.String }
+
+func (v emptyIsUnset) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || req.ConfigValue.ValueString() == "" {
+		return
+	}
+	v.String.ValidateString(ctx, req, resp)
 }
 
 // isSet reports a known, non-empty string argument.

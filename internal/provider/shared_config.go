@@ -4,12 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgs"
 )
 
 // defaultSharedConfigFile is where the Huawei Cloud CLI (hcloud, KooCLI) keeps its profiles.
@@ -97,28 +97,17 @@ func readSharedConfig(path, origin string) (cfg sharedConfig, found bool, perr *
 	fail := func(summary, format string, args ...any) (sharedConfig, bool, *profileError) {
 		return sharedConfig{}, true, &profileError{summary: summary, detail: fmt.Sprintf(format, args...)}
 	}
-	info, err := os.Stat(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	data, err := fgs.ReadSmallFile(path, maxSharedConfigSize)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return sharedConfig{}, false, nil
-	}
-	if err != nil {
-		return fail("Cannot Read Shared Config File", "The shared config file %s (from %s) cannot be read: %v.", path, origin, err)
-	}
-	// A FIFO or device could block the read forever; the CLI writes a plain file.
-	if !info.Mode().IsRegular() {
+	case errors.Is(err, fgs.ErrNotRegularFile):
+		// The CLI writes a plain file; a FIFO or device could block the read forever.
 		return fail("Cannot Read Shared Config File", "The shared config file %s (from %s) is not a regular file.", path, origin)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return fail("Cannot Read Shared Config File", "The shared config file %s (from %s) cannot be read: %v.", path, origin, err)
-	}
-	defer func() { _ = f.Close() }()
-	data, err := io.ReadAll(io.LimitReader(f, maxSharedConfigSize+1))
-	if err != nil {
-		return fail("Cannot Read Shared Config File", "The shared config file %s (from %s) cannot be read: %v.", path, origin, err)
-	}
-	if len(data) > maxSharedConfigSize {
+	case errors.As(err, new(*fgs.FileTooLargeError)):
 		return fail("Invalid Shared Config File", "The shared config file %s (from %s) is larger than %d MiB; the Huawei Cloud CLI's are a few KiB.", path, origin, maxSharedConfigSize>>20)
+	case err != nil:
+		return fail("Cannot Read Shared Config File", "The shared config file %s (from %s) cannot be read: %v.", path, origin, err)
 	}
 	if err := json.Unmarshal(data, &cfg); err != nil {
 		return fail("Invalid Shared Config File",

@@ -3,7 +3,9 @@ package reliability
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"os/exec"
 	"syscall"
 	"testing"
 	"time"
@@ -38,7 +40,7 @@ func TestInterrupt(t *testing.T) {
 			name:          "while the cancel request hangs",
 			faults:        []fgsemu.Fault{{Op: fgsemu.OpCancel, Hang: true}},
 			interruptWhen: func(s fgsemu.Stats) bool { return s.RequestsByOp[fgsemu.OpCancel] > 0 },
-			output:        `Interrupt received.*Error: Failed to Cancel Async Invocation: Interrupted.*before FunctionGraph answered.*The cancel was sent and no answer came back, so FunctionGraph may have carried it out\. Nothing was recorded in the state\. Apply again`,
+			output:        `Interrupt received.*Error: Failed to Cancel Async Invocation: Interrupted.*before FunctionGraph answered.*The cancel reached FunctionGraph and no answer came back for it, so FunctionGraph may have carried it out\. Nothing was recorded in the state\. Apply again`,
 		},
 		{
 			name:          "while a slow answer is on its way",
@@ -130,9 +132,9 @@ func TestInterrupt(t *testing.T) {
 // ready reports true, and waits for Terraform to exit, within exitWithin. It
 // returns the result and how long Terraform took to exit after the signal;
 // notReady says what went wrong if ready never came within a minute.
-func (w *workspace) interruptedApply(ready func() bool, notReady func() string) (tfResult, time.Duration) {
+func (w *workspace) interruptedApply(ready func() bool, notReady func() string, args ...string) (tfResult, time.Duration) {
 	w.t.Helper()
-	cmd, base := w.command("apply", "-auto-approve", "-no-color", "-input=false")
+	cmd, base := w.command(append([]string{"apply", "-auto-approve", "-no-color", "-input=false"}, args...)...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -154,4 +156,67 @@ func (w *workspace) interruptedApply(ready func() bool, notReady func() string) 
 	res.elapsed = time.Since(start)
 	w.keep(base, res)
 	return res, exitAfter
+}
+
+// Ctrl-C during an action (Terraform 1.14+): Terraform reports the
+// interrupt as the action's error and exits 1, not "Apply complete!",
+// for the single cancel and the bulk alike. terraform-plugin-go drops an
+// action's last event once the provider is stopped; internal/pluginserver
+// lets it go out first (actions.go).
+func TestInterrupt_action(t *testing.T) {
+	t.Parallel()
+	if !terraformAtLeast(t, 1, 14) {
+		t.Skip("actions need Terraform 1.14 or later; set TF_ACC_TERRAFORM_PATH to one")
+	}
+	tests := []struct {
+		name, action, body, output string
+	}{
+		{name: "single", action: "huaweicloud_fgs_async_invocation_cancel", body: "request_id = %q",
+			output: `Interrupt received.*Action failed: action\.huaweicloud_fgs_async_invocation_cancel\.stop.*Interrupted.*Error: Error when invoking action.*Interrupted`},
+		{name: "bulk", action: "huaweicloud_fgs_async_invocations_cancel", body: "request_ids = [%q]",
+			output: `Interrupt received.*Action failed: action\.huaweicloud_fgs_async_invocations_cancel\.stop.*Error: Error when invoking action`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var exitAfter time.Duration
+			figures.interrupt(t, &exitAfter)
+			urn := acctest.FunctionURN("report")
+			emu := startEmulator(t, fgsemu.Options{}, fgsemu.Function{URN: urn})
+			id := acctest.Invoke(t, emu.Emulator, urn)
+			emu.inject(t, fgsemu.Fault{Op: fgsemu.OpCancel, Hang: true})
+			w := newWorkspace(t, nil)
+			w.configure(providerBlock(emu), fmt.Sprintf("action %q \"stop\" {\n  config {\n    function_urn = %q\n    %s\n  }\n}\n",
+				tt.action, urn, fmt.Sprintf(tt.body, id)))
+			w.init()
+			res, after := w.interruptedApply(func() bool { return emu.Stats().RequestsByOp[fgsemu.OpCancel] > 0 }, func() string {
+				return fmt.Sprintf("the action never sent its cancel: %+v", emu.Stats())
+			}, "-invoke=action."+tt.action+".stop")
+			exitAfter = after
+			if res.code == 0 {
+				t.Fatalf("an interrupted action was reported as a success:\n%s", res)
+			}
+			expectOutput(t, res, tt.output)
+		})
+	}
+}
+
+// terraformAtLeast reports whether the suite's Terraform is at least major.minor.
+func terraformAtLeast(t *testing.T, major, minor int) bool {
+	t.Helper()
+	out, err := exec.Command(suite.terraform, "version", "-json").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct {
+		Version string `json:"terraform_version"`
+	}
+	if err := json.Unmarshal(out, &v); err != nil {
+		t.Fatal(err)
+	}
+	var gotMajor, gotMinor int
+	if _, err := fmt.Sscanf(v.Version, "%d.%d", &gotMajor, &gotMinor); err != nil {
+		t.Fatalf("terraform version %q: %v", v.Version, err)
+	}
+	return gotMajor > major || gotMajor == major && gotMinor >= minor
 }

@@ -80,7 +80,7 @@ func TestRecords_answerLostAcrossApplies(t *testing.T) {
 		t.Fatalf("the apply whose answer was lost succeeded:\n%s", first)
 	}
 	expectOutput(t, first, `Error: Failed to Cancel Async Invocation: Cannot Reach FunctionGraph.*`+
-		`The cancel was sent and no answer came back, so FunctionGraph may have carried it out\. Nothing was recorded in the state\. Apply again`)
+		`The cancel reached FunctionGraph and no answer came back for it, so FunctionGraph may have carried it out\. Nothing was recorded in the state\. Apply again`)
 	if r := stateResources(w.state())["huaweicloud_fgs_async_invocation_cancel.stop"]; r != nil {
 		t.Fatalf("the failed apply recorded %+v", r)
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/acctest"
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgs"
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgsemu"
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/testproxy"
 )
 
 // Secrets: every workspace of the suite is scanned when its test ends (see
@@ -364,4 +365,41 @@ func TestSecrets_scanFindsLeaks(t *testing.T) {
 			t.Fatalf("the report itself shows the secret: %q", l)
 		}
 	}
+}
+
+// Secrets echoed by the server: a stand-in for FunctionGraph answers 200
+// and repeats the request's Authorization (access key and signature) and
+// X-Security-Token, in a listed invocation's error_message and in a
+// cancel's error body. Neither the data source's invocations, the output,
+// the state, the diagnostic nor any log shows them: the 200 answers go
+// through the same masking as error answers, and the cancel's 200 with an
+// error body is a failure with its code.
+func TestSecrets_echoedByTheServer(t *testing.T) {
+	t.Parallel()
+	figures.securityCase(t)
+	urn := acctest.FunctionURN("report")
+	emu := secretsEmulator(t, urn)
+	c := temporaryCredentials(t, emu)
+	echo := testproxy.StartEcho(t)
+	w := newWorkspace(t, map[string]string{"HW_ACCESS_KEY": c.AccessKey, "HW_SECRET_KEY": c.SecretKey, "HW_SECURITY_TOKEN": c.SecurityToken})
+	w.secrets, w.accessKeys = []string{c.SecretKey, c.SecurityToken}, []string{c.AccessKey}
+	w.configure(fmt.Sprintf("provider \"huaweicloud\" {\n  endpoints = { fgs = %q }\n  max_retries = 1\n}\n", echo.URL),
+		fmt.Sprintf("data \"huaweicloud_fgs_async_invocations\" \"all\" {\n  function_urn = %q\n}\n", urn),
+		"output \"echoed\" {\n  value = data.huaweicloud_fgs_async_invocations.all.invocations\n}\n",
+		cancelBlock("stop", urn, goodRequestID, "depends_on = [data.huaweicloud_fgs_async_invocations.all]"))
+	w.init()
+	res := w.apply()
+	if res.code == 0 {
+		t.Fatalf("a cancel answered 200 with an error body was taken as done:\n%s", res)
+	}
+	expectOutput(t, res, `Failed to Cancel Async Invocation: Error in a Success Answer.*HTTP status: 200.*Error code: FSS\.0500.*Message: debug: SDK-HMAC-SHA256 Access=\S+\*\*\*.*Signature=\*\*\*.*X-Security-Token=\*\*\*`)
+	state := w.mustSucceed(w.run("show", "-json", "-no-color"))
+	if !strings.Contains(state.stdout, `Signature=***`) || !strings.Contains(state.stdout, `X-Security-Token=***`) {
+		t.Fatalf("the state lacks the listed invocation's masked error_message, so the scan proves nothing:\n%s", state.stdout)
+	}
+	if got := echo.Requests(); len(got) != 2 {
+		t.Fatalf("want one list and one cancel, the server saw %q", got)
+	}
+	// The cleanup scan fails the test if any of these shows anywhere.
+	w.secrets = append(w.secrets, echo.Echoed()...)
 }

@@ -310,8 +310,13 @@ func retryReason(e *fgs.Error) string {
 // on its own. Either way it is not running, which is what was asked.
 func (r cancelRun) alreadyStoppedWarning(req fgs.CancelRequest, res fgs.CancelResult) (string, string) {
 	inv := res.AlreadyStopped
-	facts := fmt.Sprintf("\n\nFunction URN: %s\nAsync request ID: %s\nStatus: %s\nError code: %s\nMessage: %s\nAttempts: %d",
-		req.URN, req.RequestID, inv.Status, inv.ErrorCode, inv.ErrorMessage, res.Attempts)
+	facts := "\n"
+	for _, f := range [][2]string{{"Function URN", req.URN.String()}, {"Async request ID", req.RequestID}, {"Status", inv.Status},
+		{"Error code", inv.ErrorCode}, {"Message", inv.ErrorMessage}, {"Attempts", fmt.Sprint(res.Attempts)}} {
+		if f[1] != "" { // an invocation that ended on its own has no error to show
+			facts += "\n" + f[0] + ": " + f[1]
+		}
+	}
 	recorded := ""
 	switch {
 	case !r.recordsState:

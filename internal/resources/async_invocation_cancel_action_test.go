@@ -375,7 +375,7 @@ func TestAsyncInvocationCancelAction_offTheHappyPath(t *testing.T) {
 				return stubborn, acctest.Invoke(t, f.emu, stubborn)
 			}},
 		{name: "timed out after sending", wantError: true,
-			want: `\[ERROR\] Failed to Cancel Async Invocation: Timed Out: .*The cancel was sent and no answer came back, so FunctionGraph may have carried it out\. Apply again`,
+			want: `\[ERROR\] Failed to Cancel Async Invocation: Timed Out: .*The cancel reached FunctionGraph and no answer came back for it, so FunctionGraph may have carried it out\. Run it again`,
 			prepare: func(t *testing.T, f actionFixture) (string, string) {
 				if err := f.emu.InjectFault(fgsemu.Fault{Op: fgsemu.OpCancel, Hang: true}); err != nil {
 					t.Fatal(err)

@@ -399,7 +399,7 @@ data "huaweicloud_fgs_async_invocations" "test" {
   function_urn = %q
 }
 `, emu.URL(), acctest.AccessKey, acctest.SecretKey, acctest.Region, urn),
-			ExpectError: acctest.ErrorPattern(`Provider Configuration Not Known Yet.*Its arguments endpoints depend on values known only after apply.*-target=`),
+			ExpectError: acctest.ErrorPattern(`Provider Configuration Not Known Yet.*configuration was not known yet when the invocations had to be listed\. Its arguments endpoints depend on values known only after apply.*-target=`),
 		}},
 	})
 	if n := emu.Stats().Requests; n != 0 {

@@ -111,43 +111,50 @@ func explain(e *fgs.Error, cc callContext) (title, why, todo string) {
 	return "Unexpected Error", e.Message + ".", "This is a bug in the provider or the Huawei Cloud SDK; please report it with this message."
 }
 
-// mayHaveBeenCarriedOut says plainly that a cancel which went out without
-// an answer may have been carried out, and how the next apply settles it;
-// empty when the failure proves nothing was carried out.
+// mayHaveBeenCarriedOut says plainly that a cancel which reached
+// FunctionGraph without an answer may have been carried out, and how the
+// next run settles it; empty when no request reached the endpoint (a
+// proxy's refusal, a failed handshake, a deadline passed first) or every
+// answer said what was done.
 func mayHaveBeenCarriedOut(e *fgs.Error, cc callContext) string {
-	if !cc.cancelling || e.Attempts == 0 || (e.StatusCode != 0 && !e.IsServerError()) {
+	if !cc.cancelling || !e.AnswerLost {
 		return ""
 	}
-	switch e.Kind {
-	case fgs.KindTimeout, fgs.KindCanceled:
-	case fgs.KindConnection:
-		if fgs.IsConnectionRefused(e.Err) || fgs.IsHostNotFound(e.Err) || fgs.IsTLSError(e.Err) {
-			return "" // no request got through
-		}
-	default:
-		return ""
-	}
-	s := "The cancel was sent and no answer came back, so FunctionGraph may have carried it out."
+	s := "The cancel reached FunctionGraph and no answer came back for it, so FunctionGraph may have carried it out."
 	if cc.recordsState {
-		s += " Nothing was recorded in the state."
+		return s + " Nothing was recorded in the state. Apply again: if the invocation has stopped, that finds it already cancelled and records it; " +
+			"if it is still running, the cancel is sent again. The huaweicloud_fgs_async_invocations data source shows its status."
 	}
 	if cc.invoked {
 		return s + " Invoke the action again: if the invocation has stopped, that finds it already cancelled; if it is still running, the cancel is sent again. " +
 			"The huaweicloud_fgs_async_invocations data source shows its status."
 	}
-	return s + " Apply again: if the invocation has stopped, that finds it already cancelled and records it; if it is still running, the cancel is sent again. " +
+	return s + " Run it again: if the invocation has stopped, the cancel is refused and reported as already done; if it is still running, the cancel is sent again. " +
 		"The huaweicloud_fgs_async_invocations data source shows its status."
 }
 
 func explainStatus(e *fgs.Error, cc callContext) (title, why, todo string) {
 	switch {
+	case e.IsNotCancellable() && cc.cancelling && e.AnswerLost:
+		// What to do is said once, by mayHaveBeenCarriedOut.
+		return "Invocation Cannot Be Cancelled",
+			fmt.Sprintf("FunctionGraph refused to cancel request %q as unknown or not running, after an earlier attempt whose answer was lost.", cc.requestID), ""
 	case e.IsNotCancellable() && cc.cancelling:
 		return "Invocation Cannot Be Cancelled",
-			fmt.Sprintf("FunctionGraph refused to cancel request %q as unknown or not running, and it is not an invocation that has ended.", cc.requestID),
+			fmt.Sprintf("FunctionGraph refused to cancel request %q as unknown or not running.", cc.requestID),
 			"Check request_id and function_urn (including its version or alias) against the function's invocations: " +
 				"the huaweicloud_fgs_async_invocations data source lists them with their status."
+	case e.StatusCode/100 == 2:
+		return "Error in a Success Answer",
+			fmt.Sprintf("FunctionGraph answered HTTP %d, which means success, but its body is an error (below), so the answer is not taken as success.", e.StatusCode),
+			"Try again later. If it persists, open a ticket with Huawei Cloud quoting the X-Request-Id below."
 	case e.StatusCode == 401:
 		return "Authentication Failed", "FunctionGraph did not accept the request's credentials.", authAdvice(e.Auth)
+	case e.StatusCode == 403 && e.Code == "":
+		// FunctionGraph's and its gateway's refusals carry an error code; a bare 403 is a proxy's own.
+		return "Refused Before FunctionGraph",
+			"HTTP 403 came without FunctionGraph's error body, so a proxy or gateway on the way most likely refused the request, not FunctionGraph.",
+			"Check any HTTP proxy (HTTP_PROXY, HTTPS_PROXY, NO_PROXY) and the endpoint (endpoints.fgs, cloud): the answer's start is in the message below."
 	case e.StatusCode == 403:
 		return "Access Denied",
 			"FunctionGraph refused the request for these credentials.",
@@ -157,6 +164,10 @@ func explainStatus(e *fgs.Error, cc callContext) (title, why, todo string) {
 		return "Function Not Found",
 			"FunctionGraph has no such function in the region and project the URN names.",
 			"Check function_urn: copy it from the function's page in the console, including the version or alias. The region and project in the URN decide where the request goes."
+	case e.StatusCode == 429 && e.StoppedByDeadline():
+		return "Rate Limited",
+			fmt.Sprintf("FunctionGraph kept refusing with 429 Too Many Requests. %s", stoppedText(e)),
+			fmt.Sprintf("The limit reached was the timeout, not max_retries: raise %s to wait longer, apply again later, or lower Terraform's -parallelism.", timeoutName(cc))
 	case e.StatusCode == 429:
 		return "Rate Limited",
 			fmt.Sprintf("FunctionGraph kept refusing with 429 Too Many Requests. %s", stoppedText(e)),
@@ -174,13 +185,21 @@ func explainStatus(e *fgs.Error, cc callContext) (title, why, todo string) {
 		"Read the error code and message below; they name what FunctionGraph objects to."
 }
 
+// timeoutName names the setting that bounds the call.
+func timeoutName(cc callContext) string {
+	if cc.timeoutSetting == "" {
+		return "the timeout"
+	}
+	return cc.timeoutSetting
+}
+
 func connectionAdvice(e *fgs.Error) string {
 	proxy, viaProxy := fgs.Proxy(e.Err)
 	switch {
 	case fgs.IsProxyRefusal(e.Err):
 		return "The HTTP proxy " + proxy + " (from HTTPS_PROXY or HTTP_PROXY) refused to reach the endpoint, so nothing was sent to FunctionGraph. " +
 			"Ask for the endpoint's host to be allowed through the proxy, or add it to NO_PROXY if it is reachable directly. It was not retried."
-	case viaProxy && !fgs.IsTLSError(e.Err) && !fgs.IsPlainHTTP(e.Err):
+	case viaProxy && !fgs.IsTLSError(e.Err) && !fgs.IsNotTLS(e.Err):
 		return "The request went through the HTTP proxy " + proxy + " (from HTTPS_PROXY or HTTP_PROXY). Check that the proxy is running and reachable, " +
 			"or unset the variable, or add the endpoint's host to NO_PROXY. " + stoppedText(e)
 	}
@@ -188,6 +207,9 @@ func connectionAdvice(e *fgs.Error) string {
 	case fgs.IsPlainHTTP(e.Err):
 		return "The endpoint speaks plain HTTP. If it is a local emulator, write it with http:// (endpoints.fgs, or the SDK's " +
 			"HUAWEICLOUD_SDK_REGION_FUNCTIONGRAPH_<REGION> or regions.yaml); FunctionGraph itself speaks only HTTPS. It was not retried."
+	case fgs.IsNotTLS(e.Err):
+		return "Something other than an HTTPS server listens there (another service, or the wrong port). Check endpoints.fgs " +
+			"(or the SDK's HUAWEICLOUD_SDK_REGION_FUNCTIONGRAPH_<REGION> or regions.yaml). It was not retried."
 	case fgs.IsInvalidAddress(e.Err):
 		return "Fix the endpoint's host and port (endpoints.fgs, cloud, or the region in function_urn). It was not retried."
 	case fgs.IsTLSError(e.Err):

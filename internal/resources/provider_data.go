@@ -48,7 +48,7 @@ func (pd *ProviderData) client(doing string, diags *diag.Diagnostics) *fgs.Clien
 			which = "Its arguments " + strings.Join(pd.UnknownArguments, ", ") + " depend"
 		}
 		diags.AddError("Provider Configuration Not Known Yet",
-			"The huaweicloud provider's configuration is not known at plan time, so "+doing+" could not happen now. "+
+			"The huaweicloud provider's configuration was not known yet when "+doing+". "+
 				which+" on values known only after apply (another resource's attributes).\n\n"+
 				"Make them known at plan time (literal values, input variables, or the HW_* environment variables), "+
 				"or apply in two steps: first what they depend on (terraform apply -target=<that resource>), then everything.")
