@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	goversion "github.com/hashicorp/go-version"
-
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/acctest"
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/tfinstall"
 )
@@ -32,7 +30,7 @@ func TestExamplesValidate(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the examples are validated with the real CLI: %v", err)
 	}
-	tf, tfVersion := cli.Path, cli.Version
+	tf := cli.Path
 
 	work := t.TempDir()
 	binary := tfinstall.MirrorBinary(work, "fgs-tools/huaweicloud")
@@ -53,12 +51,7 @@ func TestExamplesValidate(t *testing.T) {
 	for _, dir := range dirs {
 		t.Run(dir, func(t *testing.T) {
 			if strings.HasPrefix(dir, filepath.Join("examples", "actions")) {
-				if cli.OpenTofu() {
-					t.Skipf("OpenTofu has no action blocks (this is %s); actions run on Terraform 1.14 or later", cli)
-				}
-				if tfVersion.LessThan(goversion.Must(goversion.NewVersion("1.14.0"))) {
-					t.Skipf("actions need Terraform 1.14; this is %s", tfVersion)
-				}
+				acctest.SkipWithoutActions(t)
 			}
 			cfg := t.TempDir()
 			copyTF(t, dir, cfg)

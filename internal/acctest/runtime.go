@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"regexp"
 	"sync"
+	"testing"
 
 	goversion "github.com/hashicorp/go-version"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
@@ -95,6 +96,29 @@ func ProviderHost() string {
 	return "registry.terraform.io"
 }
 
+// actionsSince is the first Terraform that runs action blocks.
+var actionsSince = goversion.Must(goversion.NewVersion("1.14.0"))
+
+// noActions is why a test of actions skips on OpenTofu, the same in every test.
+func noActions(r Runtime) string {
+	return fmt.Sprintf("OpenTofu has no action blocks (this is %s); actions run on Terraform 1.14 or later", r)
+}
+
+// SkipWithoutActions skips a test that drives the CLI outside
+// plugin-testing unless the CLI runs action blocks (see RunsActions).
+func SkipWithoutActions(t testing.TB) {
+	t.Helper()
+	r, err := CLIRuntime()
+	switch {
+	case err != nil:
+		t.Fatal(err)
+	case r.OpenTofu():
+		t.Skip(noActions(r))
+	case r.Version.LessThan(actionsSince):
+		t.Skipf("actions need Terraform 1.14 or later; this is %s", r)
+	}
+}
+
 // RunsActions skips a test unless the CLI runs action blocks: Terraform
 // 1.14 or later. OpenTofu (1.12, the newest) has no action blocks.
 var RunsActions []tfversion.TerraformVersionCheck = []tfversion.TerraformVersionCheck{runsActions{}}
@@ -108,7 +132,7 @@ func (runsActions) CheckTerraformVersion(ctx context.Context, req tfversion.Chec
 		return
 	}
 	if r.OpenTofu() {
-		resp.Skip = fmt.Sprintf("OpenTofu has no action blocks (this is %s); actions run on Terraform 1.14 or later", r)
+		resp.Skip = noActions(r)
 		return
 	}
 	tfversion.SkipBelow(tfversion.Version1_14_0).CheckTerraformVersion(ctx, req, resp)
