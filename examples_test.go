@@ -53,6 +53,9 @@ func TestExamplesValidate(t *testing.T) {
 			if strings.HasPrefix(dir, filepath.Join("examples", "actions")) {
 				acctest.SkipWithoutActions(t)
 			}
+			if strings.HasPrefix(dir, filepath.Join("examples", "ephemeral-resources")) {
+				acctest.SkipWithoutEphemeral(t)
+			}
 			cfg := t.TempDir()
 			copyTF(t, dir, cfg)
 			if !declaresProvider(t, cfg) {

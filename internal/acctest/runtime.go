@@ -137,3 +137,52 @@ func (runsActions) CheckTerraformVersion(ctx context.Context, req tfversion.Chec
 	}
 	tfversion.SkipBelow(tfversion.Version1_14_0).CheckTerraformVersion(ctx, req, resp)
 }
+
+// The first versions the ephemeral cancel is documented and tested on.
+// OpenTofu 1.11 has ephemeral resources, but fails every refresh-only plan
+// of a configuration that has one ("Invalid refresh-only plan … a bug in
+// OpenTofu", measured with 1.11.5); 1.12 does not.
+var (
+	ephemeralSinceTerraform = goversion.Must(goversion.NewVersion("1.10.0"))
+	ephemeralSinceOpenTofu  = goversion.Must(goversion.NewVersion("1.12.0"))
+)
+
+// withoutEphemeral says why the CLI cannot run the ephemeral cancel's tests,
+// or "" when it can.
+func withoutEphemeral(r Runtime) string {
+	switch {
+	case r.OpenTofu() && r.Version.LessThan(ephemeralSinceOpenTofu):
+		return fmt.Sprintf("the ephemeral cancel needs OpenTofu 1.12 or later (1.11 fails refresh-only plans with an ephemeral resource); this is %s", r)
+	case !r.OpenTofu() && r.Version.LessThan(ephemeralSinceTerraform):
+		return fmt.Sprintf("ephemeral resources need Terraform 1.10 or later; this is %s", r)
+	}
+	return ""
+}
+
+// SkipWithoutEphemeral skips a test that drives the CLI outside
+// plugin-testing unless the CLI runs the ephemeral cancel (see RunsEphemeral).
+func SkipWithoutEphemeral(t testing.TB) {
+	t.Helper()
+	r, err := CLIRuntime()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if why := withoutEphemeral(r); why != "" {
+		t.Skip(why)
+	}
+}
+
+// RunsEphemeral skips a test unless the CLI runs the ephemeral cancel:
+// Terraform 1.10 or later, OpenTofu 1.12 or later.
+var RunsEphemeral []tfversion.TerraformVersionCheck = []tfversion.TerraformVersionCheck{runsEphemeral{}}
+
+type runsEphemeral struct{}
+
+func (runsEphemeral) CheckTerraformVersion(_ context.Context, _ tfversion.CheckTerraformVersionRequest, resp *tfversion.CheckTerraformVersionResponse) {
+	r, err := CLIRuntime()
+	if err != nil {
+		resp.Error = err
+		return
+	}
+	resp.Skip = withoutEphemeral(r)
+}

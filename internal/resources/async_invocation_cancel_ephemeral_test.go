@@ -18,7 +18,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/acctest"
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgsemu"
@@ -89,6 +88,7 @@ resource "terraform_data" "pipeline" {
 // the same on Terraform 1.11, 1.14 and OpenTofu.
 func TestAsyncInvocationCancelEphemeral_commands(t *testing.T) {
 	t.Parallel()
+	acctest.SkipWithoutEphemeral(t)
 	urn := acctest.FunctionURN("hello")
 	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
 	id := acctest.Invoke(t, emu, urn)
@@ -142,6 +142,7 @@ run "apply" {
 // nothing is sent, and the check says so in the run's output.
 func TestAsyncInvocationCancelEphemeral_refreshOnlyGuard(t *testing.T) {
 	t.Parallel()
+	acctest.SkipWithoutEphemeral(t)
 	urn := acctest.FunctionURN("hello")
 	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
 	id := acctest.Invoke(t, emu, urn)
@@ -168,10 +169,11 @@ variable "cancel" {
 
 // Why the check block is part of the documented configuration: without
 // anything reading the ephemeral resource, Terraform still opens it at apply,
-// but OpenTofu prunes it and sends nothing. Should OpenTofu change, this
-// fails and the docs' OpenTofu note must change with it.
+// but OpenTofu 1.12 prunes it and sends nothing (1.11 did not). Should
+// OpenTofu change again, this fails and the docs' OpenTofu note must change with it.
 func TestAsyncInvocationCancelEphemeral_unreadOnOpenTofu(t *testing.T) {
 	t.Parallel()
+	acctest.SkipWithoutEphemeral(t)
 	runtime, err := acctest.CLIRuntime()
 	if err != nil {
 		t.Fatal(err)
@@ -200,6 +202,7 @@ ephemeral "huaweicloud_fgs_async_invocation_cancel" "test" {
 // still checked against the provider.
 func TestAsyncInvocationCancelEphemeral_disabledSendsNothing(t *testing.T) {
 	t.Parallel()
+	acctest.SkipWithoutEphemeral(t)
 	urn := acctest.FunctionURN("hello")
 	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
 	id := acctest.Invoke(t, emu, urn)
@@ -224,6 +227,7 @@ func TestAsyncInvocationCancelEphemeral_disabledSendsNothing(t *testing.T) {
 // warning that says so; one the function never had is an error.
 func TestAsyncInvocationCancelEphemeral_notRunning(t *testing.T) {
 	t.Parallel()
+	acctest.SkipWithoutEphemeral(t)
 	urn := acctest.FunctionURN("quick")
 	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn, RunFor: time.Millisecond})
 	id := acctest.Invoke(t, emu, urn)
@@ -333,7 +337,7 @@ func expectStepCounts(emu *fgsemu.Emulator, want emuCounts) resource.TestCheckFu
 
 var (
 	apiRequestIDValue = knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f]{32}$`))
-	ephemeralVersions = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)}
+	ephemeralVersions = acctest.RunsEphemeral
 )
 
 // destroyCounts is what the emulator has seen after plugin-testing's
