@@ -1,4 +1,4 @@
-# Terraform 1.10 or later, or OpenTofu 1.11 or later. A pipeline step
+# Terraform 1.10 or later, or OpenTofu 1.12 or later. A pipeline step
 # "cancel request X" that keeps no record in state: every apply sends the
 # cancel once, and no plan sends it.
 ephemeral "huaweicloud_fgs_async_invocation_cancel" "stop_report" {
