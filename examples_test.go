@@ -1,15 +1,13 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	goversion "github.com/hashicorp/go-version"
-
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/acctest"
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/tfinstall"
 )
 
@@ -25,13 +23,14 @@ const requiredProviders = `terraform {
 `
 
 // TestExamplesValidate runs `terraform validate` on every example with the
-// provider built from this tree, and checks they are `terraform fmt` clean.
+// provider built from this tree, and checks they are `terraform fmt` clean,
+// on the CLI the other tests run (TF_ACC_TERRAFORM_PATH, which may be OpenTofu).
 func TestExamplesValidate(t *testing.T) {
-	tf, err := exec.LookPath("terraform")
+	cli, err := acctest.CLIRuntime()
 	if err != nil {
-		t.Fatal("terraform is not on PATH; the examples are validated with the real CLI")
+		t.Fatalf("the examples are validated with the real CLI: %v", err)
 	}
-	tfVersion := terraformVersion(t, tf)
+	tf := cli.Path
 
 	work := t.TempDir()
 	binary := tfinstall.MirrorBinary(work, "fgs-tools/huaweicloud")
@@ -51,8 +50,11 @@ func TestExamplesValidate(t *testing.T) {
 	dirs := exampleDirs(t)
 	for _, dir := range dirs {
 		t.Run(dir, func(t *testing.T) {
-			if strings.HasPrefix(dir, filepath.Join("examples", "actions")) && tfVersion.LessThan(goversion.Must(goversion.NewVersion("1.14.0"))) {
-				t.Skipf("actions need Terraform 1.14; this is %s", tfVersion)
+			if strings.HasPrefix(dir, filepath.Join("examples", "actions")) {
+				acctest.SkipWithoutActions(t)
+			}
+			if strings.HasPrefix(dir, filepath.Join("examples", "ephemeral-resources")) {
+				acctest.SkipWithoutEphemeral(t)
 			}
 			cfg := t.TempDir()
 			copyTF(t, dir, cfg)
@@ -74,21 +76,6 @@ func TestExamplesValidate(t *testing.T) {
 	if len(dirs) < 7 {
 		t.Fatalf("found only %d example directories", len(dirs))
 	}
-}
-
-func terraformVersion(t *testing.T, tf string) *goversion.Version {
-	t.Helper()
-	out, err := exec.Command(tf, "version", "-json").Output()
-	if err != nil {
-		t.Fatalf("terraform version: %v", err)
-	}
-	var v struct {
-		Version string `json:"terraform_version"`
-	}
-	if err := json.Unmarshal(out, &v); err != nil {
-		t.Fatalf("terraform version -json: %v", err)
-	}
-	return goversion.Must(goversion.NewVersion(v.Version))
 }
 
 // exampleDirs lists every directory under examples/ that holds .tf files.

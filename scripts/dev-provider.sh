@@ -2,7 +2,7 @@
 # (internal/tfinstall does the same for the Go tests and make bench).
 #
 # install_dev_provider BIN_DIR WORK_DIR [CONFIG_DIR] copies the binary in
-# BIN_DIR into a filesystem mirror in WORK_DIR, writes WORK_DIR/terraformrc to
+# BIN_DIR into a filesystem mirror in WORK_DIR (for Terraform and OpenTofu), writes WORK_DIR/terraformrc to
 # use it and exports TF_CLI_CONFIG_FILE. A mirror, unlike dev_overrides, lets
 # `terraform init` succeed offline without the "development overrides"
 # warnings. With CONFIG_DIR it also writes that configuration's lock file with
@@ -11,9 +11,15 @@
 install_dev_provider() {
   local bin=$1 work=$2 config=${3:-}
   local binary=terraform-provider-huaweicloud_v0.1.0
-  local mirror="$work/mirror/registry.terraform.io/fgs-tools/huaweicloud/0.1.0/$(go env GOOS)_$(go env GOARCH)"
-  mkdir -p "$mirror"
-  cp "$bin/terraform-provider-huaweicloud" "$mirror/$binary"
+  local platform host mirror
+  platform=$(go env GOOS)_$(go env GOARCH)
+  # Under both registries' hosts: an unqualified source means
+  # registry.opentofu.org to OpenTofu and registry.terraform.io to Terraform.
+  for host in registry.opentofu.org registry.terraform.io; do
+    mirror="$work/mirror/$host/fgs-tools/huaweicloud/0.1.0/$platform"
+    mkdir -p "$mirror"
+    cp "$bin/terraform-provider-huaweicloud" "$mirror/$binary"
+  done
   cat >"$work/terraformrc" <<RC
 provider_installation {
   filesystem_mirror {

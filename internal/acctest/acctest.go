@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -117,13 +116,19 @@ provider "huaweicloud" {
 }
 
 // Main prepares the Terraform CLI for the tests of a package and runs them:
-// it needs a terraform binary, and gets an empty CLI configuration instead of
-// the machine's (which may point at a file that does not exist).
+// it needs a terraform binary (or OpenTofu's, named by TF_ACC_TERRAFORM_PATH),
+// and gets an empty CLI configuration instead of the machine's (which may
+// point at a file that does not exist).
 func Main(m *testing.M) {
-	if _, err := exec.LookPath("terraform"); err != nil && os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
-		fmt.Fprintln(os.Stderr, "These tests drive the real Terraform CLI, and no terraform binary is on PATH "+
-			"(nor TF_ACC_TERRAFORM_PATH set). Install Terraform >= 1.8 and run again.")
+	r, err := CLIRuntime()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "These tests drive the real Terraform CLI: %v.\n", err)
 		os.Exit(1)
+	}
+	// plugin-testing attaches the provider under registry.terraform.io
+	// unless told otherwise; OpenTofu looks for it under its own registry.
+	if r.OpenTofu() && os.Getenv("TF_ACC_PROVIDER_HOST") == "" {
+		_ = os.Setenv("TF_ACC_PROVIDER_HOST", openTofuRegistry)
 	}
 	dir, err := os.MkdirTemp("", "tfcli")
 	if err != nil {

@@ -34,19 +34,17 @@ type CLI struct {
 // cliCommandTimeout bounds one terraform command, so a hang fails the test.
 const cliCommandTimeout = 4 * time.Minute
 
-// providerAddress is the provider's registry address, as main.go serves it.
-const providerAddress = "registry.terraform.io/fgs-tools/huaweicloud"
+// providerAddress is the provider's registry address on the CLI the tests
+// run: main.go's on Terraform, registry.opentofu.org's on OpenTofu.
+func providerAddress() string { return ProviderHost() + "/fgs-tools/huaweicloud" }
 
 // NewCLI serves the provider (with the tests' defaults, then opts) and
 // makes an empty working directory; both go when the test ends.
 func NewCLI(t *testing.T, opts ...provider.Option) *CLI {
 	t.Helper()
-	tf := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if tf == "" {
-		var err error
-		if tf, err = exec.LookPath("terraform"); err != nil {
-			t.Fatal("no terraform on PATH and TF_ACC_TERRAFORM_PATH is not set")
-		}
+	tf, err := TerraformPath()
+	if err != nil {
+		t.Fatal(err)
 	}
 	reattach, _ := ServeInProcess(t, withTestDefaults(opts)...)
 	return &CLI{t: t, dir: t.TempDir(), terraform: tf, reattach: reattach}
@@ -63,7 +61,7 @@ func ServeInProcess(t *testing.T, opts ...provider.Option) (reattach string, sto
 	closed := make(chan struct{})
 	serveErr := make(chan error, 1)
 	go func() {
-		serveErr <- pluginserver.ServeWith(providerAddress, provider.New("test", opts...),
+		serveErr <- pluginserver.ServeWith(providerAddress(), provider.New("test", opts...),
 			tf6server.WithDebug(ctx, configs, closed),
 			tf6server.WithGoPluginLogger(hclog.NewNullLogger()),
 			tf6server.WithLoggingSink(t))
@@ -93,7 +91,7 @@ func ServeInProcess(t *testing.T, opts ...provider.Option) (reattach string, sto
 	}
 	t.Cleanup(stop)
 	type addr struct{ Network, String string }
-	b, err := json.Marshal(map[string]any{providerAddress: map[string]any{
+	b, err := json.Marshal(map[string]any{providerAddress(): map[string]any{
 		"Protocol": string(cfg.Protocol), "ProtocolVersion": cfg.ProtocolVersion, "Pid": cfg.Pid, "Test": cfg.Test,
 		"Addr": addr{cfg.Addr.Network(), cfg.Addr.String()},
 	}})
@@ -112,6 +110,19 @@ func (c *CLI) Configure(blocks ...string) {
 		c.t.Fatal(err)
 	}
 	c.MustRun("init", "-input=false")
+}
+
+// WriteFile writes a file, such as a terraform test file, into the working
+// directory at a relative path.
+func (c *CLI) WriteFile(name, content string) {
+	c.t.Helper()
+	path := filepath.Join(c.dir, name)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		c.t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		c.t.Fatal(err)
+	}
 }
 
 // CLIResult is what one terraform command did.

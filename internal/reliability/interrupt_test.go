@@ -3,9 +3,7 @@ package reliability
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"os/exec"
 	"syscall"
 	"testing"
 	"time"
@@ -165,9 +163,7 @@ func (w *workspace) interruptedApply(ready func() bool, notReady func() string, 
 // lets it go out first (actions.go).
 func TestInterrupt_action(t *testing.T) {
 	t.Parallel()
-	if !terraformAtLeast(t, 1, 14) {
-		t.Skip("actions need Terraform 1.14 or later; set TF_ACC_TERRAFORM_PATH to one")
-	}
+	acctest.SkipWithoutActions(t)
 	tests := []struct {
 		name, action, body, output string
 	}{
@@ -199,24 +195,4 @@ func TestInterrupt_action(t *testing.T) {
 			expectOutput(t, res, tt.output)
 		})
 	}
-}
-
-// terraformAtLeast reports whether the suite's Terraform is at least major.minor.
-func terraformAtLeast(t *testing.T, major, minor int) bool {
-	t.Helper()
-	out, err := exec.Command(suite.terraform, "version", "-json").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var v struct {
-		Version string `json:"terraform_version"`
-	}
-	if err := json.Unmarshal(out, &v); err != nil {
-		t.Fatal(err)
-	}
-	var gotMajor, gotMinor int
-	if _, err := fmt.Sscanf(v.Version, "%d.%d", &gotMajor, &gotMinor); err != nil {
-		t.Fatalf("terraform version %q: %v", v.Version, err)
-	}
-	return gotMajor > major || gotMajor == major && gotMinor >= minor
 }

@@ -36,7 +36,7 @@ func (a *asyncInvocationCancelAction) Schema(_ context.Context, _ action.SchemaR
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Cancels an asynchronous FunctionGraph invocation each time the action is invoked " +
 			"(`terraform apply -invoke=action.huaweicloud_fgs_async_invocation_cancel.<name>`, or an `action_trigger` in a resource's lifecycle). " +
-			"Nothing is kept in state. Requires Terraform 1.14 or later.",
+			"Nothing is kept in state. Requires Terraform 1.14 or later; OpenTofu has no action blocks.",
 		Attributes: map[string]schema.Attribute{
 			"function_urn": schema.StringAttribute{
 				Required:            true,

@@ -7,7 +7,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/acctest"
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgs"
@@ -20,7 +19,7 @@ func TestAccAsyncInvocationCancelAction_triggered(t *testing.T) {
 	urnString := acctest.CloudFunctionURN()
 	id := acctest.InvokeCloudFunction(t)
 	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+		TerraformVersionChecks:   acctest.RunsActions,
 		ProtoV6ProviderFactories: acctest.CloudProviderFactories(),
 		Steps: []resource.TestStep{{
 			Config: fmt.Sprintf(`

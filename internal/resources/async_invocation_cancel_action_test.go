@@ -12,7 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/acctest"
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgsemu"
@@ -290,7 +289,7 @@ func TestAsyncInvocationCancelAction_triggeredByTerraform(t *testing.T) {
 	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
 	id := acctest.Invoke(t, emu, urn)
 	resource.UnitTest(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+		TerraformVersionChecks:   acctest.RunsActions,
 		ProtoV6ProviderFactories: acctest.ProviderFactories(),
 		Steps: []resource.TestStep{{
 			Config: acctest.ProviderConfig(emu) + fmt.Sprintf(`

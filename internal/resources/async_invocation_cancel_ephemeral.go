@@ -37,7 +37,8 @@ func (e *asyncInvocationCancelEphemeral) Schema(_ context.Context, _ ephemeral.S
 		MarkdownDescription: "Cancels an asynchronous FunctionGraph invocation each time Terraform opens it with `enabled` true, " +
 			"and keeps nothing in state. Terraform opens ephemeral resources on every plan as well as every apply, so set " +
 			"`enabled = terraform.applying`: it is false during every plan and true only while applying, so the cancel is sent " +
-			"once per apply and never by a plan. Requires Terraform 1.10 or later.",
+			"once per apply and never by a plan. OpenTofu opens it at apply only when something reads its result, so read `sent` in a " +
+			"`check` block, as the example does. Requires Terraform 1.10 or later, or OpenTofu 1.12 or later.",
 		Attributes: map[string]schema.Attribute{
 			"enabled": schema.BoolAttribute{
 				Required: true,

@@ -18,14 +18,15 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/acctest"
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgsemu"
 )
 
 // ephemeralCancelBlock is the ephemeral cancel as the docs show it, sent
-// only while applying (unless extra sets enabled), with extra argument lines.
+// only while applying (unless extra sets enabled), with extra argument
+// lines, and the check block that reads its result: OpenTofu opens an
+// ephemeral resource at apply only when something reads it.
 func ephemeralCancelBlock(urn, requestID string, extra ...string) string {
 	body := ""
 	for _, e := range extra {
@@ -39,8 +40,22 @@ ephemeral "huaweicloud_fgs_async_invocation_cancel" "test" {
   function_urn = %q
   request_id   = %q
 %s}
-`, urn, requestID, body)
+`, urn, requestID, body) + cancelSentCheck
 }
+
+// cancelSentCheck is the documented check block: every apply sends the
+// cancel, and one that sends none says so.
+const cancelSentCheck = `
+check "cancel_sent" {
+  assert {
+    condition     = ephemeral.huaweicloud_fgs_async_invocation_cancel.test.sent == terraform.applying
+    error_message = "This apply sent no cancel: enabled was false."
+  }
+}
+`
+
+// noCancelSent is how Terraform and OpenTofu print the check's warning.
+const noCancelSent = `Warning: Check block assertion failed.*This apply sent no cancel: enabled was false\.`
 
 // emuCounts is what the emulator has seen so far: cancel requests, accepted
 // cancels, and requests of any kind.
@@ -68,60 +83,126 @@ resource "terraform_data" "pipeline" {
 }
 `
 
-// The commands a pipeline runs, one by one through the real CLI: plan and
-// destroy send nothing, each apply sends exactly one cancel, and a second
-// apply of the same request succeeds with a warning.
+// Every command of the ephemeral page's table, one by one through the
+// real CLI with the documented configuration, and the cancels each sends:
+// the same on Terraform 1.11, 1.14 and OpenTofu.
 func TestAsyncInvocationCancelEphemeral_commands(t *testing.T) {
 	t.Parallel()
+	acctest.SkipWithoutEphemeral(t)
 	urn := acctest.FunctionURN("hello")
 	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
 	id := acctest.Invoke(t, emu, urn)
 	cli := acctest.NewCLI(t)
-	cli.Configure(acctest.ProviderConfig(emu), ephemeralCancelBlock(urn, id), pipelineBlock)
+	cli.WriteFile("tests/cancel.tftest.hcl", `
+run "plan" {
+  command = plan
+}
 
-	cli.MustRun("validate")
-	expectCounts(t, emu, "validate", emuCounts{})
-	cli.MustRun("plan")
-	expectCounts(t, emu, "plan", emuCounts{})
+run "apply" {
+  command = apply
+}
+`)
+	cli.Configure(acctest.ProviderConfig(emu), ephemeralCancelBlock(urn, id, `wait_for_stop = false`), pipelineBlock)
 
-	// One cancel, accepted, then one status query that sees the invocation ended.
-	res := cli.MustRun("apply", "-auto-approve")
-	expectCounts(t, emu, "apply", emuCounts{cancels: 1, accepted: 1, requests: 2})
+	var sent int64
+	step := func(cancels int64, args ...string) acctest.CLIResult {
+		t.Helper()
+		res := cli.MustRun(args...)
+		before := sent
+		if sent = countsOf(emu).cancels; sent-before != cancels {
+			t.Fatalf("terraform %s sent %d cancels, want %d\n%s", strings.Join(args, " "), sent-before, cancels, res)
+		}
+		return res
+	}
+	step(0, "validate")
+	step(0, "plan")
+	step(0, "plan", "-out=tfplan")
+	res := step(1, "apply", "tfplan")
 	if strings.Contains(res.Output, "Warning") {
 		t.Fatalf("the first apply warned:\n%s", res)
 	}
 	expectInvocation(t, emu, urn, id, fgsemu.StatusFail)
-
 	// The same configuration again: the cancel is refused as not running,
 	// and the status query shows it cancelled.
-	res = cli.MustRun("apply", "-auto-approve")
-	expectCounts(t, emu, "a second apply", emuCounts{cancels: 2, accepted: 1, requests: 4})
+	res = step(1, "apply", "-auto-approve")
 	expectOutput(t, res, `Warning: Invocation Already Cancelled.*Async request ID: `+id+`.*Error code: 4208`)
-
-	cli.MustRun("destroy", "-auto-approve")
-	expectCounts(t, emu, "destroy", emuCounts{cancels: 2, accepted: 1, requests: 4})
+	// Refresh-only applies open ephemeral resources as applies do.
+	step(1, "apply", "-refresh-only", "-auto-approve")
+	step(0, "plan", "-refresh-only")
+	step(0, "destroy", "-auto-approve")
+	// Each run block that applies sends one; plan runs send none.
+	res = step(1, "test")
+	expectOutput(t, res, `Success! 2 passed, 0 failed`)
+	if accepted := countsOf(emu).accepted; accepted != 1 {
+		t.Fatalf("the emulator accepted %d cancels, want 1", accepted)
+	}
 }
 
-// A saved plan sends nothing; applying it sends exactly one cancel.
-func TestAsyncInvocationCancelEphemeral_savedPlan(t *testing.T) {
+// The documented guard for refresh-only applies: with var.cancel false,
+// nothing is sent, and the check says so in the run's output.
+func TestAsyncInvocationCancelEphemeral_refreshOnlyGuard(t *testing.T) {
 	t.Parallel()
+	acctest.SkipWithoutEphemeral(t)
 	urn := acctest.FunctionURN("hello")
 	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
 	id := acctest.Invoke(t, emu, urn)
 	cli := acctest.NewCLI(t)
-	cli.Configure(acctest.ProviderConfig(emu), ephemeralCancelBlock(urn, id, `wait_for_stop = false`), pipelineBlock)
+	cli.Configure(acctest.ProviderConfig(emu), pipelineBlock, `
+variable "cancel" {
+  type    = bool
+  default = true
+}
+`, ephemeralCancelBlock(urn, id, `enabled = terraform.applying && var.cancel`, `wait_for_stop = false`))
 
-	cli.MustRun("plan", "-out=tfplan")
-	expectCounts(t, emu, "plan -out", emuCounts{})
-	cli.MustRun("apply", "tfplan")
-	expectCounts(t, emu, "apply of the saved plan", emuCounts{cancels: 1, accepted: 1, requests: 1})
-	expectInvocation(t, emu, urn, id, fgsemu.StatusFail)
+	cli.MustRun("apply", "-auto-approve", "-var", "cancel=false")
+	expectCounts(t, emu, "apply -var cancel=false", emuCounts{})
+	res := cli.MustRun("apply", "-refresh-only", "-auto-approve", "-var", "cancel=false")
+	expectCounts(t, emu, "apply -refresh-only -var cancel=false", emuCounts{})
+	expectOutput(t, res, noCancelSent)
+	expectInvocation(t, emu, urn, id, fgsemu.StatusRunning)
+	res = cli.MustRun("apply", "-auto-approve")
+	expectCounts(t, emu, "apply", emuCounts{cancels: 1, accepted: 1, requests: 1})
+	if strings.Contains(res.Output, "Warning") {
+		t.Fatalf("the apply that cancelled warned:\n%s", res)
+	}
+}
+
+// Why the check block is part of the documented configuration: without
+// anything reading the ephemeral resource, Terraform still opens it at apply,
+// but OpenTofu 1.12 prunes it and sends nothing (1.11 did not). Should
+// OpenTofu change again, this fails and the docs' OpenTofu note must change with it.
+func TestAsyncInvocationCancelEphemeral_unreadOnOpenTofu(t *testing.T) {
+	t.Parallel()
+	acctest.SkipWithoutEphemeral(t)
+	runtime, err := acctest.CLIRuntime()
+	if err != nil {
+		t.Fatal(err)
+	}
+	urn := acctest.FunctionURN("hello")
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
+	id := acctest.Invoke(t, emu, urn)
+	cli := acctest.NewCLI(t)
+	cli.Configure(acctest.ProviderConfig(emu), pipelineBlock, fmt.Sprintf(`
+ephemeral "huaweicloud_fgs_async_invocation_cancel" "test" {
+  enabled       = terraform.applying
+  function_urn  = %q
+  request_id    = %q
+  wait_for_stop = false
+}
+`, urn, id))
+	cli.MustRun("apply", "-auto-approve")
+	want := emuCounts{cancels: 1, accepted: 1, requests: 1}
+	if runtime.OpenTofu() {
+		want = emuCounts{}
+	}
+	expectCounts(t, emu, "apply on "+runtime.String(), want)
 }
 
 // With enabled = false no command sends anything, yet the arguments are
 // still checked against the provider.
 func TestAsyncInvocationCancelEphemeral_disabledSendsNothing(t *testing.T) {
 	t.Parallel()
+	acctest.SkipWithoutEphemeral(t)
 	urn := acctest.FunctionURN("hello")
 	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
 	id := acctest.Invoke(t, emu, urn)
@@ -146,6 +227,7 @@ func TestAsyncInvocationCancelEphemeral_disabledSendsNothing(t *testing.T) {
 // warning that says so; one the function never had is an error.
 func TestAsyncInvocationCancelEphemeral_notRunning(t *testing.T) {
 	t.Parallel()
+	acctest.SkipWithoutEphemeral(t)
 	urn := acctest.FunctionURN("quick")
 	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn, RunFor: time.Millisecond})
 	id := acctest.Invoke(t, emu, urn)
@@ -255,8 +337,26 @@ func expectStepCounts(emu *fgsemu.Emulator, want emuCounts) resource.TestCheckFu
 
 var (
 	apiRequestIDValue = knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f]{32}$`))
-	ephemeralVersions = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)}
+	ephemeralVersions = acctest.RunsEphemeral
 )
+
+// destroyCounts is what the emulator has seen after plugin-testing's
+// destroy of an echo configuration: on Terraform what the applies sent, on
+// OpenTofu one cancel more, since OpenTofu opens the ephemeral resource that
+// the echo provider's block reads while destroying, with terraform.applying
+// true. (The documented configuration reads it in a check block only, and
+// its destroy sends nothing on either: TestAsyncInvocationCancelEphemeral_commands.)
+func destroyCounts(t *testing.T, terraform, openTofu emuCounts) emuCounts {
+	t.Helper()
+	runtime, err := acctest.CLIRuntime()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runtime.OpenTofu() && openTofu != (emuCounts{}) {
+		return openTofu
+	}
+	return terraform
+}
 
 // A plan sends nothing, its apply sends one cancel and returns the result;
 // the next apply finds the invocation cancelled; destroy sends nothing.
@@ -277,7 +377,9 @@ func TestAsyncInvocationCancelEphemeral_result(t *testing.T) {
 	resource.UnitTest(t, resource.TestCase{
 		TerraformVersionChecks:   ephemeralVersions,
 		ProtoV6ProviderFactories: ephemeralFactories(),
-		CheckDestroy:             expectStepCounts(emu, emuCounts{cancels: 2, accepted: 1, requests: 4}),
+		// On OpenTofu the destroy sends the cancel once more (see destroyCounts).
+		CheckDestroy: expectStepCounts(emu, destroyCounts(t,
+			emuCounts{cancels: 2, accepted: 1, requests: 4}, emuCounts{cancels: 3, accepted: 1, requests: 6})),
 		Steps: []resource.TestStep{
 			{
 				Config: echoConfig(emu, cancel, "result"),
@@ -316,7 +418,9 @@ func TestAsyncInvocationCancelEphemeral_results(t *testing.T) {
 		extra  []string
 		want   map[string]knownvalue.Check
 		counts emuCounts
-		status string // if set, the invocation's status after the apply
+		// destroyedOnOpenTofu: the counts after the destroy on OpenTofu (see destroyCounts).
+		destroyedOnOpenTofu emuCounts
+		status              string // if set, the invocation's status after the apply
 	}{
 		{
 			name:     "without waiting: no final status, and no status queried",
@@ -326,7 +430,8 @@ func TestAsyncInvocationCancelEphemeral_results(t *testing.T) {
 				"sent": knownvalue.Bool(true), "cancelled": knownvalue.Bool(true), "api_request_id": apiRequestIDValue,
 				"final_status": knownvalue.Null(), "final_error_code": knownvalue.Null(), "final_error_message": knownvalue.Null(),
 			},
-			counts: emuCounts{cancels: 1, accepted: 1, requests: 1},
+			counts:              emuCounts{cancels: 1, accepted: 1, requests: 1},
+			destroyedOnOpenTofu: emuCounts{cancels: 2, accepted: 2, requests: 2},
 		},
 		{
 			name:     "enabled = false: nothing is sent, and the result says so",
@@ -348,7 +453,8 @@ func TestAsyncInvocationCancelEphemeral_results(t *testing.T) {
 				"sent": knownvalue.Bool(true), "cancelled": knownvalue.Bool(false), "api_request_id": knownvalue.Null(),
 				"final_status": knownvalue.StringExact("SUCCESS"), "final_error_code": knownvalue.StringExact(""),
 			},
-			counts: emuCounts{cancels: 1, accepted: 0, requests: 2},
+			counts:              emuCounts{cancels: 1, accepted: 0, requests: 2},
+			destroyedOnOpenTofu: emuCounts{cancels: 2, accepted: 0, requests: 4},
 		},
 		{
 			name:     "answer lost: confirmed through the status, sent twice, accepted once",
@@ -361,7 +467,8 @@ func TestAsyncInvocationCancelEphemeral_results(t *testing.T) {
 			want: map[string]knownvalue.Check{
 				"sent": knownvalue.Bool(true), "cancelled": knownvalue.Bool(true), "final_status": knownvalue.StringExact("FAIL"),
 			},
-			counts: emuCounts{cancels: 2, accepted: 1, requests: 3},
+			counts:              emuCounts{cancels: 2, accepted: 1, requests: 3},
+			destroyedOnOpenTofu: emuCounts{cancels: 3, accepted: 1, requests: 5},
 		},
 	}
 	for _, tt := range tests {
@@ -380,7 +487,7 @@ func TestAsyncInvocationCancelEphemeral_results(t *testing.T) {
 			resource.UnitTest(t, resource.TestCase{
 				TerraformVersionChecks:   ephemeralVersions,
 				ProtoV6ProviderFactories: ephemeralFactories(),
-				CheckDestroy:             expectStepCounts(emu, tt.counts),
+				CheckDestroy:             expectStepCounts(emu, destroyCounts(t, tt.counts, tt.destroyedOnOpenTofu)),
 				Steps: []resource.TestStep{{
 					Config:            echoConfig(emu, ephemeralCancelBlock(urn, id, tt.extra...), "result"),
 					ConfigStateChecks: expectResult(echoAddr, tt.want),

@@ -22,30 +22,42 @@ type Provider struct {
 	Binary string
 }
 
-// MirrorDir is where the mirror under root keeps a source's binary for this platform.
-func MirrorDir(root, source string) string {
-	return filepath.Join(root, "mirror", "registry.terraform.io", source, Version, runtime.GOOS+"_"+runtime.GOARCH)
+// registryHosts are the hosts a source without one means: registry.terraform.io
+// on Terraform, registry.opentofu.org on OpenTofu. The mirror serves both.
+var registryHosts = []string{"registry.terraform.io", "registry.opentofu.org"}
+
+// MirrorDir is where the mirror under root keeps a source's binary for this
+// platform, for Terraform.
+func MirrorDir(root, source string) string { return mirrorDir(root, registryHosts[0], source) }
+
+func mirrorDir(root, host, source string) string {
+	return filepath.Join(root, "mirror", host, source, Version, runtime.GOOS+"_"+runtime.GOARCH)
 }
 
-// MirrorBinary is the path the mirror under root expects a source's binary at.
-func MirrorBinary(root, source string) string {
-	return filepath.Join(MirrorDir(root, source), "terraform-provider-"+typeName(source)+"_v"+Version)
+// MirrorBinary is the path the mirror under root expects a source's binary at, for Terraform.
+func MirrorBinary(root, source string) string { return mirrorBinary(root, registryHosts[0], source) }
+
+func mirrorBinary(root, host, source string) string {
+	return filepath.Join(mirrorDir(root, host, source), "terraform-provider-"+typeName(source)+"_v"+Version)
 }
 
-// Install puts each provider into the mirror under root (unless it is built
-// there already) and writes root/terraformrc, whose path it returns. With
+// Install puts each provider into the mirror under root, for Terraform and
+// OpenTofu alike (unless it is built there already), and writes
+// root/terraformrc, whose path it returns; both CLIs read it. With
 // devOverrides, the binaries are also copied to root/plugins and run from
 // there, so Terraform warns that overrides are in effect.
 func Install(root string, devOverrides bool, providers ...Provider) (string, error) {
 	var sources, overrides []string
 	for _, p := range providers {
-		dst := MirrorBinary(root, p.Source)
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return "", err
-		}
-		if p.Binary != dst {
-			if err := copyFile(p.Binary, dst); err != nil {
+		for _, host := range registryHosts {
+			dst := mirrorBinary(root, host, p.Source)
+			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 				return "", err
+			}
+			if p.Binary != dst {
+				if err := linkOrCopy(p.Binary, dst); err != nil {
+					return "", err
+				}
 			}
 		}
 		sources = append(sources, strconv.Quote(p.Source))
@@ -76,6 +88,16 @@ func Install(root string, devOverrides bool, providers ...Provider) (string, err
 // typeName is the provider type of a source: "huaweicloud" of "fgs-tools/huaweicloud".
 func typeName(source string) string {
 	return source[strings.LastIndexByte(source, '/')+1:]
+}
+
+// linkOrCopy hard-links src to dst, a copy's cost without its bytes, and
+// copies where a link cannot be made (another file system).
+func linkOrCopy(src, dst string) error {
+	_ = os.Remove(dst)
+	if os.Link(src, dst) == nil {
+		return nil
+	}
+	return copyFile(src, dst)
 }
 
 func copyFile(src, dst string) error {

@@ -1,4 +1,4 @@
-# Terraform 1.14 or later.
+# Terraform 1.14 or later; OpenTofu has no action blocks.
 
 # On demand, leaving nothing in state:
 #   terraform apply -invoke=action.huaweicloud_fgs_async_invocation_cancel.stop_report

@@ -1,4 +1,4 @@
-# Terraform 1.14 or later.
+# Terraform 1.14 or later; OpenTofu has no action blocks.
 
 # On demand, leaving nothing in state: stop everything the function is running.
 #   terraform apply -invoke=action.huaweicloud_fgs_async_invocations_cancel.stop_all
