@@ -157,7 +157,25 @@ func (e *asyncInvocationCancelEphemeral) Open(ctx context.Context, req ephemeral
 		m.FinalErrorCode = types.StringValue(out.final.ErrorCode)
 		m.FinalErrorMessage = types.StringValue(out.final.ErrorMessage)
 	}
+	if out.res.AcceptedNow() {
+		resp.Diagnostics.AddWarning(cancelSentWarning(out))
+	}
 	resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
+}
+
+// cancelSentWarning is the run's one sign of a cancel FunctionGraph
+// accepted: an ephemeral resource leaves nothing in state, and a passing
+// check block prints nothing, so without it a CI log could not tell that a
+// cancel went out. Terraform has no diagnostic below a warning.
+func cancelSentWarning(out cancelOutcome) (string, string) {
+	facts := "\n\nFunction URN: " + out.req.URN.String() + "\nAsync request ID: " + out.req.RequestID +
+		"\nX-Request-Id: " + out.res.APIRequestID
+	if out.final != nil {
+		facts += "\nFinal status: " + out.final.Outcome()
+	}
+	return "Async Invocation Cancel Sent",
+		"FunctionGraph accepted the cancel of this async invocation. An ephemeral resource leaves nothing in state, " +
+			"so this message is the run's record of it; quote the X-Request-Id in a support ticket." + facts
 }
 
 // asyncInvocationCancelEphemeralModel is the ephemeral resource's
