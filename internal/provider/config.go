@@ -5,9 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -34,22 +32,6 @@ type providerModel struct {
 	MaxRetries       types.Number `tfsdk:"max_retries"`
 }
 
-// assumeRoleModel is the assume_role block.
-type assumeRoleModel struct {
-	AgencyName types.String `tfsdk:"agency_name"`
-	DomainName types.String `tfsdk:"domain_name"`
-	DomainID   types.String `tfsdk:"domain_id"`
-	Duration   types.Int64  `tfsdk:"duration"`
-}
-
-// assumeRoleAttributeTypes are the block's attributes, for its null value.
-var assumeRoleAttributeTypes = map[string]attr.Type{
-	"agency_name": types.StringType,
-	"domain_name": types.StringType,
-	"domain_id":   types.StringType,
-	"duration":    types.Int64Type,
-}
-
 // assumeRole reads the block; every field is null when the block is absent.
 func (m providerModel) assumeRole() assumeRoleModel {
 	ar := assumeRoleModel{AgencyName: types.StringNull(), DomainName: types.StringNull(), DomainID: types.StringNull(), Duration: types.Int64Null()}
@@ -70,10 +52,6 @@ func (m providerModel) assumeRole() assumeRoleModel {
 		ar.Duration = v
 	}
 	return ar
-}
-
-func (ar assumeRoleModel) hasUnknown() bool {
-	return ar.AgencyName.IsUnknown() || ar.DomainName.IsUnknown() || ar.DomainID.IsUnknown() || ar.Duration.IsUnknown()
 }
 
 // Environment variables, named as the official provider names them.
@@ -298,164 +276,6 @@ func resolve(m providerModel, getenv func(string) string) (resolvedConfig, diag.
 
 // algorithmDefault is the SDK's default signing algorithm.
 const algorithmDefault = "HmacSHA256"
-
-func firstNonEmpty(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
-// selectedProfile is the CLI profile in use and how logs and errors name it.
-type selectedProfile struct {
-	cliProfile
-	label string // profile "name" in /path/config.json
-}
-
-// readProfile reads the CLI profile when shared_config_file or profile is set
-// (then the file must exist), or when needed is true (then a missing default
-// file just means there is no profile). Errors name the file and the profile.
-func readProfile(m providerModel, getenv func(string) string, needed bool) (*selectedProfile, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	file, fileFrom := setting(m.SharedConfigFile, getenv, envSharedConfig)
-	name, nameFrom := setting(m.Profile, getenv, envProfile)
-	chosen := file != "" || name != ""
-	if !chosen && !needed {
-		return nil, nil
-	}
-	if file == "" {
-		file, fileFrom = defaultSharedConfigFile, "the default location"
-	}
-	blame := func(perr *profileError) {
-		switch {
-		case perr.setting == "profile" && nameFrom == "argument":
-			diags.AddAttributeError(path.Root("profile"), perr.summary, perr.detail)
-		case perr.setting != "profile" && fileFrom == "argument":
-			diags.AddAttributeError(path.Root("shared_config_file"), perr.summary, perr.detail)
-		default:
-			diags.AddError(perr.summary, perr.detail)
-		}
-	}
-	expanded, err := expandHome(file, getenv)
-	if err != nil {
-		if chosen {
-			blame(&profileError{summary: "Cannot Read Shared Config File",
-				detail: fmt.Sprintf("The shared config file %s (from %s) cannot be found: %s. Set shared_config_file (or %s) to an absolute path.", file, fileFrom, err, envSharedConfig)})
-		}
-		return nil, diags
-	}
-	cfg, found, perr := readSharedConfig(expanded, fileFrom)
-	switch {
-	case perr != nil:
-		blame(perr)
-		return nil, diags
-	case !found && !chosen:
-		return nil, diags
-	case !found:
-		detail := fmt.Sprintf("The shared config file %s (from %s) does not exist.", expanded, fileFrom)
-		if name != "" && file == defaultSharedConfigFile {
-			detail = fmt.Sprintf("The profile %q (from %s) was chosen, but the shared config file %s does not exist. "+
-				"Set shared_config_file (or %s) to the Huawei Cloud CLI's config.json.", name, nameFrom, expanded, envSharedConfig)
-		}
-		blame(&profileError{summary: "Shared Config File Not Found", detail: detail})
-		return nil, diags
-	}
-	p, perr := selectProfile(cfg, expanded, name, nameFrom)
-	if perr == nil {
-		perr = checkProfileKeys(p, expanded)
-	}
-	if perr != nil {
-		blame(perr)
-		return nil, diags
-	}
-	return &selectedProfile{cliProfile: p, label: fmt.Sprintf("profile %q in %s", p.Name, expanded)}, diags
-}
-
-// resolveAssumeRole finds the agency: each of its settings from the block,
-// then the environment, then the profile.
-func resolveAssumeRole(m providerModel, getenv func(string) string, profile *selectedProfile, c *resolvedConfig, diags *diag.Diagnostics) {
-	ar := m.assumeRole()
-	agency, agencyFrom := setting(ar.AgencyName, getenv, envAgencyName)
-	// The domain is one setting, by name or ID, from the first source that has either.
-	domainName, domainFrom := setting(ar.DomainName, getenv)
-	domainID, idFrom := setting(ar.DomainID, getenv)
-	if domainName == "" && domainID == "" {
-		domainName, domainFrom = setting(types.StringNull(), getenv, envAgencyDomain)
-		domainID, idFrom = setting(types.StringNull(), getenv, envAgencyDomID)
-	}
-	if agency == "" && domainName == "" && domainID == "" && profile != nil && profile.AgencyName != "" {
-		agency, agencyFrom = profile.AgencyName, profile.label
-		domainName, domainID = profile.AgencyDomainName, profile.AgencyDomainID
-		domainFrom, idFrom = profile.label, profile.label
-	}
-	domainFrom = firstNonEmpty(domainFrom, idFrom)
-	if agency == "" && domainName == "" && domainID == "" {
-		return
-	}
-	blame := path.Root("assume_role")
-	switch {
-	case agency == "":
-		diags.AddAttributeError(blame.AtName("agency_name"), "Missing Agency Name",
-			fmt.Sprintf("The agency's domain is set (from %s) but not the agency's name. Set assume_role.agency_name or %s, "+
-				"or unset %s and %s if no agency should be assumed.", domainFrom, envAgencyName, envAgencyDomain, envAgencyDomID))
-		return
-	case domainName == "" && domainID == "":
-		diags.AddAttributeError(blame.AtName("domain_name"), "Missing Agency Domain",
-			fmt.Sprintf("The agency %q (from %s) needs the account that owns it: set assume_role.domain_name or assume_role.domain_id, "+
-				"or %s or %s.", agency, agencyFrom, envAgencyDomain, envAgencyDomID))
-		return
-	}
-	role := &fgs.AssumeRole{AgencyName: agency, DomainName: domainName, DomainID: domainID}
-	switch {
-	case !ar.Duration.IsNull():
-		role.Duration = time.Duration(ar.Duration.ValueInt64()) * time.Second
-	case getenv(envAgencyTTL) != "":
-		v := getenv(envAgencyTTL)
-		n, err := strconv.Atoi(v)
-		if err != nil || n < int(fgs.MinAssumeRoleDuration/time.Second) || n > int(fgs.MaxAssumeRoleDuration/time.Second) {
-			diags.AddAttributeError(blame.AtName("duration"), "Invalid "+envAgencyTTL,
-				fmt.Sprintf("%s=%q is not a number of seconds from %d to %d.", envAgencyTTL, v,
-					int(fgs.MinAssumeRoleDuration/time.Second), int(fgs.MaxAssumeRoleDuration/time.Second)))
-			return
-		}
-		role.Duration = time.Duration(n) * time.Second
-	}
-	if err := role.Validate(); err != nil {
-		diags.AddAttributeError(blame, "Invalid Assume Role", err.Error()+".")
-		return
-	}
-	c.assumeRole, c.agencyFrom = role, agencyFrom
-	if c.authMethod == fgs.AuthToken || c.authMethod == fgs.AuthAccessKey {
-		c.authMethod = fgs.AuthAssumedAgency
-	}
-}
-
-// resolveAuthURL finds IAM for assume_role: auth_url, HW_AUTH_URL,
-// endpoints.iam, then the region's IAM.
-func resolveAuthURL(m providerModel, getenv func(string) string, c *resolvedConfig, diags *diag.Diagnostics) {
-	c.authURL, c.authURLFrom = setting(m.AuthURL, getenv, envAuthURL)
-	switch {
-	case c.authURL != "":
-	case c.iamEndpoint != "":
-		c.authURL, c.authURLFrom = c.iamEndpoint, "endpoints.iam"
-	case c.region != "":
-		c.authURL, c.authURLFrom = fgs.DefaultAuthURL(c.region, c.cloud), "the region's IAM"
-	default:
-		diags.AddAttributeError(path.Root("auth_url"), "Missing Region for IAM",
-			fmt.Sprintf("Assuming the agency %q needs IAM's address, which comes from the region: set region (or %s), "+
-				"or auth_url (or %s) such as https://iam.cn-north-4.myhuaweicloud.com/v3.", c.assumeRole.AgencyName, envRegion, envAuthURL))
-		return
-	}
-	if _, err := fgs.IAMEndpoint(c.authURL); err != nil {
-		at := path.Root("auth_url")
-		if c.authURLFrom == "endpoints.iam" {
-			at = path.Root("endpoints").AtMapKey(endpointKeyIAM)
-		}
-		diags.AddAttributeError(at, "Invalid IAM Address", fmt.Sprintf("%s (from %s).", err, c.authURLFrom))
-	}
-}
 
 // logFields say where every setting came from, for the one DEBUG line
 // Configure writes; no secret is among them, and the access key is masked.
