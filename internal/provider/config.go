@@ -156,69 +156,65 @@ func setting(v types.String, getenv func(string) string, envs ...string) (string
 }
 
 // resolve applies environment fallbacks and defaults and checks the result.
-// Every error names the argument and the variables that set it.
+// Every error names the argument and the variables that set it. Each step
+// reads what the steps before it found, and errors come in this order.
 func resolve(m providerModel, getenv func(string) string) (resolvedConfig, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	var c resolvedConfig
+	profile := resolveCredentials(m, getenv, &c, &diags)
+	resolveRegion(m, getenv, profile, &c)
+	resolveAssumeRole(m, getenv, profile, &c, &diags)
+	resolveSigningAlgorithm(m, getenv, &c, &diags)
+	checkCloud(c, &diags)
+	resolveEndpoints(m, getenv, &c, &diags)
+	checkProjectID(c, &diags)
+	if c.assumeRole != nil {
+		resolveAuthURL(m, getenv, &c, &diags)
+	}
+	resolveInsecure(m, getenv, &c, &diags)
+	resolveMaxRetries(m, getenv, &c, &diags)
+	return c, diags
+}
 
+// resolveRegion finds the region, its project and the cloud domain: the
+// block, then the environment, then the CLI profile.
+func resolveRegion(m providerModel, getenv func(string) string, profile *selectedProfile, c *resolvedConfig) {
 	c.region, c.regionFrom = setting(m.Region, getenv, envRegion)
-	var tokenFrom string
-	c.token, tokenFrom = setting(m.Token, getenv, envAuthToken)
 	c.projectID, _ = setting(m.ProjectID, getenv, envProjectID)
 	c.cloud, _ = setting(m.Cloud, getenv, envCloud)
 	c.cloud = fgs.NormalizeCloud(c.cloud)
 	if c.cloud == "" {
 		c.cloud = fgs.DefaultCloud
 	}
-	places := keyPlaces(m, getenv)
-	keys := firstKeyPlace(places)
-
-	// The CLI's profile is read when chosen, or when nothing else gives credentials.
-	profile, profileDiags := readProfile(m, getenv, c.token == "" && keys == nil)
-	diags.Append(profileDiags...)
-	if profile != nil {
-		c.profile = profile.label
-		if c.region == "" && profile.Region != "" {
-			c.region, c.regionFrom = profile.Region, profile.label
-		}
-		// A profile's project belongs to the profile's region only.
-		if c.projectID == "" && profile.ProjectID != "" && c.region == profile.Region {
-			c.projectID = profile.ProjectID
-		}
+	if profile == nil {
+		return
 	}
-
-	switch {
-	case c.token != "":
-		c.authMethod, c.credentialsFrom = fgs.AuthToken, tokenFrom
-		// A token wins over keys wherever each comes from, as in the official provider.
-		if keys != nil {
-			c.ignoredKeys = "access keys from " + keys.label
-		}
-		keys = nil
-	case keys == nil && profile != nil:
-		p := profilePlace(profile)
-		keys = &p
-		takeKeys(places, keys, &c, &diags)
-		c.authMethod, c.credentialsFrom = fgs.AuthAccessKey, profile.label
-	case keys == nil:
-		if !profileDiags.HasError() {
-			diags.AddError("Missing Huawei Cloud Credentials",
-				"No token, access key or secret key were found.\n\n"+
-					"Set access_key and secret_key in the provider block, or the environment variables "+
-					envAccessKey+" and "+envSecretKey+" ("+envSDKAccessKey+" and "+envSDKSecretKey+" are read last). "+
-					"With temporary credentials, also set security_token or "+envSecurityToken+". "+
-					"Or set token (or "+envAuthToken+") to an IAM token, or choose a Huawei Cloud CLI profile with profile (or "+envProfile+") "+
-					"and shared_config_file (or "+envSharedConfig+", default "+defaultSharedConfigFile+").\n\n"+
-					"This provider never falls back to the ECS metadata server, so a missing key fails here instead of timing out later.")
-		}
-	default:
-		takeKeys(places, keys, &c, &diags)
-		c.authMethod, c.credentialsFrom = fgs.AuthAccessKey, c.accessKeySource
+	if c.region == "" && profile.Region != "" {
+		c.region, c.regionFrom = profile.Region, profile.label
 	}
-	checkCredentialText(c, keys, tokenFrom, &diags)
+	// A profile's project belongs to the profile's region only.
+	if c.projectID == "" && profile.ProjectID != "" && c.region == profile.Region {
+		c.projectID = profile.ProjectID
+	}
+}
 
-	resolveAssumeRole(m, getenv, profile, &c, &diags)
+// checkCloud refuses a cloud domain no endpoint can be built on.
+func checkCloud(c resolvedConfig, diags *diag.Diagnostics) {
+	if err := fgs.ValidateCloud(c.cloud); err != nil {
+		diags.AddAttributeError(path.Root("cloud"), "Invalid Cloud Domain", err.Error()+". Set cloud or "+envCloud+" to the domain of the endpoints, such as myhuaweicloud.com.")
+	}
+}
 
+// checkProjectID refuses a project ID from any source that is not one.
+func checkProjectID(c resolvedConfig, diags *diag.Diagnostics) {
+	if c.projectID != "" && !fgs.IsProjectID(c.projectID) {
+		diags.AddAttributeError(path.Root("project_id"), "Invalid Project ID",
+			fmt.Sprintf("project_id %q is not a project ID (32 hexadecimal characters). Copy it from My Credentials > API Credentials in the console.", c.projectID))
+	}
+}
+
+// resolveSigningAlgorithm reads how access keys sign requests, the SDK's default if unset.
+func resolveSigningAlgorithm(m providerModel, getenv func(string) string, c *resolvedConfig, diags *diag.Diagnostics) {
 	signingFrom := ""
 	c.signingAlgorithm, signingFrom = setting(m.SigningAlgorithm, getenv, envSigning)
 	if err := fgs.ValidateSigningAlgorithm(c.signingAlgorithm); err != nil {
@@ -227,34 +223,26 @@ func resolve(m providerModel, getenv func(string) string) (resolvedConfig, diag.
 	if c.signingAlgorithm == "" {
 		c.signingAlgorithm = algorithmDefault
 	}
+}
 
-	if err := fgs.ValidateCloud(c.cloud); err != nil {
-		diags.AddAttributeError(path.Root("cloud"), "Invalid Cloud Domain", err.Error()+". Set cloud or "+envCloud+" to the domain of the endpoints, such as myhuaweicloud.com.")
-	}
-
-	resolveEndpoints(m, getenv, &c, &diags)
-
-	if c.projectID != "" && !fgs.IsProjectID(c.projectID) {
-		diags.AddAttributeError(path.Root("project_id"), "Invalid Project ID",
-			fmt.Sprintf("project_id %q is not a project ID (32 hexadecimal characters). Copy it from My Credentials > API Credentials in the console.", c.projectID))
-	}
-
-	if c.assumeRole != nil {
-		resolveAuthURL(m, getenv, &c, &diags)
-	}
-
+// resolveInsecure reads insecure, else HW_INSECURE as a boolean.
+func resolveInsecure(m providerModel, getenv func(string) string, c *resolvedConfig, diags *diag.Diagnostics) {
 	c.insecure = m.Insecure.ValueBool()
-	if m.Insecure.IsNull() {
-		if v := getenv(envInsecure); v != "" {
-			b, err := strconv.ParseBool(v)
-			if err != nil {
-				diags.AddAttributeError(path.Root("insecure"), "Invalid "+envInsecure,
-					fmt.Sprintf("%s=%q is not a boolean; use true or false.", envInsecure, v))
-			}
-			c.insecure = b
-		}
+	if !m.Insecure.IsNull() {
+		return
 	}
+	if v := getenv(envInsecure); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			diags.AddAttributeError(path.Root("insecure"), "Invalid "+envInsecure,
+				fmt.Sprintf("%s=%q is not a boolean; use true or false.", envInsecure, v))
+		}
+		c.insecure = b
+	}
+}
 
+// resolveMaxRetries reads max_retries, else HW_MAX_RETRIES, else the default.
+func resolveMaxRetries(m providerModel, getenv func(string) string, c *resolvedConfig, diags *diag.Diagnostics) {
 	c.maxRetries = defaultMaxRetries
 	switch {
 	case !m.MaxRetries.IsNull():
@@ -271,7 +259,6 @@ func resolve(m providerModel, getenv func(string) string) (resolvedConfig, diag.
 			c.maxRetries = n
 		}
 	}
-	return c, diags
 }
 
 // algorithmDefault is the SDK's default signing algorithm.
