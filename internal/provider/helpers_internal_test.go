@@ -29,6 +29,7 @@ const cliConfig = `{
   ]
 }`
 
+// writeFile writes content to dir/name, making its directories, and returns its path.
 func writeFile(t *testing.T, dir, name, content string) string {
 	t.Helper()
 	p := filepath.Join(dir, name)
@@ -41,6 +42,7 @@ func writeFile(t *testing.T, dir, name, content string) string {
 	return p
 }
 
+// assumeRoleBlock is an assume_role block of these name and value pairs; the rest are null.
 func assumeRoleBlock(kv ...string) types.Object {
 	v := map[string]attr.Value{
 		"agency_name": types.StringNull(), "domain_name": types.StringNull(), "domain_id": types.StringNull(), "duration": types.Int64Null(),
@@ -75,6 +77,7 @@ func validateConfig(t *testing.T, args map[string]tftypes.Value) diag.Diagnostic
 	return resp.Diagnostics
 }
 
+// endpoints is an endpoints map of these key and value pairs.
 func endpoints(kv ...string) types.Map {
 	m := map[string]attr.Value{}
 	for i := 0; i+1 < len(kv); i += 2 {

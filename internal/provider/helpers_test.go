@@ -21,6 +21,7 @@ import (
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgsemu"
 )
 
+// cancelBlock is one cancel resource of the request id in the function urn.
 func cancelBlock(urn, id string) string {
 	return fmt.Sprintf(`
 resource "huaweicloud_fgs_async_invocation_cancel" "test" {
@@ -30,6 +31,7 @@ resource "huaweicloud_fgs_async_invocation_cancel" "test" {
 `, urn, id)
 }
 
+// countVerbs counts the %s verbs a block template expects to be filled.
 func countVerbs(s string) int {
 	n := 0
 	for i := 0; i+1 < len(s); i++ {
@@ -40,12 +42,15 @@ func countVerbs(s string) int {
 	return n
 }
 
+// providerBlock is a provider block of these argument lines.
 func providerBlock(lines ...string) string {
 	return "provider \"huaweicloud\" {\n  " + strings.Join(lines, "\n  ") + "\n}\n"
 }
 
+// keysAnd is the emulator's access keys followed by these lines.
 func keysAnd(lines ...string) []string { return append(append([]string{}, testKeys...), lines...) }
 
+// testKeys are the block lines of the emulator's access keys.
 var testKeys = []string{fmt.Sprintf("access_key = %q", acctest.AccessKey), fmt.Sprintf("secret_key = %q", acctest.SecretKey)}
 
 // cancels is n cancel resources, each after the one before when chained,
@@ -62,6 +67,7 @@ func cancels(urn string, ids []string, chained bool) string {
 	return b.String()
 }
 
+// invokeN starts n invocations of urn and returns their request IDs.
 func invokeN(t *testing.T, emu *fgsemu.Emulator, urn string, n int) []string {
 	t.Helper()
 	ids := make([]string, n)
@@ -121,6 +127,7 @@ type providerCase struct {
 	check func(t *testing.T, emu *fgsemu.Emulator)
 }
 
+// runProviderCases applies one cancel per case, in parallel, each against its own emulator.
 func runProviderCases(t *testing.T, tests []providerCase) {
 	t.Helper()
 	urn := acctest.FunctionURN("hello")
@@ -197,6 +204,7 @@ func writeTestFiles(t *testing.T, dir, emuURL string) {
 	}
 }
 
+// sdkRegionVariable is the SDK's FunctionGraph endpoint for cn-north-4.
 const sdkRegionVariable = "HUAWEICLOUD_SDK_REGION_FUNCTIONGRAPH_CN_NORTH_4"
 
 // answerCase is one apply off the happy path, with what its output must
@@ -217,6 +225,7 @@ type answerCase struct {
 	succeeds bool
 }
 
+// runAnswerCases applies each case, in parallel, against its own emulator with its faults.
 func runAnswerCases(t *testing.T, tests []answerCase) {
 	t.Helper()
 	urn := acctest.FunctionURN("hello")
@@ -268,6 +277,7 @@ func runAnswerCases(t *testing.T, tests []answerCase) {
 	}
 }
 
+// singleCancel is an answerCase's default resource.
 const singleCancel = `resource "huaweicloud_fgs_async_invocation_cancel" "test" {
   function_urn = "%[1]s"
   request_id   = "%[2]s"
@@ -306,6 +316,7 @@ type issuedCredentials struct {
 	creds []string // access key, secret key, security token of each issue
 }
 
+// recordIssuedCredentials serves emu behind a recorder of the credentials its IAM issues.
 func recordIssuedCredentials(t *testing.T, emu *fgsemu.Emulator) *issuedCredentials {
 	t.Helper()
 	ic := &issuedCredentials{}
@@ -335,6 +346,7 @@ func recordIssuedCredentials(t *testing.T, emu *fgsemu.Emulator) *issuedCredenti
 	return ic
 }
 
+// all is every credential issued so far.
 func (ic *issuedCredentials) all() []string {
 	ic.mu.Lock()
 	defer ic.mu.Unlock()
