@@ -2,93 +2,13 @@ package provider_test
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/acctest"
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgsemu"
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/testproxy"
 )
-
-// answerCase is one apply off the happy path, with what its output must
-// and must not say, and what the emulator must have seen.
-type answerCase struct {
-	name string
-	// block lines; %[1]s is the emulator's URL, %[2]s its host:port.
-	block []string
-	env   map[string]string
-	// resource is the configuration besides the provider; %[1]s is the URN, %[2]s a running invocation.
-	resource string
-	faults   []fgsemu.Fault
-	want     string // must match the output
-	notWant  string // must not match it
-	check    func(t *testing.T, emu *fgsemu.Emulator)
-	// function adjusts the emulator's function; succeeds says the apply must succeed.
-	function fgsemu.Function
-	succeeds bool
-}
-
-const singleCancel = `resource "huaweicloud_fgs_async_invocation_cancel" "test" {
-  function_urn = "%[1]s"
-  request_id   = "%[2]s"
-}
-`
-
-// carriedOut is the sentence that says a cancel may have been carried out.
-const carriedOut = `may have carried it out`
-
-func runAnswerCases(t *testing.T, tests []answerCase) {
-	t.Helper()
-	urn := acctest.FunctionURN("hello")
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			fn := tt.function
-			fn.URN = urn
-			emu := acctest.StartAuthEmulator(t, fgsemu.Options{}, fn)
-			id := acctest.Invoke(t, emu, urn)
-			for i := 0; fn.RunFor > 0; i++ { // until the invocation has ended on its own
-				if inv, _ := emu.Invocation(urn, id); inv.Status == fgsemu.StatusSuccess {
-					break
-				} else if i == 1000 {
-					t.Fatalf("the invocation never ended on its own: %+v", inv)
-				}
-				time.Sleep(10 * time.Millisecond)
-			}
-			fill := strings.NewReplacer("%[1]s", emu.URL(), "%[2]s", strings.TrimPrefix(emu.URL(), "http://"))
-			var lines []string
-			for _, l := range keysAnd(tt.block...) {
-				lines = append(lines, fill.Replace(l))
-			}
-			resourceText := tt.resource
-			if resourceText == "" {
-				resourceText = singleCancel
-			}
-			cli := acctest.NewCLI(t, acctest.Env(tt.env))
-			cli.Configure(providerBlock(lines...) + strings.NewReplacer("%[1]s", urn, "%[2]s", id).Replace(resourceText))
-			for _, f := range tt.faults {
-				if err := emu.InjectFault(f); err != nil {
-					t.Fatal(err)
-				}
-			}
-			res := cli.Run("apply", "-auto-approve")
-			if (res.Code == 0) != tt.succeeds {
-				t.Fatalf("apply exited %d\n%s", res.Code, res)
-			}
-			if !acctest.ErrorPattern(tt.want).MatchString(res.Output) {
-				t.Fatalf("output does not match %q\n%s", tt.want, res)
-			}
-			if tt.notWant != "" && regexp.MustCompile(tt.notWant).MatchString(strings.Join(strings.Fields(res.Output), " ")) {
-				t.Fatalf("output says %q\n%s", tt.notWant, res)
-			}
-			if tt.check != nil {
-				tt.check(t, emu)
-			}
-		})
-	}
-}
 
 // "May have been carried out" only when a cancel reached the endpoint and
 // its answer was lost; a handshake that is not TLS fails once; the advice

@@ -81,6 +81,53 @@ func firstKeyPlace(places []keyPlace) *keyPlace {
 	return nil
 }
 
+// resolveCredentials finds the token or the access keys, reading the CLI
+// profile when it is chosen or nothing else gives credentials, and returns
+// that profile for the other settings it gives.
+func resolveCredentials(m providerModel, getenv func(string) string, c *resolvedConfig, diags *diag.Diagnostics) *selectedProfile {
+	var tokenFrom string
+	c.token, tokenFrom = setting(m.Token, getenv, envAuthToken)
+	places := keyPlaces(m, getenv)
+	keys := firstKeyPlace(places)
+	profile, profileDiags := readProfile(m, getenv, c.token == "" && keys == nil)
+	diags.Append(profileDiags...)
+	if profile != nil {
+		c.profile = profile.label
+	}
+	switch {
+	case c.token != "":
+		c.authMethod, c.credentialsFrom = fgs.AuthToken, tokenFrom
+		// A token wins over keys wherever each comes from, as in the official provider.
+		if keys != nil {
+			c.ignoredKeys = "access keys from " + keys.label
+		}
+		keys = nil
+	case keys == nil && profile != nil:
+		p := profilePlace(profile)
+		keys = &p
+		takeKeys(places, keys, c, diags)
+		c.authMethod, c.credentialsFrom = fgs.AuthAccessKey, profile.label
+	case keys == nil:
+		if !profileDiags.HasError() {
+			diags.AddError("Missing Huawei Cloud Credentials", missingCredentialsDetail)
+		}
+	default:
+		takeKeys(places, keys, c, diags)
+		c.authMethod, c.credentialsFrom = fgs.AuthAccessKey, c.accessKeySource
+	}
+	checkCredentialText(*c, keys, tokenFrom, diags)
+	return profile
+}
+
+// missingCredentialsDetail lists every way in, since none was found.
+const missingCredentialsDetail = "No token, access key or secret key were found.\n\n" +
+	"Set access_key and secret_key in the provider block, or the environment variables " +
+	envAccessKey + " and " + envSecretKey + " (" + envSDKAccessKey + " and " + envSDKSecretKey + " are read last). " +
+	"With temporary credentials, also set security_token or " + envSecurityToken + ". " +
+	"Or set token (or " + envAuthToken + ") to an IAM token, or choose a Huawei Cloud CLI profile with profile (or " + envProfile + ") " +
+	"and shared_config_file (or " + envSharedConfig + ", default " + defaultSharedConfigFile + ").\n\n" +
+	"This provider never falls back to the ECS metadata server, so a missing key fails here instead of timing out later."
+
 // takeKeys uses the place's keys as a set: both keys, and its own security
 // token. Half a pair, or a security token in the block without keys there,
 // is an error; a token variable beside keys from elsewhere is ignored and noted.

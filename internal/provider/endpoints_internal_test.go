@@ -1,10 +1,13 @@
 package provider
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
@@ -70,26 +73,22 @@ func TestValidateConfigEndpointKeys(t *testing.T) {
 	}
 }
 
-// A refused credential is named, never quoted, wherever it was set.
-func TestResolveNeverQuotesARefusedCredential(t *testing.T) {
+// A regions file that cannot be used is the one error: the valid region
+// it might have given an endpoint for is not blamed as well.
+func TestResolveUnreadableRegionsFileIsOneError(t *testing.T) {
 	t.Parallel()
-	for _, env := range []map[string]string{
-		{envAccessKey: "ACCESSVALUE0001\n", envSecretKey: "secret-value-0001"},
-		{envAccessKey: "ACCESSVALUE0001", envSecretKey: " secret-value-0001"},
-		{envAccessKey: "ACCESSVALUE0001", envSecretKey: "secret-value-0001", envSecurityToken: "sts-value-0001\r\n"},
-		{envAuthToken: "token-value-0001\n"},
-		{envSDKAccessKey: "ACCESSVALUE0001", envSDKSecretKey: "secret-\nvalue-0001"},
-	} {
-		_, diags := resolve(model(), func(k string) string { return env[k] })
-		if !diags.HasError() {
-			t.Fatalf("%q: no error", env)
-		}
-		for _, d := range diags.Errors() {
-			for _, v := range env {
-				if strings.Contains(d.Detail(), strings.TrimSpace(v)) || strings.Contains(d.Summary(), strings.TrimSpace(v)) {
-					t.Fatalf("the error quotes a credential: %s: %s", d.Summary(), d.Detail())
-				}
-			}
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "regions.yaml")
+	if err := os.WriteFile(bad, []byte("FUNCTIONGRAPH: [id: {\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, region := range []string{"cn-north-4", "xx-new-1"} {
+		m := model()
+		m.AccessKey, m.SecretKey, m.Region = types.StringValue("AK"), types.StringValue("SK"), types.StringValue(region)
+		env := map[string]string{"HUAWEICLOUD_SDK_REGIONS_FILE": bad}
+		_, diags := resolve(m, func(k string) string { return env[k] })
+		if errs := diags.Errors(); len(errs) != 1 || errs[0].Summary() != "Invalid SDK Region Endpoints" {
+			t.Fatalf("region %s: want one error about the regions file, got %v", region, errs)
 		}
 	}
 }

@@ -2,15 +2,10 @@ package provider_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -19,70 +14,6 @@ import (
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgs"
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgsemu"
 )
-
-// logEntryStart is how each hclog entry begins; its continuation lines do not.
-var logEntryStart = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d`)
-
-// withoutTestHarness drops the entries terraform-plugin-testing writes about
-// itself (it logs each step's configuration, secrets and all), keeping what
-// Terraform and the provider log, as a user's TF_LOG=TRACE would show them.
-func withoutTestHarness(log []byte) []byte {
-	var out bytes.Buffer
-	keep := true
-	for _, line := range bytes.SplitAfter(log, []byte("\n")) {
-		if logEntryStart.Match(line) {
-			keep = !bytes.Contains(line, []byte(" sdk.helper_resource: "))
-		}
-		if keep {
-			out.Write(line)
-		}
-	}
-	return out.Bytes()
-}
-
-// issuedCredentials serves an emulator and keeps the temporary credentials
-// its IAM hands out, so a test can look for them where they must not be.
-type issuedCredentials struct {
-	url string
-
-	mu    sync.Mutex
-	creds []string // access key, secret key, security token of each issue
-}
-
-func recordIssuedCredentials(t *testing.T, emu *fgsemu.Emulator) *issuedCredentials {
-	t.Helper()
-	ic := &issuedCredentials{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/v3.0/OS-CREDENTIAL/securitytokens" {
-			emu.ServeHTTP(w, r)
-			return
-		}
-		rec := httptest.NewRecorder()
-		emu.ServeHTTP(rec, r)
-		var body struct {
-			Credential struct{ Access, Secret, Securitytoken string } `json:"credential"`
-		}
-		if json.Unmarshal(rec.Body.Bytes(), &body) == nil && body.Credential.Access != "" {
-			ic.mu.Lock()
-			ic.creds = append(ic.creds, body.Credential.Access, body.Credential.Secret, body.Credential.Securitytoken)
-			ic.mu.Unlock()
-		}
-		for k, v := range rec.Header() {
-			w.Header()[k] = v
-		}
-		w.WriteHeader(rec.Code)
-		_, _ = w.Write(rec.Body.Bytes())
-	}))
-	t.Cleanup(srv.Close)
-	ic.url = srv.URL
-	return ic
-}
-
-func (ic *issuedCredentials) all() []string {
-	ic.mu.Lock()
-	defer ic.mu.Unlock()
-	return append([]string(nil), ic.creds...)
-}
 
 // At TF_LOG=TRACE, neither Terraform's log nor the provider's holds a secret
 // key, a security token or an IAM token, and the access key shows only masked.

@@ -1,6 +1,3 @@
-// Package provider is the huaweicloud provider block: its schema, the
-// official provider's environment variables, and the one FunctionGraph
-// client every type shares.
 package provider
 
 import (

@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -12,15 +13,6 @@ import (
 )
 
 func TestMain(m *testing.M) { acctest.Main(m) }
-
-func cancelBlock(urn, id string) string {
-	return fmt.Sprintf(`
-resource "huaweicloud_fgs_async_invocation_cancel" "test" {
-  function_urn = %q
-  request_id   = %q
-}
-`, urn, id)
-}
 
 // Misconfigured providers fail before anything is sent, saying what to set.
 func TestProvider_misconfigurationsFail(t *testing.T) {
@@ -79,16 +71,6 @@ func TestProvider_misconfigurationsFail(t *testing.T) {
 	}
 }
 
-func countVerbs(s string) int {
-	n := 0
-	for i := 0; i+1 < len(s); i++ {
-		if s[i] == '%' && s[i+1] == 's' {
-			n++
-		}
-	}
-	return n
-}
-
 // Credentials from the environment work like the official provider's.
 func TestProvider_credentialsFromEnvironment(t *testing.T) {
 	t.Parallel()
@@ -139,5 +121,37 @@ provider "huaweicloud" {
 				return nil
 			},
 		}},
+	})
+}
+
+// The smaller settings: max_retries as a fraction, an empty region, a
+// project ID in capitals.
+func TestProvider_smallerSettings(t *testing.T) {
+	t.Parallel()
+	endpoint := `endpoints = { fgs = "%[1]s" }`
+	runProviderCases(t, []providerCase{
+		{name: "max_retries 1.5", block: keysAnd(endpoint, "max_retries = 1.5"),
+			wantError: `Invalid Attribute Value.*max_retries value must be a whole number between 0 and 100, got: 1.5`},
+		{name: "empty region, HW_REGION_NAME fills it", block: keysAnd(`region = ""`), env: map[string]string{"HW_REGION_NAME": "cn-nowhere-9"},
+			wantError: `Unknown Region.*region from HW_REGION_NAME`},
+		{name: "empty region, nothing fills it", block: keysAnd(`region = ""`, endpoint)},
+		{name: "project_id in capitals", block: keysAnd(endpoint, `region = "cn-north-4"`, fmt.Sprintf("project_id = %q", strings.ToUpper(acctest.ProjectID)))},
+		// An empty string is unset for every string argument, as for the keys:
+		// `x = var.x` with a default of "" falls back as if it were not written.
+		{name: "every string argument empty", block: keysAnd(`endpoints = { fgs = "%[1]s" }`, `region = ""`, `token = ""`, `security_token = ""`,
+			`cloud = ""`, `auth_url = ""`, `profile = ""`, `shared_config_file = ""`, `project_id = ""`, `signing_algorithm = ""`,
+			`assume_role {`, `agency_name = ""`, `domain_name = ""`, `domain_id = ""`, `}`)},
+		{name: "empty project_id, HW_PROJECT_ID fills it", block: keysAnd(endpoint, `region = "cn-north-4"`, `project_id = ""`),
+			env: map[string]string{"HW_PROJECT_ID": "not-a-project"}, wantError: `Invalid Project ID.*"not-a-project" is not a project ID`},
+		// Not so an endpoint: unset, it would send to the default endpoint though the key names one.
+		{name: "empty endpoints.fgs is refused", block: keysAnd(`endpoints = { fgs = "" }`),
+			wantError: `Invalid Attribute Value Length.*string length must be at least 1`},
+		// The cloud is read as DNS reads it, so the default cloud's region check applies.
+		{name: "cloud in capitals", block: keysAnd(`cloud = "MYHUAWEICLOUD.COM"`, `region = "cn-nowhere-9"`), wantError: `Unknown Region`},
+		{name: "cloud with a final dot", block: keysAnd(`cloud = "myhuaweicloud.com."`, `region = "cn-nowhere-9"`), wantError: `Unknown Region`},
+		{name: "cloud with an empty label", block: keysAnd(endpoint, `cloud = "a..b"`),
+			wantError: `Invalid Cloud Domain.*"a..b" is not a domain name.*each part between dots`},
+		{name: "IPv6 zone endpoint", block: keysAnd(`endpoints = { fgs = "http://[::1%25lo]:18082" }`),
+			wantError: `Invalid FunctionGraph Endpoint.*names an IPv6 zone \(%lo\).*without its zone`},
 	})
 }

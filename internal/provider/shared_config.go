@@ -9,6 +9,9 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgs"
 )
 
@@ -174,4 +177,69 @@ func checkProfileKeys(p cliProfile, path string) *profileError {
 				p.Name, path, k.fields)}
 	}
 	return nil
+}
+
+// selectedProfile is the CLI profile in use and how logs and errors name it.
+type selectedProfile struct {
+	cliProfile
+	label string // profile "name" in /path/config.json
+}
+
+// readProfile reads the CLI profile when shared_config_file or profile is set
+// (then the file must exist), or when needed is true (then a missing default
+// file just means there is no profile). Errors name the file and the profile.
+func readProfile(m providerModel, getenv func(string) string, needed bool) (*selectedProfile, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	file, fileFrom := setting(m.SharedConfigFile, getenv, envSharedConfig)
+	name, nameFrom := setting(m.Profile, getenv, envProfile)
+	chosen := file != "" || name != ""
+	if !chosen && !needed {
+		return nil, nil
+	}
+	if file == "" {
+		file, fileFrom = defaultSharedConfigFile, "the default location"
+	}
+	blame := func(perr *profileError) {
+		switch {
+		case perr.setting == "profile" && nameFrom == "argument":
+			diags.AddAttributeError(path.Root("profile"), perr.summary, perr.detail)
+		case perr.setting != "profile" && fileFrom == "argument":
+			diags.AddAttributeError(path.Root("shared_config_file"), perr.summary, perr.detail)
+		default:
+			diags.AddError(perr.summary, perr.detail)
+		}
+	}
+	expanded, err := expandHome(file, getenv)
+	if err != nil {
+		if chosen {
+			blame(&profileError{summary: "Cannot Read Shared Config File",
+				detail: fmt.Sprintf("The shared config file %s (from %s) cannot be found: %s. Set shared_config_file (or %s) to an absolute path.", file, fileFrom, err, envSharedConfig)})
+		}
+		return nil, diags
+	}
+	cfg, found, perr := readSharedConfig(expanded, fileFrom)
+	switch {
+	case perr != nil:
+		blame(perr)
+		return nil, diags
+	case !found && !chosen:
+		return nil, diags
+	case !found:
+		detail := fmt.Sprintf("The shared config file %s (from %s) does not exist.", expanded, fileFrom)
+		if name != "" && file == defaultSharedConfigFile {
+			detail = fmt.Sprintf("The profile %q (from %s) was chosen, but the shared config file %s does not exist. "+
+				"Set shared_config_file (or %s) to the Huawei Cloud CLI's config.json.", name, nameFrom, expanded, envSharedConfig)
+		}
+		blame(&profileError{summary: "Shared Config File Not Found", detail: detail})
+		return nil, diags
+	}
+	p, perr := selectProfile(cfg, expanded, name, nameFrom)
+	if perr == nil {
+		perr = checkProfileKeys(p, expanded)
+	}
+	if perr != nil {
+		blame(perr)
+		return nil, diags
+	}
+	return &selectedProfile{cliProfile: p, label: fmt.Sprintf("profile %q in %s", p.Name, expanded)}, diags
 }

@@ -1,31 +1,11 @@
 package provider
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
-
-func endpoints(kv ...string) types.Map {
-	m := map[string]attr.Value{}
-	for i := 0; i+1 < len(kv); i += 2 {
-		m[kv[i]] = types.StringValue(kv[i+1])
-	}
-	return types.MapValueMust(types.StringType, m)
-}
-
-// model is an empty provider block: every argument null.
-func model() providerModel {
-	return providerModel{
-		Region: types.StringNull(), AccessKey: types.StringNull(), SecretKey: types.StringNull(),
-		SecurityToken: types.StringNull(), ProjectID: types.StringNull(), Cloud: types.StringNull(),
-		Endpoints: types.MapNull(types.StringType), Insecure: types.BoolNull(), MaxRetries: types.NumberNull(),
-	}
-}
 
 func TestResolve(t *testing.T) {
 	t.Parallel()
@@ -228,22 +208,31 @@ func TestResolve(t *testing.T) {
 	}
 }
 
-// A regions file that cannot be used is the one error: the valid region
-// it might have given an endpoint for is not blamed as well.
-func TestResolveUnreadableRegionsFileIsOneError(t *testing.T) {
+// The DEBUG line says where credentials came from and never holds a secret.
+func TestLogFieldsHoldNoSecret(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	bad := filepath.Join(dir, "regions.yaml")
-	if err := os.WriteFile(bad, []byte("FUNCTIONGRAPH: [id: {\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	for _, region := range []string{"cn-north-4", "xx-new-1"} {
-		m := model()
-		m.AccessKey, m.SecretKey, m.Region = types.StringValue("AK"), types.StringValue("SK"), types.StringValue(region)
-		env := map[string]string{"HUAWEICLOUD_SDK_REGIONS_FILE": bad}
-		_, diags := resolve(m, func(k string) string { return env[k] })
-		if errs := diags.Errors(); len(errs) != 1 || errs[0].Summary() != "Invalid SDK Region Endpoints" {
-			t.Fatalf("region %s: want one error about the regions file, got %v", region, errs)
+	file := writeFile(t, dir, "config.json", cliConfig)
+	for _, env := range []map[string]string{
+		{envAccessKey: "ENVACCESSKEY0001", envSecretKey: "env-secret", envSecurityToken: "env-security-token"},
+		{envAuthToken: "env-auth-token", envAgencyName: "ops", envAgencyDomain: "acme", envRegion: "cn-north-4"},
+		{envSharedConfig: file, envProfile: "sso"},
+	} {
+		c, diags := resolve(model(), func(k string) string { return env[k] })
+		if diags.HasError() {
+			t.Fatal(diags)
+		}
+		fields := c.logFields()
+		for k, v := range fields {
+			s, _ := v.(string)
+			for _, secret := range []string{"env-secret", "env-security-token", "env-auth-token", "ENVACCESSKEY0001", "sso-sk", "sso-token", "SSOAK00000001"} {
+				if strings.Contains(s, secret) {
+					t.Fatalf("field %s holds a secret: %q", k, s)
+				}
+			}
+		}
+		if fields["credentials_from"] == "" || fields["auth_method"] == "" {
+			t.Fatalf("fields %v do not say where credentials came from", fields)
 		}
 	}
 }

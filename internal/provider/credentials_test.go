@@ -7,77 +7,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/acctest"
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgsemu"
 )
-
-// profileFile writes a Huawei Cloud CLI config.json whose "good" profiles
-// hold the emulator's keys and whose "wrong" profile holds keys it refuses.
-func profileFile(t *testing.T, dir string) string {
-	t.Helper()
-	content := fmt.Sprintf(`{
-  "current": "good",
-  "profiles": [
-    {"name": "good", "mode": "AKSK", "accessKeyId": %[1]q, "secretAccessKey": %[2]q, "region": %[3]q, "projectId": %[4]q},
-    {"name": "sso", "mode": "SSO", "region": %[3]q, "ssoAuth": {"stsToken": {"accessKeyId": %[1]q, "secretAccessKey": %[2]q}}},
-    {"name": "wrong", "mode": "AKSK", "accessKeyId": "WRONGACCESSKEY0001", "secretAccessKey": "wrong-secret", "region": %[3]q},
-    {"name": "agency", "mode": "AKSK", "accessKeyId": %[1]q, "secretAccessKey": %[2]q, "region": %[3]q,
-     "agencyName": %[5]q, "agencyDomainName": %[6]q},
-    {"name": "nokeys", "mode": "AKSK", "region": %[3]q}
-  ]
-}`, acctest.AccessKey, acctest.SecretKey, acctest.Region, acctest.ProjectID, acctest.AgencyName, acctest.AgencyDomain)
-	p := filepath.Join(dir, "config.json")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-// cancels is n cancel resources, each after the one before when chained,
-// so that an apply lasts n answers.
-func cancels(urn string, ids []string, chained bool) string {
-	var b strings.Builder
-	for i, id := range ids {
-		dependsOn := ""
-		if chained && i > 0 {
-			dependsOn = fmt.Sprintf("  depends_on   = [huaweicloud_fgs_async_invocation_cancel.c%d]\n", i-1)
-		}
-		fmt.Fprintf(&b, "\nresource \"huaweicloud_fgs_async_invocation_cancel\" \"c%d\" {\n  function_urn = %q\n  request_id   = %q\n%s}\n", i, urn, id, dependsOn)
-	}
-	return b.String()
-}
-
-func invokeN(t *testing.T, emu *fgsemu.Emulator, urn string, n int) []string {
-	t.Helper()
-	ids := make([]string, n)
-	for i := range ids {
-		ids[i] = acctest.Invoke(t, emu, urn)
-	}
-	return ids
-}
-
-func providerBlock(lines ...string) string {
-	return "provider \"huaweicloud\" {\n  " + strings.Join(lines, "\n  ") + "\n}\n"
-}
-
-// expectAccepted checks every cancel was accepted, with the given number of IAM calls.
-func expectAccepted(emu *fgsemu.Emulator, cancels, iamCalls int64) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		s := emu.Stats()
-		if s.AcceptedCancels != cancels || s.IAMCalls != iamCalls || s.AuthFailures != 0 {
-			return fmt.Errorf("want %d accepted cancels, %d IAM calls and no auth failure, got %+v", cancels, iamCalls, s)
-		}
-		return nil
-	}
-}
 
 // Every way in works end to end: a token, CLI profiles, assumed agencies,
 // each from arguments or the environment, and the precedence between them.
@@ -158,34 +93,6 @@ func TestProvider_waysIn(t *testing.T) {
 			})
 		})
 	}
-}
-
-// An apply that outlasts the agency's temporary credentials renews them,
-// and every cancel is accepted.
-func TestProvider_assumedAgencyRenewedDuringLongApply(t *testing.T) {
-	t.Parallel()
-	urn := acctest.FunctionURN("hello")
-	emu := acctest.StartAuthEmulator(t, fgsemu.Options{TempCredentialTTL: 2 * time.Second, Latency: 300 * time.Millisecond}, fgsemu.Function{URN: urn})
-	ids := invokeN(t, emu, urn, 8)
-	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProviderFactories(),
-		Steps: []resource.TestStep{{
-			Config: providerBlock(
-				fmt.Sprintf("access_key = %q", acctest.AccessKey),
-				fmt.Sprintf("secret_key = %q", acctest.SecretKey),
-				fmt.Sprintf("region = %q", acctest.Region),
-				fmt.Sprintf("endpoints = { fgs = %q, iam = %q }", emu.URL(), emu.URL()),
-				fmt.Sprintf("assume_role {\n    agency_name = %q\n    domain_name = %q\n  }", acctest.AgencyName, acctest.AgencyDomain),
-			) + cancels(urn, ids, true),
-			Check: func(*terraform.State) error {
-				s := emu.Stats()
-				if s.AcceptedCancels != int64(len(ids)) || s.IAMCalls < 2 {
-					return fmt.Errorf("want %d accepted cancels and the credentials renewed (IAM calls > 1), got %+v", len(ids), s)
-				}
-				return nil
-			},
-		}},
-	})
 }
 
 // The signing algorithm reaches the SDK: HmacSM3 is verified end to end;
@@ -317,29 +224,6 @@ func TestProvider_authenticationMisconfigurations(t *testing.T) {
 	}
 }
 
-// IAM's refusal to issue the agency's credentials fails the cancel with a
-// diagnostic that names IAM and the agency settings, and nothing reaches FunctionGraph.
-func TestProvider_agencyRefusedByIAM(t *testing.T) {
-	t.Parallel()
-	urn := acctest.FunctionURN("hello")
-	emu := acctest.StartAuthEmulator(t, fgsemu.Options{}, fgsemu.Function{URN: urn})
-	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProviderFactories(),
-		Steps: []resource.TestStep{{
-			Config: providerBlock(
-				fmt.Sprintf("token = %q", acctest.AuthToken),
-				fmt.Sprintf("auth_url = %q", emu.URL()+"/v3"),
-				fmt.Sprintf("endpoints = { fgs = %q }", emu.URL()),
-				"assume_role {\n    agency_name = \"not-delegated\"\n    domain_name = \"acme\"\n  }",
-			) + cancelBlock(urn, acctest.Invoke(t, emu, urn)),
-			ExpectError: acctest.ErrorPattern(`Failed to Cancel Async Invocation: Cannot Assume Agency.*IAM refused to issue temporary credentials for the agency. Nothing was sent to FunctionGraph.*assume_role.agency_name.*HTTP status: 403.*Error code: IAM.0002`),
-		}},
-	})
-	if s := emu.Stats(); s.RequestsByOp[fgsemu.OpCancel] != 0 || s.IAMCalls != 1 {
-		t.Fatalf("want one IAM call and no cancel, got %+v", s)
-	}
-}
-
 // A refused token is explained as a token, not as access keys.
 func TestProvider_tokenRefused(t *testing.T) {
 	t.Parallel()
@@ -407,4 +291,75 @@ func TestProvider_tokenBesideKeysStopsApplyOnce(t *testing.T) {
 	if got := emu.Stats().Requests - before; got != 0 {
 		t.Fatalf("the emulator received %d requests", got)
 	}
+}
+
+// Access keys are a set from the first place that sets either key, with
+// their own security token; each mix of block, environment and profile.
+func TestProvider_credentialSets(t *testing.T) {
+	t.Parallel()
+	profile := map[string]string{"HW_SHARED_CONFIG_FILE": "%[3]s/profiles.json"}
+	with := func(m map[string]string, kv ...string) map[string]string {
+		out := map[string]string{}
+		for k, v := range m {
+			out[k] = v
+		}
+		for i := 0; i+1 < len(kv); i += 2 {
+			out[kv[i]] = kv[i+1]
+		}
+		return out
+	}
+	endpoint := `endpoints = { fgs = "%[1]s" }`
+	runProviderCases(t, []providerCase{
+		{name: "block access key, environment secret key", block: []string{testKeys[0], endpoint},
+			env:       map[string]string{"HW_SECRET_KEY": acctest.SecretKey},
+			wantError: `Missing Secret Key.*An access key is set \(from argument\) but no secret key\..*HW_SECRET_KEY is set too, but it is not combined`},
+		{name: "block keys, a stale HW_SECURITY_TOKEN is not sent", block: keysAnd(endpoint),
+			env: map[string]string{"HW_SECURITY_TOKEN": "stale-security-token"}},
+		{name: "environment keys carry HW_SECURITY_TOKEN", block: []string{endpoint},
+			env:       map[string]string{"HW_ACCESS_KEY": acctest.AccessKey, "HW_SECRET_KEY": acctest.SecretKey, "HW_SECURITY_TOKEN": "stale-security-token"},
+			wantError: `Authentication Failed`, sent: true,
+			check: func(t *testing.T, emu *fgsemu.Emulator) {
+				if s := emu.Stats(); s.AuthFailures != 1 {
+					t.Fatalf("want the security token sent, and refused beside permanent keys: %+v", s)
+				}
+			}},
+		{name: "block security token without its keys", block: []string{`security_token = "sts"`, endpoint},
+			env:       map[string]string{"HW_ACCESS_KEY": acctest.AccessKey, "HW_SECRET_KEY": acctest.SecretKey},
+			wantError: `Security Token Without Its Keys.*the keys come from HW_ACCESS_KEY`},
+		{name: "HW_ACCESS_KEY with CLOUD_SDK_SK", block: []string{endpoint},
+			env:       map[string]string{"HW_ACCESS_KEY": acctest.AccessKey, "CLOUD_SDK_SK": acctest.SecretKey},
+			wantError: `Missing Secret Key.*\(from HW_ACCESS_KEY\).*CLOUD_SDK_SK is set too`},
+		{name: "profile keys, HW_SECURITY_TOKEN not sent", block: []string{endpoint}, env: with(profile, "HW_SECURITY_TOKEN", "stale-security-token")},
+		{name: "block keys over a chosen profile", block: keysAnd(endpoint), env: with(profile, "HW_PROFILE", "wrong")},
+		{name: "environment access key, profile not combined", block: []string{endpoint}, env: with(profile, "HW_ACCESS_KEY", acctest.AccessKey),
+			wantError: `Missing Secret Key.*\(from HW_ACCESS_KEY\)`},
+		{name: "block secret key, profile not combined", block: []string{testKeys[1], endpoint}, env: profile,
+			wantError: `Missing Access Key.*A secret key is set \(from argument\)`},
+		{name: "block security token with profile keys", block: []string{`security_token = "sts"`, endpoint}, env: profile,
+			wantError: `Security Token Without Its Keys.*the keys come from profile "good"`},
+	})
+}
+
+// A key, secret or token with a line break or white space around it fails at
+// plan, naming where it was set, and nothing is sent.
+func TestProvider_credentialsWithWhiteSpace(t *testing.T) {
+	t.Parallel()
+	endpoint := `endpoints = { fgs = "%[1]s" }`
+	runProviderCases(t, []providerCase{
+		{name: "access key with a newline", block: []string{fmt.Sprintf("access_key = \"%s\\n\"", acctest.AccessKey), testKeys[1], endpoint},
+			wantError: `Invalid Access Key.*access_key is refused: it ends with a line break.*trimspace\(\)`},
+		{name: "secret key from a file", block: []string{testKeys[0], `secret_key = file("%[3]s/sk.txt")`, endpoint},
+			wantError: `Invalid Secret Key.*secret_key is refused: it ends with a line break, as a value read from a file usually does.*secret_key = trimspace\(file`},
+		{name: "HW_SECRET_KEY with a newline", block: []string{endpoint},
+			env:       map[string]string{"HW_ACCESS_KEY": acctest.AccessKey, "HW_SECRET_KEY": acctest.SecretKey + "\n"},
+			wantError: `Invalid Secret Key.*HW_SECRET_KEY is refused: it ends with a line break`},
+		{name: "HW_AUTH_TOKEN with a newline", block: []string{endpoint}, env: map[string]string{"HW_AUTH_TOKEN": acctest.AuthToken + "\n"},
+			wantError: `Invalid Token.*HW_AUTH_TOKEN is refused: it ends with a line break`},
+		{name: "security token with a leading space", block: []string{endpoint},
+			env:       map[string]string{"HW_ACCESS_KEY": acctest.AccessKey, "HW_SECRET_KEY": acctest.SecretKey, "HW_SECURITY_TOKEN": " sts"},
+			wantError: `Invalid Security Token.*HW_SECURITY_TOKEN is refused: it has white space at its start or end`},
+		{name: "profile secret with a newline", block: []string{endpoint},
+			env:       map[string]string{"HW_SHARED_CONFIG_FILE": "%[3]s/profiles.json", "HW_PROFILE": "newline"},
+			wantError: `Invalid Secret Key.*secretAccessKey of profile "newline" in .*profiles.json is refused: it ends with a line break.*Remove it from the profile`},
+	})
 }
