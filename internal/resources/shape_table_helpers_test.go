@@ -200,7 +200,7 @@ type shapeDiagnostic struct {
 func (d shapeDiagnostic) String() string {
 	s := d.severity + ": " + d.title
 	if d.wrapped {
-		s += " (" + cut(d.detail, 60) + ")"
+		s += " (" + shorten(d.detail, 60) + ")"
 	}
 	if d.blamed != "" {
 		s += " [" + d.blamed + "]"
@@ -208,7 +208,7 @@ func (d shapeDiagnostic) String() string {
 	return s
 }
 
-func cut(s string, n int) string {
+func shorten(s string, n int) string {
 	if len(s) > n {
 		return s[:n] + "…"
 	}
@@ -218,11 +218,15 @@ func cut(s string, n int) string {
 // matches reports whether d is the diagnostic "Severity: Title [blamed]".
 // Terraform shows a wrapped action diagnostic at the action_trigger or the
 // action block, never at the argument, so there the argument is not compared.
+// A title "*" matches any title (a drift the table names).
 func (d shapeDiagnostic) matches(severity, title, blamed string) bool {
-	if d.wrapped {
-		return d.severity == severity && strings.HasPrefix(d.detail, title+": ")
+	switch {
+	case d.severity != severity:
+		return false
+	case d.wrapped:
+		return title == "*" || strings.HasPrefix(d.detail, title+": ")
 	}
-	return d.severity == severity && d.title == title && d.argument() == blamed
+	return (title == "*" || d.title == title) && d.argument() == blamed
 }
 
 // argument is the argument blamed, or "" when the source line is a block's
