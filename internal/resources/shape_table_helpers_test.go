@@ -32,6 +32,8 @@ type shapeWorkspace struct {
 // shapeCommandTimeout bounds one terraform command, so a hang fails the test.
 const shapeCommandTimeout = 4 * time.Minute
 
+// newShapeWorkspace serves the provider as acctest.CLI does (no machine
+// environment, fast retries and polls) and makes an empty working directory.
 func newShapeWorkspace(t *testing.T) *shapeWorkspace {
 	t.Helper()
 	tf, err := shapeTerraformPath()
@@ -105,8 +107,7 @@ func (w *shapeWorkspace) interrupt(cmd *exec.Cmd, done <-chan error, ready func(
 			return err
 		case <-deadline:
 			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			<-done
-			w.t.Fatal("the apply never reached the moment to interrupt it")
+			w.t.Fatalf("the apply never reached the moment to interrupt it (then killed: %v)", <-done)
 		case <-tick.C:
 		}
 	}

@@ -12,111 +12,6 @@ import (
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgsemu"
 )
 
-// cancelShape is one shape of the cancel, written as a user writes it.
-type cancelShape struct {
-	name      string
-	typeName  string
-	action    bool // an action block (Terraform 1.14+), run by a terraform_data's action_trigger
-	ephemeral bool
-	bulk      bool // request_ids = [the ID] instead of request_id
-}
-
-var cancelShapes = []cancelShape{
-	{name: "resource", typeName: "huaweicloud_fgs_async_invocation_cancel"},
-	{name: "ephemeral", typeName: "huaweicloud_fgs_async_invocation_cancel", ephemeral: true},
-	{name: "action", typeName: "huaweicloud_fgs_async_invocation_cancel", action: true},
-	{name: "bulk_resource", typeName: "huaweicloud_fgs_async_invocations_cancel", bulk: true},
-	{name: "bulk_action", typeName: "huaweicloud_fgs_async_invocations_cancel", action: true, bulk: true},
-}
-
-// cancelArgs are the arguments every shape takes, as HCL expressions; an
-// empty one is left out.
-type cancelArgs struct {
-	urn, requestID, region, timeout, cancelType, waitForStop string
-}
-
-// timeoutArg is the argument that holds the timeout: resources take the
-// framework's timeouts block, which reports itself as create.
-func (s cancelShape) timeoutArg() string {
-	if s.action || s.ephemeral {
-		return "timeout"
-	}
-	return "create"
-}
-
-// requestIDArg is the argument that holds the request ID.
-func (s cancelShape) requestIDArg() string {
-	if s.bulk {
-		return "request_ids"
-	}
-	return "request_id"
-}
-
-// config writes the shape's block with the arguments, and what runs it: a
-// trigger for an action (unless it is invoked directly), a check that reads
-// an ephemeral (OpenTofu opens one at apply only when something reads it).
-func (s cancelShape) config(a cancelArgs, trigger bool) string {
-	var b strings.Builder
-	line := func(name, value string) {
-		if value != "" {
-			fmt.Fprintf(&b, "  %s = %s\n", name, value)
-		}
-	}
-	if s.ephemeral {
-		line("enabled", "terraform.applying")
-	}
-	line("function_urn", a.urn)
-	if s.bulk && a.requestID != "" {
-		line("request_ids", "["+a.requestID+"]")
-	} else {
-		line("request_id", a.requestID)
-	}
-	line("region", a.region)
-	line("type", a.cancelType)
-	line("wait_for_stop", a.waitForStop)
-	if a.timeout != "" {
-		if s.action || s.ephemeral {
-			line("timeout", a.timeout)
-		} else {
-			fmt.Fprintf(&b, "  timeouts {\n    create = %s\n  }\n", a.timeout)
-		}
-	}
-	switch {
-	case s.action && !trigger:
-		return fmt.Sprintf("\naction %q \"test\" {\n  config {\n%s  }\n}\n", s.typeName, b.String())
-	case s.action:
-		return fmt.Sprintf(`
-action %[1]q "test" {
-  config {
-%[2]s  }
-}
-
-resource "terraform_data" "trigger" {
-  input = "v1"
-  lifecycle {
-    action_trigger {
-      events  = [after_create]
-      actions = [action.%[1]s.test]
-    }
-  }
-}
-`, s.typeName, b.String())
-	case s.ephemeral:
-		return fmt.Sprintf(`
-ephemeral %[1]q "test" {
-%[2]s}
-
-check "cancel_sent" {
-  assert {
-    condition     = ephemeral.%[1]s.test.sent == terraform.applying
-    error_message = "This apply sent no cancel."
-  }
-}
-`, s.typeName, b.String())
-	}
-	return fmt.Sprintf("\nresource %q \"test\" {\n%s}\n", s.typeName, b.String())
-}
-
 // shapeCounts is what the emulator saw during the apply: cancel requests,
 // accepted cancels, status queries, and requests of any kind.
 type shapeCounts struct{ cancels, accepted, lists, requests int64 }
@@ -160,31 +55,6 @@ type shapeCase struct {
 
 const neverInvoked = "1b3a6c2e-7d3f-4e1a-9c6b-2f1e0d9c8b7a"
 
-// laterBlock holds values Terraform knows only at apply.
-func laterBlock(urn, id string) string {
-	return fmt.Sprintf(`
-resource "terraform_data" "later" {
-  input = { urn = %q, id = %q, region = %q, timeout = "1m", type = "force", wait = true }
-}
-`, urn, id, acctest.Region)
-}
-
-func knownArgs(urn, id string) cancelArgs {
-	return cancelArgs{urn: fmt.Sprintf("%q", urn), requestID: fmt.Sprintf("%q", id)}
-}
-
-// withArgs is the known arguments, changed by set.
-func withArgs(set func(a *cancelArgs)) func(urn, id string) cancelArgs {
-	return func(urn, id string) cancelArgs {
-		a := knownArgs(urn, id)
-		set(&a)
-		return a
-	}
-}
-
-// knownAtApply begins the expression of a value of terraform_data.later.
-const knownAtApply = "terraform_data.later.output."
-
 // cancelledOutcome is a running invocation cancelled and seen stopped: one
 // cancel, accepted, and one status query.
 var cancelledOutcome = shapeOutcome{counts: shapeCounts{cancels: 1, accepted: 1, lists: 1, requests: 2}}
@@ -205,40 +75,14 @@ func forBulk(o shapeOutcome) map[string]shapeOutcome {
 	return map[string]shapeOutcome{"bulk_resource": o, "bulk_action": o}
 }
 
-func shapeCases() []shapeCase {
+// inputCases are inputs checked before anything is sent, and values known
+// only at apply, which must not be judged before.
+func inputCases() []shapeCase {
 	unknownAtPlan := func(name string, set func(a *cancelArgs)) shapeCase {
 		return shapeCase{name: "unknown " + name, later: true, args: withArgs(set), want: cancelledOutcome, per: eachCancelled}
 	}
-	timeoutDrift := "zero or negative timeout: the resources say \"Invalid Timeout\", the ephemeral and actions \"Invalid Duration\""
-	timeoutRefused := shapeOutcome{fails: true, diags: []string{"Error: * [timeout]"}, drift: timeoutDrift}
-	refusedAPI := func(title string, counts shapeCounts, drift string) shapeCase {
-		return shapeCase{want: shapeOutcome{fails: true, diags: []string{"Error: " + title}, counts: counts},
-			per: forBulk(shapeOutcome{fails: true, diags: []string{"Error: *"}, counts: counts, drift: drift})}
-	}
-	forbidden := refusedAPI("Failed to Cancel Async Invocation: Access Denied", shapeCounts{cancels: 1, requests: 1},
-		`a 403: the bulk says "Failed to Cancel 1 of 1 Async Invocation" and names Access Denied only in its detail`)
-	forbidden.name = "403"
-	forbidden.prepare = func(t *testing.T, emu *fgsemu.Emulator, urn string) string {
-		if err := emu.InjectFault(fgsemu.Fault{Op: fgsemu.OpCancel, Status: 403, Body: `{"error_code":"FSS.0403","error_msg":"invalid token"}`}); err != nil {
-			t.Fatal(err)
-		}
-		return acctest.Invoke(t, emu, urn)
-	}
-	neverHad := refusedAPI("Failed to Cancel Async Invocation: Invocation Cannot Be Cancelled", shapeCounts{cancels: 1, lists: 1, requests: 2},
-		`a request ID the function never had: the bulk says "Failed to Cancel 1 of 1 Async Invocation", not "Invocation Cannot Be Cancelled"`)
-	neverHad.name = "request id never had"
-	neverHad.prepare = func(*testing.T, *fgsemu.Emulator, string) string { return neverInvoked }
-	notRunning := shapeCounts{cancels: 1, lists: 1, requests: 2}
-	// An interrupted wait: the accepted cancel stands. The resource records
-	// it (stop_pending) and warns; the ephemeral and the action have no state
-	// to keep it in, so the apply fails, saying the cancel was accepted.
-	interrupted := shapeOutcome{fails: true, diags: []string{"Error: Interrupted While Waiting for the Invocation to Stop"},
-		counts: shapeCounts{cancels: 1, accepted: 1}, listsVary: true}
-	interruptedDrift := interrupted
-	interruptedDrift.diags = nil
-	interruptedDrift.drift = `Ctrl-C while waiting: the bulk says "Invocations Still Running After Cancel" (an error, in the bulk resource too, which records the accepted cancel), not "Interrupted While Waiting for the Invocation to Stop"`
-	interruptedResource := interrupted
-	interruptedResource.diags = []string{"Warning: Interrupted While Waiting for the Invocation to Stop"}
+	timeoutRefused := shapeOutcome{fails: true, diags: []string{"Error: * [timeout]"},
+		drift: `zero or negative timeout: the resources say "Invalid Timeout", the ephemeral and actions "Invalid Duration"`}
 	return []shapeCase{
 		{name: "running invocation", want: cancelledOutcome, per: eachCancelled},
 		unknownAtPlan("function_urn", func(a *cancelArgs) { a.urn = knownAtApply + "urn" }),
@@ -248,8 +92,8 @@ func shapeCases() []shapeCase {
 		unknownAtPlan("type", func(a *cancelArgs) { a.cancelType = knownAtApply + "type" }),
 		unknownAtPlan("wait_for_stop", func(a *cancelArgs) { a.waitForStop = knownAtApply + "wait" }),
 		unknownAtPlan("together", func(a *cancelArgs) {
-			*a = cancelArgs{urn: knownAtApply + "urn", requestID: knownAtApply + "id", region: knownAtApply + "region", timeout: knownAtApply + "timeout",
-				cancelType: knownAtApply + "type", waitForStop: knownAtApply + "wait"}
+			*a = cancelArgs{urn: knownAtApply + "urn", requestID: knownAtApply + "id", region: knownAtApply + "region",
+				timeout: knownAtApply + "timeout", cancelType: knownAtApply + "type", waitForStop: knownAtApply + "wait"}
 		}),
 		{name: "malformed urn", args: withArgs(func(a *cancelArgs) { a.urn = `"urn:fss:cn-north-4:function:hello"` }),
 			want: refusedAtPlan("Error: Invalid Function URN [function_urn]")},
@@ -272,6 +116,39 @@ func shapeCases() []shapeCase {
 		}, args: withArgs(func(a *cancelArgs) {
 			a.urn = fmt.Sprintf("%q", "urn:fss:xx-nowhere-1:"+acctest.ProjectID+":function:default:hello:latest")
 		}), want: refusedAtPlan("Error: No Endpoint for the Function's Region [function_urn]")},
+	}
+}
+
+// answerCases are what FunctionGraph answers a well-formed cancel, and Ctrl-C.
+func answerCases() []shapeCase {
+	refusedAPI := func(name, title string, counts shapeCounts, drift string) shapeCase {
+		return shapeCase{name: name, want: shapeOutcome{fails: true, diags: []string{"Error: " + title}, counts: counts},
+			per: forBulk(shapeOutcome{fails: true, diags: []string{"Error: *"}, counts: counts, drift: drift})}
+	}
+	forbidden := refusedAPI("403", "Failed to Cancel Async Invocation: Access Denied", shapeCounts{cancels: 1, requests: 1},
+		`a 403: the bulk says "Failed to Cancel 1 of 1 Async Invocation" and names Access Denied only in its detail`)
+	forbidden.prepare = func(t *testing.T, emu *fgsemu.Emulator, urn string) string {
+		if err := emu.InjectFault(fgsemu.Fault{Op: fgsemu.OpCancel, Status: 403, Body: `{"error_code":"FSS.0403","error_msg":"invalid token"}`}); err != nil {
+			t.Fatal(err)
+		}
+		return acctest.Invoke(t, emu, urn)
+	}
+	neverHad := refusedAPI("request id never had", "Failed to Cancel Async Invocation: Invocation Cannot Be Cancelled",
+		shapeCounts{cancels: 1, lists: 1, requests: 2},
+		`a request ID the function never had: the bulk says "Failed to Cancel 1 of 1 Async Invocation", not "Invocation Cannot Be Cancelled"`)
+	neverHad.prepare = func(*testing.T, *fgsemu.Emulator, string) string { return neverInvoked }
+	notRunning := shapeCounts{cancels: 1, lists: 1, requests: 2}
+	// An interrupted wait: the accepted cancel stands. The resource records
+	// it (stop_pending) and warns; the ephemeral and the action have no state
+	// to keep it in, so the apply fails, saying the cancel was accepted.
+	interrupted := shapeOutcome{fails: true, diags: []string{"Error: Interrupted While Waiting for the Invocation to Stop"},
+		counts: shapeCounts{cancels: 1, accepted: 1}, listsVary: true}
+	interruptedResource := interrupted
+	interruptedResource.diags = []string{"Warning: Interrupted While Waiting for the Invocation to Stop"}
+	interruptedBulk := interrupted
+	interruptedBulk.diags = nil
+	interruptedBulk.drift = `Ctrl-C while waiting: the bulk says "Invocations Still Running After Cancel" (an error, in the bulk resource too, which records the accepted cancel), not "Interrupted While Waiting for the Invocation to Stop"`
+	return []shapeCase{
 		forbidden,
 		neverHad,
 		{name: "already cancelled", prepare: func(t *testing.T, emu *fgsemu.Emulator, urn string) string {
@@ -279,7 +156,8 @@ func shapeCases() []shapeCase {
 			cancelOutsideTerraform(t, emu, urn, id)
 			return id
 		}, want: shapeOutcome{diags: []string{"Warning: Invocation Already Cancelled"}, counts: notRunning},
-			per: forBulk(shapeOutcome{counts: notRunning, drift: "an invocation already cancelled: the bulk says nothing, where the single cancel warns \"Invocation Already Cancelled\""})},
+			per: forBulk(shapeOutcome{counts: notRunning,
+				drift: `an invocation already cancelled: the bulk says nothing, where the single cancel warns "Invocation Already Cancelled"`})},
 		{name: "ended on its own", function: fgsemu.Function{RunFor: time.Hour}, prepare: func(t *testing.T, emu *fgsemu.Emulator, urn string) string {
 			id, err := emu.InvokeStartedAt(urn, time.Now().Add(-2*time.Hour))
 			if err != nil {
@@ -287,19 +165,19 @@ func shapeCases() []shapeCase {
 			}
 			return id
 		}, want: shapeOutcome{diags: []string{"Warning: Invocation Had Already Ended"}, counts: notRunning},
-			per: forBulk(shapeOutcome{diags: []string{"Warning: *"}, counts: notRunning, drift: "an invocation that ended on its own: the bulk warns \"An Invocation Had Already Ended\", the single cancel \"Invocation Had Already Ended\""})},
+			per: forBulk(shapeOutcome{diags: []string{"Warning: *"}, counts: notRunning,
+				drift: `an invocation that ended on its own: the bulk warns "An Invocation Had Already Ended", the single cancel "Invocation Had Already Ended"`})},
 		// An action is invoked directly here: Terraform 1.14.9 can crash
 		// ("range function continued iteration") when interrupted while a
 		// triggered action runs.
 		{name: "ctrl-c while waiting", function: fgsemu.Function{StopDelay: time.Hour}, invoke: true,
 			interruptWhen: func(s fgsemu.Stats) bool { return s.AcceptedCancels > 0 && s.RequestsByOp[fgsemu.OpList] > 0 },
 			want:          interrupted,
-			per:           map[string]shapeOutcome{"resource": interruptedResource, "bulk_resource": interruptedDrift, "bulk_action": interruptedDrift}},
+			per:           map[string]shapeOutcome{"resource": interruptedResource, "bulk_resource": interruptedBulk, "bulk_action": interruptedBulk}},
 	}
 }
 
-// cancelOutsideTerraform cancels an invocation as another tool would, then
-// forgets the emulator's counts so the table sees only Terraform's requests.
+// cancelOutsideTerraform cancels an invocation as another tool would.
 func cancelOutsideTerraform(t *testing.T, emu *fgsemu.Emulator, urn, id string) {
 	t.Helper()
 	client, err := fgs.New(fgs.Config{Credentials: fgs.Credentials{AccessKey: acctest.AccessKey, SecretKey: acctest.SecretKey}, EndpointOverride: emu.URL()})
@@ -320,7 +198,7 @@ func cancelOutsideTerraform(t *testing.T, emu *fgsemu.Emulator, urn, id string) 
 // (case, shape) is one apply through the real CLI against its own emulator.
 func TestCancelShapes(t *testing.T) {
 	t.Parallel()
-	for _, c := range shapeCases() {
+	for _, c := range append(inputCases(), answerCases()...) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			for _, s := range cancelShapes {
@@ -375,7 +253,12 @@ func runShapeCase(t *testing.T, c shapeCase, s cancelShape) {
 	if o, ok := c.per[s.name]; ok {
 		want = o
 	}
-	got := shapeCountsOf(emu.Stats())
+	want.check(t, s, res, shapeCountsOf(emu.Stats()))
+}
+
+// check fails the test unless the apply ended as wanted.
+func (want shapeOutcome) check(t *testing.T, s cancelShape, res acctest.CLIResult, got shapeCounts) {
+	t.Helper()
 	if want.listsVary {
 		got.lists, got.requests = 0, 0
 	}
@@ -392,8 +275,8 @@ func runShapeCase(t *testing.T, c shapeCase, s cancelShape) {
 		}
 	}
 	if !ok {
-		t.Errorf("%s / %s:\n got fails=%v diags=%v counts=%+v\nwant fails=%v diags=%q counts=%+v\n%s",
-			c.name, s.name, res.Code != 0, diags, got, want.fails, want.diags, want.counts, res)
+		t.Errorf("%s:\n got fails=%v diags=%v counts=%+v\nwant fails=%v diags=%q counts=%+v\n%s",
+			s.name, res.Code != 0, diags, got, want.fails, want.diags, want.counts, res)
 	}
 }
 
