@@ -24,9 +24,9 @@ var cancelShapes = []cancelShape{
 	{name: "bulk_action", typeName: "huaweicloud_fgs_async_invocations_cancel", action: true, bulk: true},
 }
 
-// cancelArgs are the arguments every shape takes, as HCL expressions; an
+// shapeArgs are the arguments every shape takes, as HCL expressions; an
 // empty one is left out.
-type cancelArgs struct {
+type shapeArgs struct {
 	urn, requestID, region, timeout, cancelType, waitForStop string
 }
 
@@ -50,7 +50,7 @@ func (s cancelShape) requestIDArg() string {
 // config writes the shape's block with the arguments, and what runs it: a
 // trigger for an action (unless it is invoked directly), a check that reads
 // an ephemeral (OpenTofu opens one at apply only when something reads it).
-func (s cancelShape) config(a cancelArgs, trigger bool) string {
+func (s cancelShape) config(a shapeArgs, trigger bool) string {
 	var b strings.Builder
 	line := func(name, value string) {
 		if value != "" {
@@ -97,13 +97,13 @@ resource "terraform_data" "later" {
 }
 
 // knownArgs are the function and request ID, known at plan.
-func knownArgs(urn, id string) cancelArgs {
-	return cancelArgs{urn: fmt.Sprintf("%q", urn), requestID: fmt.Sprintf("%q", id)}
+func knownArgs(urn, id string) shapeArgs {
+	return shapeArgs{urn: fmt.Sprintf("%q", urn), requestID: fmt.Sprintf("%q", id)}
 }
 
 // withArgs is the known arguments, changed by set.
-func withArgs(set func(a *cancelArgs)) func(urn, id string) cancelArgs {
-	return func(urn, id string) cancelArgs {
+func withArgs(set func(a *shapeArgs)) func(urn, id string) shapeArgs {
+	return func(urn, id string) shapeArgs {
 		a := knownArgs(urn, id)
 		set(&a)
 		return a

@@ -42,7 +42,7 @@ type shapeCase struct {
 	provider func(emu *fgsemu.Emulator) string
 	// prepare readies the emulator and returns the request ID to cancel.
 	prepare func(t *testing.T, emu *fgsemu.Emulator, urn string) string
-	args    func(urn, id string) cancelArgs
+	args    func(urn, id string) shapeArgs
 	later   bool // add terraform_data.later, whose output is known only at apply
 	// interruptWhen: Ctrl-C once the emulator's counts say so.
 	interruptWhen func(fgsemu.Stats) bool
@@ -78,34 +78,34 @@ func forBulk(o shapeOutcome) map[string]shapeOutcome {
 // inputCases are inputs checked before anything is sent, and values known
 // only at apply, which must not be judged before.
 func inputCases() []shapeCase {
-	unknownAtPlan := func(name string, set func(a *cancelArgs)) shapeCase {
+	unknownAtPlan := func(name string, set func(a *shapeArgs)) shapeCase {
 		return shapeCase{name: "unknown " + name, later: true, args: withArgs(set), want: cancelledOutcome, per: eachCancelled}
 	}
 	timeoutRefused := shapeOutcome{fails: true, diags: []string{"Error: * [timeout]"},
 		drift: `zero or negative timeout: the resources say "Invalid Timeout", the ephemeral and actions "Invalid Duration"`}
 	return []shapeCase{
 		{name: "running invocation", want: cancelledOutcome, per: eachCancelled},
-		unknownAtPlan("function_urn", func(a *cancelArgs) { a.urn = knownAtApply + "urn" }),
-		unknownAtPlan("request_id", func(a *cancelArgs) { a.requestID = knownAtApply + "id" }),
-		unknownAtPlan("region", func(a *cancelArgs) { a.region = knownAtApply + "region" }),
-		unknownAtPlan("timeout", func(a *cancelArgs) { a.timeout = knownAtApply + "timeout" }),
-		unknownAtPlan("type", func(a *cancelArgs) { a.cancelType = knownAtApply + "type" }),
-		unknownAtPlan("wait_for_stop", func(a *cancelArgs) { a.waitForStop = knownAtApply + "wait" }),
-		unknownAtPlan("together", func(a *cancelArgs) {
-			*a = cancelArgs{urn: knownAtApply + "urn", requestID: knownAtApply + "id", region: knownAtApply + "region",
+		unknownAtPlan("function_urn", func(a *shapeArgs) { a.urn = knownAtApply + "urn" }),
+		unknownAtPlan("request_id", func(a *shapeArgs) { a.requestID = knownAtApply + "id" }),
+		unknownAtPlan("region", func(a *shapeArgs) { a.region = knownAtApply + "region" }),
+		unknownAtPlan("timeout", func(a *shapeArgs) { a.timeout = knownAtApply + "timeout" }),
+		unknownAtPlan("type", func(a *shapeArgs) { a.cancelType = knownAtApply + "type" }),
+		unknownAtPlan("wait_for_stop", func(a *shapeArgs) { a.waitForStop = knownAtApply + "wait" }),
+		unknownAtPlan("together", func(a *shapeArgs) {
+			*a = shapeArgs{urn: knownAtApply + "urn", requestID: knownAtApply + "id", region: knownAtApply + "region",
 				timeout: knownAtApply + "timeout", cancelType: knownAtApply + "type", waitForStop: knownAtApply + "wait"}
 		}),
-		{name: "malformed urn", args: withArgs(func(a *cancelArgs) { a.urn = `"urn:fss:cn-north-4:function:hello"` }),
+		{name: "malformed urn", args: withArgs(func(a *shapeArgs) { a.urn = `"urn:fss:cn-north-4:function:hello"` }),
 			want: refusedAtPlan("Error: Invalid Function URN [function_urn]")},
-		{name: "region contradicts urn", args: withArgs(func(a *cancelArgs) { a.region = `"ap-southeast-1"` }),
+		{name: "region contradicts urn", args: withArgs(func(a *shapeArgs) { a.region = `"ap-southeast-1"` }),
 			want: refusedAtPlan("Error: Region Contradicts Function URN [region]")},
-		{name: "zero timeout", args: withArgs(func(a *cancelArgs) { a.timeout = `"0s"` }), want: timeoutRefused},
-		{name: "negative timeout", args: withArgs(func(a *cancelArgs) { a.timeout = `"-1s"` }), want: timeoutRefused},
-		{name: "empty request id", args: withArgs(func(a *cancelArgs) { a.requestID = `""` }),
+		{name: "zero timeout", args: withArgs(func(a *shapeArgs) { a.timeout = `"0s"` }), want: timeoutRefused},
+		{name: "negative timeout", args: withArgs(func(a *shapeArgs) { a.timeout = `"-1s"` }), want: timeoutRefused},
+		{name: "empty request id", args: withArgs(func(a *shapeArgs) { a.requestID = `""` }),
 			want: refusedAtPlan("Error: Invalid Request ID [request_id]")},
 		// request_id is required, so Terraform refuses its null before the
 		// provider sees it; request_ids is a list whose element the provider checks.
-		{name: "null request id", args: withArgs(func(a *cancelArgs) { a.requestID = `null` }),
+		{name: "null request id", args: withArgs(func(a *shapeArgs) { a.requestID = `null` }),
 			want: refusedAtPlan("Error: Missing Configuration for Required Attribute [request_id]"),
 			per:  forBulk(refusedAtPlan("Error: Invalid Request ID [request_id]"))},
 		{name: "missing credentials", provider: func(emu *fgsemu.Emulator) string {
@@ -113,7 +113,7 @@ func inputCases() []shapeCase {
 		}, want: refusedAtPlan("Error: Missing Huawei Cloud Credentials")},
 		{name: "urn region without endpoint", provider: func(*fgsemu.Emulator) string {
 			return fmt.Sprintf("provider \"huaweicloud\" {\n  access_key = %q\n  secret_key = %q\n}\n", acctest.AccessKey, acctest.SecretKey)
-		}, args: withArgs(func(a *cancelArgs) {
+		}, args: withArgs(func(a *shapeArgs) {
 			a.urn = fmt.Sprintf("%q", "urn:fss:xx-nowhere-1:"+acctest.ProjectID+":function:default:hello:latest")
 		}), want: refusedAtPlan("Error: No Endpoint for the Function's Region [function_urn]")},
 	}
