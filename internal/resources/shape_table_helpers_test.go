@@ -1,0 +1,289 @@
+package resources_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	goversion "github.com/hashicorp/go-version"
+
+	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/acctest"
+)
+
+// shapeWorkspace is one working directory attached to a provider served in
+// the test's process, like acctest.CLI, but able to interrupt an apply.
+type shapeWorkspace struct {
+	t         *testing.T
+	dir       string
+	terraform string
+	reattach  string
+}
+
+// shapeCommandTimeout bounds one terraform command, so a hang fails the test.
+const shapeCommandTimeout = 4 * time.Minute
+
+// newShapeWorkspace serves the provider as acctest.CLI does (no machine
+// environment, fast retries and polls) and makes an empty working directory.
+func newShapeWorkspace(t *testing.T) *shapeWorkspace {
+	t.Helper()
+	tf, err := shapeTerraformPath()
+	if err != nil {
+		t.Fatal(err)
+	}
+	reattach, _ := acctest.ServeInProcess(t, acctest.Env(nil), acctest.FastRetries, acctest.FastPolls)
+	return &shapeWorkspace{t: t, dir: t.TempDir(), terraform: tf, reattach: reattach}
+}
+
+// configure writes main.tf with the provider requirement and the blocks, and runs init.
+func (w *shapeWorkspace) configure(blocks ...string) {
+	w.t.Helper()
+	cfg := "terraform {\n  required_providers {\n    huaweicloud = { source = \"fgs-tools/huaweicloud\" }\n  }\n}\n" + strings.Join(blocks, "\n")
+	if err := os.WriteFile(filepath.Join(w.dir, "main.tf"), []byte(cfg), 0o600); err != nil {
+		w.t.Fatal(err)
+	}
+	if res := w.run(nil, "init", "-input=false"); res.Code != 0 {
+		w.t.Fatalf("%s", res)
+	}
+}
+
+// run runs one terraform command with -no-color; when interruptWhen is set,
+// Terraform gets SIGINT (Ctrl-C) once it reports true.
+func (w *shapeWorkspace) run(interruptWhen func() bool, args ...string) acctest.CLIResult {
+	w.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), shapeCommandTimeout)
+	defer cancel()
+	full := append([]string{args[0], "-no-color"}, args[1:]...)
+	cmd := exec.CommandContext(ctx, w.terraform, full...)
+	cmd.Dir = w.dir
+	cmd.Env = append(os.Environ(), "TF_REATTACH_PROVIDERS="+w.reattach, "TF_IN_AUTOMATION=1", "TF_INPUT=0", "CHECKPOINT_DISABLE=1")
+	// Its own process group, so the signal reaches Terraform and not the test.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		w.t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var err error
+	if interruptWhen != nil {
+		err = w.interrupt(cmd, done, interruptWhen)
+	} else {
+		err = <-done
+	}
+	res := acctest.CLIResult{Args: full, Output: out.String()}
+	var exit *exec.ExitError
+	switch {
+	case ctx.Err() != nil:
+		w.t.Fatalf("terraform %s did not finish within %s\n%s", strings.Join(full, " "), shapeCommandTimeout, res.Output)
+	case errors.As(err, &exit):
+		res.Code = exit.ExitCode()
+	case err != nil:
+		w.t.Fatalf("running terraform %s: %v", strings.Join(full, " "), err)
+	}
+	return res
+}
+
+// interrupt sends SIGINT once ready reports true (polled, within a minute)
+// and returns how the command ended.
+func (w *shapeWorkspace) interrupt(cmd *exec.Cmd, done <-chan error, ready func() bool) error {
+	w.t.Helper()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(time.Minute)
+	for !ready() {
+		select {
+		case err := <-done:
+			return err
+		case <-deadline:
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			w.t.Fatalf("the apply never reached the moment to interrupt it (then killed: %v)", <-done)
+		case <-tick.C:
+		}
+	}
+	if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGINT); err != nil {
+		w.t.Fatal(err)
+	}
+	return <-done
+}
+
+// shapeTerraformPath is the CLI the tests run, found as plugin-testing finds it.
+func shapeTerraformPath() (string, error) {
+	if tf := os.Getenv("TF_ACC_TERRAFORM_PATH"); tf != "" {
+		return tf, nil
+	}
+	return exec.LookPath("terraform")
+}
+
+// The CLI's name and version, read once: "Terraform v1.14.9", "OpenTofu v1.12.6".
+var (
+	shapeRuntimeOnce    sync.Once
+	shapeRuntimeName    string
+	shapeRuntimeVersion *goversion.Version
+	shapeRuntimeErr     error
+	shapeVersionLine    = regexp.MustCompile(`(?m)^(Terraform|OpenTofu) v(\S+)$`)
+)
+
+func shapeRuntime() (string, *goversion.Version, error) {
+	shapeRuntimeOnce.Do(func() {
+		tf, err := shapeTerraformPath()
+		if err != nil {
+			shapeRuntimeErr = err
+			return
+		}
+		cmd := exec.Command(tf, "version")
+		cmd.Env = append(os.Environ(), "CHECKPOINT_DISABLE=1", "TF_CLI_CONFIG_FILE="+os.DevNull)
+		out, err := cmd.Output()
+		if err != nil {
+			shapeRuntimeErr = fmt.Errorf("running %s version: %w", tf, err)
+			return
+		}
+		m := shapeVersionLine.FindStringSubmatch(string(out))
+		if m == nil {
+			shapeRuntimeErr = fmt.Errorf("%s version printed no version line:\n%s", tf, out)
+			return
+		}
+		shapeRuntimeName = m[1]
+		shapeRuntimeVersion, shapeRuntimeErr = goversion.NewVersion(m[2])
+	})
+	return shapeRuntimeName, shapeRuntimeVersion, shapeRuntimeErr
+}
+
+// skipUnlessShapeRuns skips a shape the CLI cannot run, with the reasons
+// the other tests give: actions need Terraform 1.14 (OpenTofu has none),
+// the ephemeral cancel Terraform 1.10 or OpenTofu 1.12.
+func skipUnlessShapeRuns(t *testing.T, s cancelShape) {
+	t.Helper()
+	name, version, err := shapeRuntime()
+	if err != nil {
+		t.Fatal(err)
+	}
+	this := name + " " + version.String()
+	switch {
+	case s.action && name == "OpenTofu":
+		t.Skipf("OpenTofu has no action blocks (this is %s); actions run on Terraform 1.14 or later", this)
+	case s.action && version.LessThan(goversion.Must(goversion.NewVersion("1.14.0"))):
+		t.Skipf("actions need Terraform 1.14 or later; this is %s", this)
+	case s.ephemeral && name == "OpenTofu" && version.LessThan(goversion.Must(goversion.NewVersion("1.12.0"))):
+		t.Skipf("the ephemeral cancel needs OpenTofu 1.12 or later (1.11 fails refresh-only plans with an ephemeral resource); this is %s", this)
+	case s.ephemeral && version.LessThan(goversion.Must(goversion.NewVersion("1.10.0"))):
+		t.Skipf("ephemeral resources need Terraform 1.10 or later; this is %s", this)
+	}
+}
+
+// diagnosticHead is a diagnostic as Terraform prints it: "Error: Title"
+// or "Warning: Title", then the source line of the argument it blames.
+var diagnosticHead = regexp.MustCompile(`^(Error|Warning): (.+)$`)
+
+// sourceLine is the quoted line of the configuration under a diagnostic.
+var sourceLine = regexp.MustCompile(`^\s*\d+:\s+(.*)$`)
+
+// shapeDiagnostic is one diagnostic of the output: its severity, title and
+// the argument (or block) its source line shows. Terraform 1.14 reports an
+// action's plan and invoke diagnostics under a title of its own, with the
+// provider's title first in the detail, at the action_trigger's line.
+type shapeDiagnostic struct {
+	severity, title, blamed string
+	wrapped                 bool
+	detail                  string // for a wrapped one: the detail, lines joined
+}
+
+func (d shapeDiagnostic) String() string {
+	s := d.severity + ": " + d.title
+	if d.wrapped {
+		s += " (" + shorten(d.detail, 60) + ")"
+	}
+	if d.blamed != "" {
+		s += " [" + d.blamed + "]"
+	}
+	return s
+}
+
+func shorten(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}
+
+// matches reports whether d is the diagnostic "Severity: Title [blamed]".
+// Terraform shows a wrapped action diagnostic at the action_trigger or the
+// action block, never at the argument, so there the argument is not compared.
+// A title "*" matches any title (a drift the table names).
+func (d shapeDiagnostic) matches(severity, title, blamed string) bool {
+	switch {
+	case d.severity != severity:
+		return false
+	case d.wrapped:
+		return title == "*" || strings.HasPrefix(d.detail, title+": ")
+	}
+	return (title == "*" || d.title == title) && d.argument() == blamed
+}
+
+// argument is the argument blamed, or "" when the source line is a block's
+// header (resource "x" "y" {, provider "x" {): the whole block is blamed.
+func (d shapeDiagnostic) argument() string {
+	switch d.blamed {
+	case "resource", "ephemeral", "action", "provider", "data":
+		return ""
+	}
+	return d.blamed
+}
+
+// actionWrappers are the titles Terraform 1.14 puts over an action's diagnostics.
+var actionWrappers = map[string]bool{
+	"Error when invoking action": true, "Warning when invoking action": true, "Failed to plan action": true,
+}
+
+// terraformOwn are diagnostics of Terraform's own, not the provider's.
+var terraformOwn = map[string]bool{"execution halted": true}
+
+// parseDiagnostics reads the diagnostics of Terraform's output, each with
+// the first word of the source line it quotes: an argument's name, or a
+// block's kind when the diagnostic blames the whole block.
+func parseDiagnostics(output string) []shapeDiagnostic {
+	lines := strings.Split(output, "\n")
+	var diags []shapeDiagnostic
+	for i, line := range lines {
+		m := diagnosticHead.FindStringSubmatch(line)
+		if m == nil || terraformOwn[strings.TrimSpace(m[2])] {
+			continue
+		}
+		d := shapeDiagnostic{severity: m[1], title: strings.TrimSpace(m[2])}
+		d.wrapped = actionWrappers[d.title]
+		// The source lines follow within a few lines: "with X,", "on main.tf line N", "N: text".
+		j := i + 1 // where the detail begins: after the source line, if any
+		for k := i + 1; k < len(lines) && k <= i+6 && !diagnosticHead.MatchString(lines[k]); k++ {
+			if s := sourceLine.FindStringSubmatch(lines[k]); s != nil {
+				d.blamed, j = strings.Fields(s[1])[0], k+1
+				break
+			}
+		}
+		if d.wrapped {
+			// The detail: the paragraph after the source line.
+			var detail []string
+			for ; j < len(lines); j++ {
+				l := strings.TrimSpace(lines[j])
+				if l == "" && len(detail) > 0 {
+					break
+				}
+				if l != "" {
+					detail = append(detail, l)
+				}
+			}
+			d.detail = strings.Join(detail, " ")
+		}
+		diags = append(diags, d)
+	}
+	return diags
+}
