@@ -1,5 +1,3 @@
-// Package resources holds the provider's types: the cancel resource and
-// action, the async invocations data source, and what they share.
 package resources
 
 import (
