@@ -158,19 +158,7 @@ func (a *asyncInvocationsCancelAction) Invoke(ctx context.Context, req action.In
 // bulkSummary is the action's last word: what was cancelled, ended, failed,
 // and what a listing found.
 func bulkSummary(out bulkCancelOutcome) string {
-	var p fgs.BulkProgress
-	p.Total = len(out.results)
-	for _, r := range out.results {
-		switch {
-		case r.Err != nil:
-			p.Failed++
-		case r.EndedOnItsOwn():
-			p.Ended++
-		default:
-			p.Cancelled++
-		}
-	}
-	s := "Summary: " + progressText(p)
+	s := "Summary: " + progressText(fgs.Tally(out.results))
 	if out.listed != nil {
 		s += "; listed " + byStatusText(out.listed)
 	}

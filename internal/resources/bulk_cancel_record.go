@@ -16,12 +16,13 @@ import (
 // The bulk resource's record: what became of each request ID. Applies
 // converge on it: an ID it shows cancelled or ended is never sent again.
 
-type bulkOutcome int
+// bulkOutcome is what the record holds of each ID, sorted as fgs counts it.
+type bulkOutcome = fgs.BulkOutcome
 
 const (
-	outcomeCancelled bulkOutcome = iota
-	outcomeEnded
-	outcomeFailed
+	outcomeCancelled = fgs.OutcomeCancelled
+	outcomeEnded     = fgs.OutcomeEnded
+	outcomeFailed    = fgs.OutcomeFailed
 )
 
 // bulkEntry is one request ID's outcome; failure is its state object when failed.
@@ -113,14 +114,11 @@ func bulkRecordFrom(ctx context.Context, cancelled, ended, failed types.List, di
 // add records what a bulk run did; a result overrides an earlier outcome.
 func (r *bulkRecord) add(results []fgs.BulkResult) {
 	for _, res := range results {
-		switch {
-		case res.Err != nil:
-			r.put(bulkEntry{id: res.Request.RequestID, outcome: outcomeFailed, failure: failureObject(res)})
-		case res.EndedOnItsOwn():
-			r.put(bulkEntry{id: res.Request.RequestID, outcome: outcomeEnded})
-		default:
-			r.put(bulkEntry{id: res.Request.RequestID, outcome: outcomeCancelled})
+		e := bulkEntry{id: res.Request.RequestID, outcome: res.Outcome()}
+		if e.outcome == outcomeFailed {
+			e.failure = failureObject(res)
 		}
+		r.put(e)
 	}
 }
 

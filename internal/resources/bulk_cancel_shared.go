@@ -421,10 +421,10 @@ func addBulkDiagnostics(diags *diag.Diagnostics, results []fgs.BulkResult, cc ca
 	var failed, ended []fgs.BulkResult
 	cancelled := 0
 	for _, r := range results {
-		switch {
-		case r.Err != nil:
+		switch r.Outcome() {
+		case fgs.OutcomeFailed:
 			failed = append(failed, r)
-		case r.EndedOnItsOwn():
+		case fgs.OutcomeEnded:
 			ended = append(ended, r)
 		default:
 			cancelled++
