@@ -38,12 +38,12 @@ var (
 		"Omit it to cancel every invocation of the function that is queued (`WAIT`) or `RUNNING` when the cancels are sent (see `statuses`).", maxBulkRequestIDs)
 	descStartedWithin = "Without `request_ids`: only cancel invocations that started within this duration before the cancels are sent, " +
 		"such as `12h` or `30m`. The stable way to say \"the last 12 hours\": unlike a time computed with `plantimestamp()`, it does not change between plans. " +
-		"Defaults to 72 hours (259,200 s, FunctionGraph's default maximum execution duration); FunctionGraph's own default would look at the last hour only."
+		"Defaults to " + lookbackDefaultText + "; FunctionGraph's own default would look at the last hour only."
 	descStatuses = "Without `request_ids`: which unfinished invocations to cancel, `WAIT` (queued, not started yet) and/or `RUNNING`. " +
 		"Defaults to both, so a stopped job does not restart from its queue. " + waitCancelText
 	descQueryBeginTime = "Without `request_ids`: only cancel invocations that started at or after this time, in RFC 3339 format, " +
 		"such as `2026-01-02T15:04:05Z`. For a window that moves with the apply, use `started_within` instead. " +
-		"Defaults to 72 hours (259,200 s, FunctionGraph's default maximum execution duration) " +
+		"Defaults to " + lookbackDefaultText + " " +
 		"before the cancels are sent; FunctionGraph's own default would look at the last hour only."
 	descQueryEndTime = "Without `request_ids`: only cancel invocations that started at or before this time, in RFC 3339 format. " +
 		"Defaults to the time the cancels are sent."
@@ -58,36 +58,24 @@ var (
 		"`WAIT` or `RUNNING`, listing the function's unfinished invocations with backoff within the timeout. Defaults to `true`."
 )
 
-// bulkCancelArgs are the arguments the bulk resource and action have in common.
+// bulkCancelArgs are what the bulk resource and action take alike.
 type bulkCancelArgs struct {
-	FunctionURN    types.String
-	Region         types.String
-	Type           types.String
-	RequestIDs     types.List
-	QueryBeginTime types.String
-	QueryEndTime   types.String
-	StartedWithin  types.String
-	Statuses       types.List
-	MaxConcurrency types.Int64
-}
-
-func (a bulkCancelArgs) single() cancelArgs {
-	return cancelArgs{FunctionURN: a.FunctionURN, Type: a.Type, Region: a.Region}
+	functionArgs
+	queryWindow
+	Type           types.String `tfsdk:"type"`
+	RequestIDs     types.List   `tfsdk:"request_ids"`
+	StartedWithin  types.String `tfsdk:"started_within"`
+	Statuses       types.List   `tfsdk:"statuses"`
+	MaxConcurrency types.Int64  `tfsdk:"max_concurrency"`
 }
 
 // validate checks what needs no provider: the region against the URN, null
 // and duplicate request IDs (in one pass: the framework's UniqueValues is
 // quadratic), and the window's order.
 func (a bulkCancelArgs) validate(diags *diag.Diagnostics) {
-	a.single().validateAgainstURN(diags)
+	a.validateAgainstURN(diags)
 	validateRequestIDs(a.RequestIDs, diags)
-	begin, okBegin := knownTime(a.QueryBeginTime)
-	end, okEnd := knownTime(a.QueryEndTime)
-	if okBegin && okEnd && begin.After(end) {
-		diags.AddAttributeError(path.Root("query_end_time"), "Query Ends Before It Begins",
-			fmt.Sprintf("query_end_time (%s) is before query_begin_time (%s); no invocation could match.",
-				a.QueryEndTime.ValueString(), a.QueryBeginTime.ValueString()))
-	}
+	a.queryWindow.validate(diags)
 }
 
 // validateRequestIDs refuses a null request ID and a repeated one, naming
@@ -121,9 +109,8 @@ func validateRequestIDs(ids types.List, diags *diag.Diagnostics) {
 // window is the time range of a listing: started_within back from now, or
 // the query times; zero ends take the client's defaults.
 func (a bulkCancelArgs) window(now time.Time) (begin, end time.Time) {
-	begin, _ = knownTime(a.QueryBeginTime)
-	end, _ = knownTime(a.QueryEndTime)
-	if d, err := time.ParseDuration(a.StartedWithin.ValueString()); err == nil && d > 0 && !a.StartedWithin.IsNull() {
+	begin, end = a.bounds()
+	if d, ok := knownDuration(a.StartedWithin); ok && d > 0 {
 		begin = now.Add(-d)
 	}
 	return begin, end
@@ -156,20 +143,6 @@ func (a bulkCancelArgs) listingText(ctx context.Context) string {
 		s += " started in the query window"
 	}
 	return s
-}
-
-// target parses the URN and checks it against the provider, as the single
-// cancel's request builder does, reporting on the argument to blame.
-func (a bulkCancelArgs) target(pd *ProviderData, diags *diag.Diagnostics) (fgs.URN, bool) {
-	urn, err := fgs.ParseURN(a.FunctionURN.ValueString())
-	if err != nil {
-		diags.AddAttributeError(path.Root("function_urn"), "Invalid Function URN", err.Error())
-		return fgs.URN{}, false
-	}
-	n := diags.ErrorsCount()
-	a.single().validateAgainstURN(diags)
-	checkProviderFits(pd, urn, diags)
-	return urn, diags.ErrorsCount() == n
 }
 
 func (a bulkCancelArgs) maxConcurrency() int {

@@ -197,7 +197,7 @@ func (r *asyncInvocationsCancelResource) ValidateConfig(ctx context.Context, req
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	m.args().validate(&resp.Diagnostics)
+	m.validate(&resp.Diagnostics)
 	validatePositiveTimeout(m.Timeouts, path.Root("timeouts"), &resp.Diagnostics)
 }
 
@@ -273,7 +273,7 @@ func (r *asyncInvocationsCancelResource) Create(ctx context.Context, req resourc
 	rec := newBulkRecord()
 	skipped := 0
 	run := bulkCancelRun{
-		data: r.data, args: m.args(), waitForStop: m.WaitForStop.ValueBool(),
+		data: r.data, args: m.bulkCancelArgs, waitForStop: m.WaitForStop.ValueBool(),
 		timeout: timeout, timeoutSetting: "timeouts.create", recordsState: true,
 		// What this process saw done (a tainted record destroyed just before) is not sent again.
 		skip: func(urn fgs.URN, ids []string) []string {
@@ -378,7 +378,7 @@ func (r *asyncInvocationsCancelResource) Update(ctx context.Context, req resourc
 			return
 		}
 		run := bulkCancelRun{
-			data: r.data, args: m.args(), waitForStop: m.WaitForStop.ValueBool(),
+			data: r.data, args: m.bulkCancelArgs, waitForStop: m.WaitForStop.ValueBool(),
 			timeout: timeout, timeoutSetting: "timeouts.update", recordsState: true, only: sends.ids(),
 		}
 		out, sent := run.send(ctx, &resp.Diagnostics)
@@ -420,16 +420,8 @@ func (r *asyncInvocationsCancelResource) ImportState(_ context.Context, _ resour
 
 // asyncInvocationsCancelResourceModel is the resource's state.
 type asyncInvocationsCancelResourceModel struct {
+	bulkCancelArgs
 	ID                  types.String   `tfsdk:"id"`
-	FunctionURN         types.String   `tfsdk:"function_urn"`
-	Region              types.String   `tfsdk:"region"`
-	Type                types.String   `tfsdk:"type"`
-	RequestIDs          types.List     `tfsdk:"request_ids"`
-	StartedWithin       types.String   `tfsdk:"started_within"`
-	Statuses            types.List     `tfsdk:"statuses"`
-	QueryBeginTime      types.String   `tfsdk:"query_begin_time"`
-	QueryEndTime        types.String   `tfsdk:"query_end_time"`
-	MaxConcurrency      types.Int64    `tfsdk:"max_concurrency"`
 	WaitForStop         types.Bool     `tfsdk:"wait_for_stop"`
 	Sends               types.String   `tfsdk:"sends"`
 	ListedByStatus      types.Map      `tfsdk:"listed_by_status"`
@@ -437,12 +429,4 @@ type asyncInvocationsCancelResourceModel struct {
 	EndedRequestIDs     types.List     `tfsdk:"ended_request_ids"`
 	Failed              types.List     `tfsdk:"failed"`
 	Timeouts            timeouts.Value `tfsdk:"timeouts"`
-}
-
-func (m asyncInvocationsCancelResourceModel) args() bulkCancelArgs {
-	return bulkCancelArgs{
-		FunctionURN: m.FunctionURN, Region: m.Region, Type: m.Type, RequestIDs: m.RequestIDs,
-		QueryBeginTime: m.QueryBeginTime, QueryEndTime: m.QueryEndTime, StartedWithin: m.StartedWithin, Statuses: m.Statuses,
-		MaxConcurrency: m.MaxConcurrency,
-	}
 }

@@ -158,7 +158,7 @@ func (r *asyncInvocationCancelResource) ValidateConfig(ctx context.Context, req 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	m.args().validateAgainstURN(&resp.Diagnostics)
+	m.validateAgainstURN(&resp.Diagnostics)
 	validatePositiveTimeout(m.Timeouts, path.Root("timeouts"), &resp.Diagnostics)
 }
 
@@ -236,7 +236,7 @@ func (r *asyncInvocationCancelResource) Create(ctx context.Context, req resource
 		return
 	}
 	run := cancelRun{
-		data: r.data, args: m.args(), waitForStop: m.WaitForStop.ValueBool(),
+		data: r.data, args: m.cancelArgs, waitForStop: m.WaitForStop.ValueBool(),
 		timeout: timeout, timeoutSetting: "timeouts.create", recordsState: true,
 	}
 	out := run.send(ctx, &resp.Diagnostics)
@@ -288,7 +288,7 @@ func (r *asyncInvocationCancelResource) waitAgain(ctx context.Context, m *asyncI
 		m.StopPending = types.BoolValue(true)
 		return
 	}
-	run := cancelRun{data: r.data, args: m.args(), waitForStop: true, timeout: timeout, timeoutSetting: "timeouts.create", recordsState: true}
+	run := cancelRun{data: r.data, args: m.cancelArgs, waitForStop: true, timeout: timeout, timeoutSetting: "timeouts.create", recordsState: true}
 	m.setFinal(run.waitAgain(ctx, prior.APIRequestID.ValueString(), diags))
 }
 
@@ -307,11 +307,8 @@ func (r *asyncInvocationCancelResource) ImportState(_ context.Context, _ resourc
 
 // asyncInvocationCancelResourceModel is the resource's state.
 type asyncInvocationCancelResourceModel struct {
+	cancelArgs
 	ID                types.String   `tfsdk:"id"`
-	FunctionURN       types.String   `tfsdk:"function_urn"`
-	RequestID         types.String   `tfsdk:"request_id"`
-	Type              types.String   `tfsdk:"type"`
-	Region            types.String   `tfsdk:"region"`
 	WaitForStop       types.Bool     `tfsdk:"wait_for_stop"`
 	Cancelled         types.Bool     `tfsdk:"cancelled"`
 	FinalStatus       types.String   `tfsdk:"final_status"`
@@ -333,8 +330,4 @@ func (m *asyncInvocationCancelResourceModel) setFinal(final *fgs.Invocation, sto
 		m.FinalErrorMessage = types.StringValue(final.ErrorMessage)
 	}
 	m.StopPending = types.BoolValue(stopPending)
-}
-
-func (m asyncInvocationCancelResourceModel) args() cancelArgs {
-	return cancelArgs{FunctionURN: m.FunctionURN, RequestID: m.RequestID, Type: m.Type, Region: m.Region}
 }
