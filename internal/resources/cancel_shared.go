@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -142,6 +143,17 @@ func checkProviderFits(pd *ProviderData, urn fgs.URN, diags *diag.Diagnostics) {
 		diags.AddAttributeError(path.Root("function_urn"), "No Endpoint for the Function's Region",
 			fmt.Sprintf("function_urn names region %q, which has no FunctionGraph endpoint: %s.\n\n"+
 				"Check the region in the URN, or set the provider's endpoints.fgs to reach a region the SDK does not know yet.", urn.Region, err))
+	}
+}
+
+// forgetRecord is the Delete of both cancel resources: it sends nothing and
+// says nothing. A cancelled invocation cannot be resumed, so forgetting the
+// record is all that destroying one can mean, and a warning per record
+// would bury a real warning among hundreds of identical ones. keep, if set,
+// reads the record before it goes.
+func forgetRecord(req resource.DeleteRequest, resp *resource.DeleteResponse, keep func(tfsdk.State, *diag.Diagnostics)) {
+	if keep != nil {
+		keep(req.State, &resp.Diagnostics)
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgs"
@@ -398,18 +399,20 @@ func (r *asyncInvocationsCancelResource) Update(ctx context.Context, req resourc
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-// Delete only forgets, and says nothing, as the single cancel's: a cancelled
-// invocation cannot be resumed. It leaves what was done to this process, so
-// a replacement in the same apply (a tainted record) sends none of it again.
+// Delete forgets the record, as forgetRecord says, leaving what it shows
+// done to this process, so a replacement in the same apply (a tainted
+// record) sends none of it again.
 func (r *asyncInvocationsCancelResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var prior asyncInvocationsCancelResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if urn, err := fgs.ParseURN(prior.FunctionURN.ValueString()); err == nil {
-		r.data.rememberDone(urn.String(), bulkRecordFrom(ctx, prior.CancelledRequestIDs, prior.EndedRequestIDs, prior.Failed, &resp.Diagnostics))
-	}
+	forgetRecord(req, resp, func(state tfsdk.State, diags *diag.Diagnostics) {
+		var prior asyncInvocationsCancelResourceModel
+		diags.Append(state.Get(ctx, &prior)...)
+		if diags.HasError() {
+			return
+		}
+		if urn, err := fgs.ParseURN(prior.FunctionURN.ValueString()); err == nil {
+			r.data.rememberDone(urn.String(), bulkRecordFrom(ctx, prior.CancelledRequestIDs, prior.EndedRequestIDs, prior.Failed, diags))
+		}
+	})
 }
 
 func (r *asyncInvocationsCancelResource) ImportState(_ context.Context, _ resource.ImportStateRequest, resp *resource.ImportStateResponse) {

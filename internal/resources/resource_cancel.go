@@ -292,11 +292,9 @@ func (r *asyncInvocationCancelResource) waitAgain(ctx context.Context, m *asyncI
 	m.setFinal(run.waitAgain(ctx, prior.APIRequestID.ValueString(), diags))
 }
 
-// Delete only forgets, and says nothing: forgetting a record is what
-// destroying one means (the resource's description says a cancelled
-// invocation cannot be resumed), and one warning per record would bury a
-// real warning among hundreds of identical ones.
-func (r *asyncInvocationCancelResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {
+// Delete forgets the record, as forgetRecord says.
+func (r *asyncInvocationCancelResource) Delete(_ context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	forgetRecord(req, resp, nil)
 }
 
 func (r *asyncInvocationCancelResource) ImportState(_ context.Context, _ resource.ImportStateRequest, resp *resource.ImportStateResponse) {
