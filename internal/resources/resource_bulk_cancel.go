@@ -2,8 +2,6 @@ package resources
 
 import (
 	"context"
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -178,16 +176,6 @@ func (r *asyncInvocationsCancelResource) Schema(ctx context.Context, _ resource.
 	}
 }
 
-// statusesValidators accept WAIT and RUNNING, each once, without request_ids.
-func statusesValidators() []validator.List {
-	return []validator.List{
-		listvalidator.SizeAtLeast(1),
-		listvalidator.UniqueValues(),
-		listvalidator.ValueStringsAre(stringvalidator.OneOf(fgs.UnfinishedStatuses...)),
-		listvalidator.ConflictsWith(path.MatchRoot("request_ids")),
-	}
-}
-
 func (r *asyncInvocationsCancelResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
@@ -306,48 +294,6 @@ func (r *asyncInvocationsCancelResource) Create(ctx context.Context, req resourc
 		m.ListedByStatus = types.MapValueMust(types.Int64Type, counts)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-}
-
-// addSendsWarning says at plan what an update will send, and what it will not
-// send again: the diff alone shows the record becoming unknown.
-func addSendsWarning(sends bulkSends, rec *bulkRecord, wanted []string, diags *diag.Diagnostics) {
-	done := 0
-	for _, id := range wanted {
-		if rec.done(id) {
-			done++
-		}
-	}
-	if wanted == nil {
-		done = len(rec.order) - len(sends.toRetry)
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "This apply sends cancels for these request IDs only; %s the record shows cancelled or ended %s not sent again.",
-		countOf(done, "request ID"), wasWere(done, "is", "are"))
-	if len(sends.toCancel) > 0 {
-		fmt.Fprintf(&b, "\n\nTo cancel (not in the record yet):\n%s", listed(sends.toCancel))
-	}
-	if len(sends.toRetry) > 0 {
-		fmt.Fprintf(&b, "\n\nTo retry (failed before):\n%s", listed(sends.toRetry))
-	}
-	diags.AddWarning("Bulk Cancel Plan: "+titleCounts(sends), b.String())
-}
-
-// titleCounts is sends in Title Case: "2 to Cancel, 1 to Retry".
-func titleCounts(s bulkSends) string {
-	return strings.NewReplacer("to cancel", "to Cancel", "to retry", "to Retry").Replace(s.String())
-}
-
-// createdSendsText is what a create sent: "4 to cancel (1 RUNNING, 3 WAIT)",
-// and how many a destroyed record had shown done.
-func createdSendsText(sent, skipped int, listed map[string]int) string {
-	s := bulkSends{toCancel: make([]string, sent)}.String()
-	if listed != nil && sent > 0 {
-		s += " (" + strings.TrimSuffix(strings.TrimSuffix(byStatusText(listed), " invocations"), " invocation") + " listed)"
-	}
-	if skipped > 0 {
-		s += fmt.Sprintf(", %d already done by the replaced record", skipped)
-	}
-	return s
 }
 
 func (r *asyncInvocationsCancelResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {
