@@ -111,26 +111,6 @@ func (a *asyncInvocationCancelAction) Invoke(ctx context.Context, req action.Inv
 	run.send(ctx, &resp.Diagnostics)
 }
 
-// progressSender reports progress without ever blocking past the context:
-// the framework's SendProgress waits until Terraform reads the event, and
-// would wait forever once Terraform stops reading.
-func progressSender(ctx context.Context, resp *action.InvokeResponse) func(string) {
-	return func(msg string) {
-		if resp.SendProgress == nil {
-			return
-		}
-		sent := make(chan struct{})
-		go func() {
-			defer close(sent)
-			resp.SendProgress(action.InvokeProgressEvent{Message: msg})
-		}()
-		select {
-		case <-sent:
-		case <-ctx.Done():
-		}
-	}
-}
-
 // asyncInvocationCancelActionModel is the action's configuration.
 type asyncInvocationCancelActionModel struct {
 	cancelArgs

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -277,6 +278,26 @@ func countOf(n int, noun string) string {
 func (r cancelRun) report(msg string) {
 	if r.progress != nil {
 		r.progress(msg)
+	}
+}
+
+// progressSender reports progress without ever blocking past the context:
+// the framework's SendProgress waits until Terraform reads the event, and
+// would wait forever once Terraform stops reading.
+func progressSender(ctx context.Context, resp *action.InvokeResponse) func(string) {
+	return func(msg string) {
+		if resp.SendProgress == nil {
+			return
+		}
+		sent := make(chan struct{})
+		go func() {
+			defer close(sent)
+			resp.SendProgress(action.InvokeProgressEvent{Message: msg})
+		}()
+		select {
+		case <-sent:
+		case <-ctx.Done():
+		}
 	}
 }
 
