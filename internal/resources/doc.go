@@ -21,5 +21,7 @@
 // cancel), resource_bulk_cancel.go, action_bulk_cancel.go (the bulk),
 // data_source_async_invocations.go, functions_function_urn.go. What the
 // shapes of one cancel share is in cancel_shared.go and
-// bulk_cancel_shared.go.
+// bulk_cancel_shared.go (with the bulk's record, progress and diagnostics
+// in bulk_cancel_*.go), the time and duration arguments of all of them in
+// time_arguments.go.
 package resources

@@ -14,7 +14,10 @@ import (
 
 // The time and duration arguments of every shape: timeouts, the query
 // window and its default look-back, read and checked here only. Their form
-// is checked by internal/validators, whose messages say what to write.
+// is checked by internal/validators, whose messages say what to write:
+// terraform-plugin-framework-timetypes' types add their own fixed error
+// ("Invalid Time Duration String Value", with Go's parse error) and accept
+// negative durations, so they could not carry these messages.
 
 // defaultCancelTimeout bounds a cancel with all its retries.
 const defaultCancelTimeout = 5 * time.Minute
