@@ -223,7 +223,7 @@ func (r *asyncInvocationsCancelResource) ModifyPlan(ctx context.Context, req res
 	if sameIDs(m.RequestIDs, prior.RequestIDs) {
 		set("request_ids", prior.RequestIDs) // a new order is no change
 	}
-	rec := bulkRecordFrom(ctx, prior.CancelledRequestIDs, prior.EndedRequestIDs, prior.Failed, &resp.Diagnostics)
+	rec := prior.record(ctx, &resp.Diagnostics)
 	wanted := listStrings(ctx, m.RequestIDs, &resp.Diagnostics)
 	sends := rec.plannedSends(wanted)
 	set("listed_by_status", prior.ListedByStatus)
@@ -310,7 +310,7 @@ func (r *asyncInvocationsCancelResource) Update(ctx context.Context, req resourc
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	rec := bulkRecordFrom(ctx, prior.CancelledRequestIDs, prior.EndedRequestIDs, prior.Failed, &resp.Diagnostics)
+	rec := prior.record(ctx, &resp.Diagnostics)
 	wanted := listStrings(ctx, m.RequestIDs, &resp.Diagnostics)
 	if wanted != nil {
 		rec.keepOnly(wanted)
@@ -356,7 +356,7 @@ func (r *asyncInvocationsCancelResource) Delete(ctx context.Context, req resourc
 			return
 		}
 		if urn, err := fgs.ParseURN(prior.FunctionURN.ValueString()); err == nil {
-			r.data.rememberDone(urn.String(), bulkRecordFrom(ctx, prior.CancelledRequestIDs, prior.EndedRequestIDs, prior.Failed, diags))
+			r.data.rememberDone(urn.String(), prior.record(ctx, diags))
 		}
 	})
 }
@@ -378,4 +378,9 @@ type asyncInvocationsCancelResourceModel struct {
 	EndedRequestIDs     types.List     `tfsdk:"ended_request_ids"`
 	Failed              types.List     `tfsdk:"failed"`
 	Timeouts            timeouts.Value `tfsdk:"timeouts"`
+}
+
+// record reads the record from the state's three lists.
+func (m asyncInvocationsCancelResourceModel) record(ctx context.Context, diags *diag.Diagnostics) *bulkRecord {
+	return bulkRecordFrom(ctx, m.CancelledRequestIDs, m.EndedRequestIDs, m.Failed, diags)
 }
