@@ -39,11 +39,50 @@ type BulkResult struct {
 	Sent bool
 }
 
-// Cancelled reports whether the invocation is now known to be cancelled.
-func (r BulkResult) Cancelled() bool { return r.Err == nil && !r.EndedOnItsOwn() }
+// BulkOutcome sorts a settled request; every count and record of a bulk
+// goes by it.
+type BulkOutcome int
 
-// EndedOnItsOwn reports an invocation that had already finished, not by a cancel.
-func (r BulkResult) EndedOnItsOwn() bool { return r.Err == nil && !r.Result.Cancelled() }
+const (
+	// OutcomeCancelled: accepted now, or found already cancelled.
+	OutcomeCancelled BulkOutcome = iota
+	// OutcomeEnded: the invocation had ended on its own before the cancel; nothing to do.
+	OutcomeEnded
+	// OutcomeFailed: Err says why; the request may be sent again.
+	OutcomeFailed
+)
+
+// Outcome sorts the result: failed, ended on its own, or cancelled.
+func (r BulkResult) Outcome() BulkOutcome {
+	switch {
+	case r.Err != nil:
+		return OutcomeFailed
+	case !r.Result.Cancelled():
+		return OutcomeEnded
+	}
+	return OutcomeCancelled
+}
+
+// Count adds one settled request to the counts.
+func (p *BulkProgress) Count(r BulkResult) {
+	switch r.Outcome() {
+	case OutcomeFailed:
+		p.Failed++
+	case OutcomeEnded:
+		p.Ended++
+	default:
+		p.Cancelled++
+	}
+}
+
+// Tally counts the outcomes of a bulk's results.
+func Tally(results []BulkResult) BulkProgress {
+	p := BulkProgress{Total: len(results)}
+	for _, r := range results {
+		p.Count(r)
+	}
+	return p
+}
 
 // CancelMany cancels every request with at most opts.MaxConcurrency in
 // flight. Results are in the order of reqs. A 429 with Retry-After pauses
@@ -114,14 +153,7 @@ type bulkTally struct {
 func (t *bulkTally) add(r BulkResult) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	switch {
-	case r.Err != nil:
-		t.progress.Failed++
-	case r.EndedOnItsOwn():
-		t.progress.Ended++
-	default:
-		t.progress.Cancelled++
-	}
+	t.progress.Count(r)
 	if t.report != nil {
 		t.report(t.progress)
 	}

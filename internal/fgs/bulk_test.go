@@ -48,7 +48,7 @@ func TestCancelMany(t *testing.T) {
 		},
 	})
 	for i, r := range results {
-		if r.Request.RequestID != reqs[i].RequestID || r.Err != nil || !r.Sent || !r.Cancelled() || !r.Result.AcceptedNow() {
+		if r.Request.RequestID != reqs[i].RequestID || r.Err != nil || !r.Sent || r.Outcome() != fgs.OutcomeCancelled || !r.Result.AcceptedNow() {
 			t.Fatalf("result %d: %+v", i, r)
 		}
 	}

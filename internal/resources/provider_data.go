@@ -1,11 +1,10 @@
-// Package resources holds the provider's types: the cancel resource and
-// action, the async invocations data source, and what they share.
 package resources
 
 import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -55,6 +54,59 @@ func (pd *ProviderData) client(doing string, diags *diag.Diagnostics) *fgs.Clien
 		return nil
 	}
 	return pd.Client
+}
+
+// doneMemory remembers, for one configured provider (one provider process
+// in a Terraform run), every request ID a bulk record showed cancelled or
+// ended, by function URN. A tainted bulk resource is replaced by Delete then
+// Create in the same process: Delete fills it and Create reads it, so the
+// replacement sends none of them again.
+type doneMemory struct {
+	mu    sync.Mutex
+	byURN map[string]map[string]bulkOutcome
+}
+
+func (pd *ProviderData) rememberDone(urn string, r *bulkRecord) {
+	if pd == nil {
+		return
+	}
+	d := &pd.done
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.byURN == nil {
+		d.byURN = map[string]map[string]bulkOutcome{}
+	}
+	m := d.byURN[urn]
+	if m == nil {
+		m = map[string]bulkOutcome{}
+		d.byURN[urn] = m
+	}
+	for _, id := range r.order {
+		if e := r.byID[id]; e.outcome != outcomeFailed {
+			m[id] = e.outcome
+		}
+	}
+}
+
+// recallDone adds to r what this provider knows done among ids, and returns
+// the IDs of ids still to send.
+func (pd *ProviderData) recallDone(urn string, ids []string, r *bulkRecord) []string {
+	if pd == nil {
+		return ids
+	}
+	d := &pd.done
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	m := d.byURN[urn]
+	var rest []string
+	for _, id := range ids {
+		if o, ok := m[id]; ok {
+			r.put(bulkEntry{id: id, outcome: o})
+			continue
+		}
+		rest = append(rest, id)
+	}
+	return rest
 }
 
 // UnknownArguments lists the top-level arguments of a provider configuration

@@ -20,34 +20,6 @@ import (
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgsemu"
 )
 
-const cancelAddr = "huaweicloud_fgs_async_invocation_cancel.test"
-
-func cancelConfig(emu *fgsemu.Emulator, urn, requestID string, extra ...string) string {
-	body := ""
-	for _, e := range extra {
-		body += "  " + e + "\n"
-	}
-	return acctest.ProviderConfig(emu) + fmt.Sprintf(`
-resource "huaweicloud_fgs_async_invocation_cancel" "test" {
-  function_urn = %q
-  request_id   = %q
-%s}
-`, urn, requestID, body)
-}
-
-// expectStats fails the step unless the emulator saw this many cancel
-// requests and accepted this many.
-func expectStats(emu *fgsemu.Emulator, acceptedCancels, cancelRequests int64) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		s := emu.Stats()
-		if s.AcceptedCancels != acceptedCancels || s.RequestsByOp[fgsemu.OpCancel] != cancelRequests {
-			return fmt.Errorf("emulator saw %d cancel requests and %d accepted cancels, want %d and %d (by op: %v)",
-				s.RequestsByOp[fgsemu.OpCancel], s.AcceptedCancels, cancelRequests, acceptedCancels, s.RequestsByOp)
-		}
-		return nil
-	}
-}
-
 // expectRequests fails the step unless the emulator saw this many requests
 // of any kind: nothing more may be sent by reads, plans and destroys.
 func expectRequests(emu *fgsemu.Emulator, requests int64) resource.TestCheckFunc {
@@ -58,41 +30,6 @@ func expectRequests(emu *fgsemu.Emulator, requests int64) resource.TestCheckFunc
 		return nil
 	}
 }
-
-func expectInvocationStatus(emu *fgsemu.Emulator, urn, requestID, status string) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		inv, ok := emu.Invocation(urn, requestID)
-		if !ok {
-			return fmt.Errorf("emulator has no invocation %s", requestID)
-		}
-		if inv.Status != status {
-			return fmt.Errorf("invocation %s is %s, want %s", requestID, inv.Status, status)
-		}
-		return nil
-	}
-}
-
-// startFaultCase starts an emulator that knows urn, with fault injected if
-// given, and returns it with the request ID to cancel (requestID, or a new
-// invocation's) and the URN to send the cancel to (target, or urn).
-func startFaultCase(t *testing.T, urn string, fault *fgsemu.Fault, requestID, target string) (*fgsemu.Emulator, string, string) {
-	t.Helper()
-	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
-	if requestID == "" {
-		requestID = acctest.Invoke(t, emu, urn)
-	}
-	if target == "" {
-		target = urn
-	}
-	if fault != nil {
-		if err := emu.InjectFault(*fault); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return emu, requestID, target
-}
-
-var rfc3339UTC = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`)
 
 // One apply sends exactly one cancel and records it; a second plan is empty
 // and sends nothing; destroy sends nothing.
@@ -281,19 +218,6 @@ func TestAsyncInvocationCancelResource_apiErrors(t *testing.T) {
 			})
 		})
 	}
-}
-
-func cancelResourceBlock(urn, requestID string, extra ...string) string {
-	body := ""
-	for _, e := range extra {
-		body += "  " + e + "\n"
-	}
-	return fmt.Sprintf(`
-resource "huaweicloud_fgs_async_invocation_cancel" "test" {
-  function_urn = %q
-  request_id   = %q
-%s}
-`, urn, requestID, body)
 }
 
 // Transient failures are retried and the cancel lands once.

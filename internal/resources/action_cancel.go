@@ -6,7 +6,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/validators"
 )
@@ -81,7 +80,7 @@ func (a *asyncInvocationCancelAction) ValidateConfig(ctx context.Context, req ac
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	m.args().validateAgainstURN(&resp.Diagnostics)
+	m.validateAgainstURN(&resp.Diagnostics)
 }
 
 // ModifyPlan checks the arguments against the provider at plan time, as the
@@ -101,48 +100,19 @@ func (a *asyncInvocationCancelAction) Invoke(ctx context.Context, req action.Inv
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, ok := cancelTimeout(m.Timeout, &resp.Diagnostics)
+	timeout, ok := m.timeout(&resp.Diagnostics)
 	if !ok {
 		return
 	}
 	run := cancelRun{
-		data: a.data, args: m.args(), timeout: timeout, timeoutSetting: "timeout",
-		waitForStop: m.WaitForStop.IsNull() || m.WaitForStop.ValueBool(),
-		progress:    progressSender(ctx, resp),
+		data: a.data, args: m.cancelArgs, timeout: timeout, timeoutSetting: "timeout",
+		waitForStop: m.waitForStop(), progress: progressSender(ctx, resp),
 	}
 	run.send(ctx, &resp.Diagnostics)
 }
 
-// progressSender reports progress without ever blocking past the context:
-// the framework's SendProgress waits until Terraform reads the event, and
-// would wait forever once Terraform stops reading.
-func progressSender(ctx context.Context, resp *action.InvokeResponse) func(string) {
-	return func(msg string) {
-		if resp.SendProgress == nil {
-			return
-		}
-		sent := make(chan struct{})
-		go func() {
-			defer close(sent)
-			resp.SendProgress(action.InvokeProgressEvent{Message: msg})
-		}()
-		select {
-		case <-sent:
-		case <-ctx.Done():
-		}
-	}
-}
-
 // asyncInvocationCancelActionModel is the action's configuration.
 type asyncInvocationCancelActionModel struct {
-	FunctionURN types.String `tfsdk:"function_urn"`
-	RequestID   types.String `tfsdk:"request_id"`
-	Type        types.String `tfsdk:"type"`
-	Region      types.String `tfsdk:"region"`
-	WaitForStop types.Bool   `tfsdk:"wait_for_stop"`
-	Timeout     types.String `tfsdk:"timeout"`
-}
-
-func (m asyncInvocationCancelActionModel) args() cancelArgs {
-	return cancelArgs{FunctionURN: m.FunctionURN, RequestID: m.RequestID, Type: m.Type, Region: m.Region}
+	cancelArgs
+	invokeArgs
 }

@@ -6,9 +6,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -32,21 +33,17 @@ const (
 		"`recursive` also stops the child functions it is invoking. Omit it to let FunctionGraph choose. " +
 		"FunctionGraph currently supports only the force behaviour (`recursive` false, `force` true)."
 	descRegion = "The region of the function. Defaults to the region in `function_urn`; if set, it must be the same."
-	// descTimeout is the timeout argument of the action and the ephemeral resource.
-	descTimeout = "How long the cancel may take with all its retries, as a duration such as `30s` or `5m`. Defaults to `5m`."
 )
 
-// cancelArgs are the arguments the resource and the action have in common.
-type cancelArgs struct {
-	FunctionURN types.String
-	RequestID   types.String
-	Type        types.String
-	Region      types.String
+// functionArgs name the function a shape acts on; every model embeds them.
+type functionArgs struct {
+	FunctionURN types.String `tfsdk:"function_urn"`
+	Region      types.String `tfsdk:"region"`
 }
 
 // validateAgainstURN checks what needs no provider: the region argument
 // against the URN's. Unknown values pass; they are checked once known.
-func (a cancelArgs) validateAgainstURN(diags *diag.Diagnostics) {
+func (a functionArgs) validateAgainstURN(diags *diag.Diagnostics) {
 	if a.FunctionURN.IsUnknown() || a.FunctionURN.IsNull() || a.Region.IsUnknown() || a.Region.IsNull() {
 		return
 	}
@@ -61,23 +58,41 @@ func (a cancelArgs) validateAgainstURN(diags *diag.Diagnostics) {
 	}
 }
 
-// cancelRequest builds the API request and checks it against the provider:
-// the project ID and an endpoint for the URN's region. It reports each
-// contradiction on the argument to blame and returns false if any.
-func (a cancelArgs) cancelRequest(pd *ProviderData, diags *diag.Diagnostics) (fgs.CancelRequest, bool) {
+// target parses function_urn and checks region and the provider against it,
+// reporting each contradiction on the argument to blame. The URN is zero
+// when it does not parse.
+func (a functionArgs) target(pd *ProviderData, diags *diag.Diagnostics) (fgs.URN, bool) {
 	urn, err := fgs.ParseURN(a.FunctionURN.ValueString())
 	if err != nil {
 		diags.AddAttributeError(path.Root("function_urn"), "Invalid Function URN", err.Error())
-		return fgs.CancelRequest{}, false
+		return fgs.URN{}, false
 	}
 	n := diags.ErrorsCount()
 	a.validateAgainstURN(diags)
+	checkProviderFits(pd, urn, diags)
+	return urn, diags.ErrorsCount() == n
+}
+
+// cancelArgs are what every shape of the single cancel takes.
+type cancelArgs struct {
+	functionArgs
+	RequestID types.String `tfsdk:"request_id"`
+	Type      types.String `tfsdk:"type"`
+}
+
+// cancelRequest builds the API request and checks it against the URN and
+// the provider; it returns false if any argument is to blame.
+func (a cancelArgs) cancelRequest(pd *ProviderData, diags *diag.Diagnostics) (fgs.CancelRequest, bool) {
+	urn, ok := a.target(pd, diags)
+	if urn == (fgs.URN{}) {
+		return fgs.CancelRequest{}, false
+	}
 	req := fgs.CancelRequest{URN: urn, RequestID: a.RequestID.ValueString(), Type: fgs.CancelType(a.Type.ValueString())}
 	if err := req.Validate(); err != nil {
 		diags.AddAttributeError(path.Root("request_id"), "Invalid Cancel Request", err.Error())
+		ok = false
 	}
-	checkProviderFits(pd, urn, diags)
-	return req, diags.ErrorsCount() == n
+	return req, ok
 }
 
 // plannedURN parses a known function_urn at plan time and checks it against
@@ -132,41 +147,15 @@ func checkProviderFits(pd *ProviderData, urn fgs.URN, diags *diag.Diagnostics) {
 	}
 }
 
-// defaultCancelTimeout bounds a cancel with all its retries.
-const defaultCancelTimeout = 5 * time.Minute
-
-// validatePositiveTimeout refuses a known timeout of zero or less (each of
-// the block's create and update), which would end the call before anything
-// could be sent.
-func validatePositiveTimeout(t timeouts.Value, at path.Path, diags *diag.Diagnostics) {
-	if t.IsNull() || t.IsUnknown() {
-		return
+// forgetRecord is the Delete of both cancel resources: it sends nothing and
+// says nothing. A cancelled invocation cannot be resumed, so forgetting the
+// record is all that destroying one can mean, and a warning per record
+// would bury a real warning among hundreds of identical ones. keep, if set,
+// reads the record before it goes.
+func forgetRecord(req resource.DeleteRequest, resp *resource.DeleteResponse, keep func(tfsdk.State, *diag.Diagnostics)) {
+	if keep != nil {
+		keep(req.State, &resp.Diagnostics)
 	}
-	for _, name := range []string{"create", "update"} {
-		v, ok := t.Attributes()[name].(types.String)
-		if !ok || v.IsNull() || v.IsUnknown() {
-			continue
-		}
-		if d, err := time.ParseDuration(v.ValueString()); err == nil && d <= 0 {
-			diags.AddAttributeError(at.AtName(name), "Invalid Timeout",
-				fmt.Sprintf("timeouts.%s is %q: a cancel needs a positive time to be sent in, such as \"30s\" or \"5m\". "+
-					"Remove it for the default of %s.", name, v.ValueString(), defaultCancelTimeout))
-		}
-	}
-}
-
-// cancelTimeout reads a timeout argument: its duration, or the default when unset.
-func cancelTimeout(v types.String, diags *diag.Diagnostics) (time.Duration, bool) {
-	if v.IsNull() || v.IsUnknown() {
-		return defaultCancelTimeout, true
-	}
-	d, err := time.ParseDuration(v.ValueString())
-	if err != nil || d <= 0 {
-		diags.AddAttributeError(path.Root("timeout"), "Invalid Duration",
-			"timeout must be a positive duration such as \"30s\" or \"5m\".")
-		return 0, false
-	}
-	return d, true
 }
 
 // cancelRun is one cancel as every shape of it sends it.
@@ -289,6 +278,26 @@ func countOf(n int, noun string) string {
 func (r cancelRun) report(msg string) {
 	if r.progress != nil {
 		r.progress(msg)
+	}
+}
+
+// progressSender reports progress without ever blocking past the context:
+// the framework's SendProgress waits until Terraform reads the event, and
+// would wait forever once Terraform stops reading.
+func progressSender(ctx context.Context, resp *action.InvokeResponse) func(string) {
+	return func(msg string) {
+		if resp.SendProgress == nil {
+			return
+		}
+		sent := make(chan struct{})
+		go func() {
+			defer close(sent)
+			resp.SendProgress(action.InvokeProgressEvent{Message: msg})
+		}()
+		select {
+		case <-sent:
+		case <-ctx.Done():
+		}
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -16,12 +15,13 @@ import (
 // The bulk resource's record: what became of each request ID. Applies
 // converge on it: an ID it shows cancelled or ended is never sent again.
 
-type bulkOutcome int
+// bulkOutcome is what the record holds of each ID, sorted as fgs counts it.
+type bulkOutcome = fgs.BulkOutcome
 
 const (
-	outcomeCancelled bulkOutcome = iota
-	outcomeEnded
-	outcomeFailed
+	outcomeCancelled = fgs.OutcomeCancelled
+	outcomeEnded     = fgs.OutcomeEnded
+	outcomeFailed    = fgs.OutcomeFailed
 )
 
 // bulkEntry is one request ID's outcome; failure is its state object when failed.
@@ -113,14 +113,11 @@ func bulkRecordFrom(ctx context.Context, cancelled, ended, failed types.List, di
 // add records what a bulk run did; a result overrides an earlier outcome.
 func (r *bulkRecord) add(results []fgs.BulkResult) {
 	for _, res := range results {
-		switch {
-		case res.Err != nil:
-			r.put(bulkEntry{id: res.Request.RequestID, outcome: outcomeFailed, failure: failureObject(res)})
-		case res.EndedOnItsOwn():
-			r.put(bulkEntry{id: res.Request.RequestID, outcome: outcomeEnded})
-		default:
-			r.put(bulkEntry{id: res.Request.RequestID, outcome: outcomeCancelled})
+		e := bulkEntry{id: res.Request.RequestID, outcome: res.Outcome()}
+		if e.outcome == outcomeFailed {
+			e.failure = failureObject(res)
 		}
+		r.put(e)
 	}
 }
 
@@ -196,57 +193,46 @@ func (r *bulkRecord) plannedSends(wanted []string) bulkSends {
 	return s
 }
 
-// doneMemory remembers, for one configured provider (one provider process
-// in a Terraform run), every request ID a bulk record showed cancelled or
-// ended, by function URN. A tainted bulk resource is replaced by Delete then
-// Create in the same process: Delete fills it and Create reads it, so the
-// replacement sends none of them again.
-type doneMemory struct {
-	mu    sync.Mutex
-	byURN map[string]map[string]bulkOutcome
-}
-
-func (pd *ProviderData) rememberDone(urn string, r *bulkRecord) {
-	if pd == nil {
-		return
-	}
-	d := &pd.done
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.byURN == nil {
-		d.byURN = map[string]map[string]bulkOutcome{}
-	}
-	m := d.byURN[urn]
-	if m == nil {
-		m = map[string]bulkOutcome{}
-		d.byURN[urn] = m
-	}
-	for _, id := range r.order {
-		if e := r.byID[id]; e.outcome != outcomeFailed {
-			m[id] = e.outcome
+// addSendsWarning says at plan what an update will send, and what it will not
+// send again: the diff alone shows the record becoming unknown.
+func addSendsWarning(sends bulkSends, rec *bulkRecord, wanted []string, diags *diag.Diagnostics) {
+	done := 0
+	for _, id := range wanted {
+		if rec.done(id) {
+			done++
 		}
 	}
+	if wanted == nil {
+		done = len(rec.order) - len(sends.toRetry)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "This apply sends cancels for these request IDs only; %s the record shows cancelled or ended %s not sent again.",
+		countOf(done, "request ID"), wasWere(done, "is", "are"))
+	if len(sends.toCancel) > 0 {
+		fmt.Fprintf(&b, "\n\nTo cancel (not in the record yet):\n%s", listed(sends.toCancel))
+	}
+	if len(sends.toRetry) > 0 {
+		fmt.Fprintf(&b, "\n\nTo retry (failed before):\n%s", listed(sends.toRetry))
+	}
+	diags.AddWarning("Bulk Cancel Plan: "+titleCounts(sends), b.String())
 }
 
-// recallDone adds to r what this provider knows done among ids, and returns
-// the IDs of ids still to send.
-func (pd *ProviderData) recallDone(urn string, ids []string, r *bulkRecord) []string {
-	if pd == nil {
-		return ids
+// titleCounts is sends in Title Case: "2 to Cancel, 1 to Retry".
+func titleCounts(s bulkSends) string {
+	return strings.NewReplacer("to cancel", "to Cancel", "to retry", "to Retry").Replace(s.String())
+}
+
+// createdSendsText is what a create sent: "4 to cancel (1 RUNNING, 3 WAIT)",
+// and how many a destroyed record had shown done.
+func createdSendsText(sent, skipped int, listed map[string]int) string {
+	s := bulkSends{toCancel: make([]string, sent)}.String()
+	if listed != nil && sent > 0 {
+		s += " (" + strings.TrimSuffix(strings.TrimSuffix(byStatusText(listed), " invocations"), " invocation") + " listed)"
 	}
-	d := &pd.done
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	m := d.byURN[urn]
-	var rest []string
-	for _, id := range ids {
-		if o, ok := m[id]; ok {
-			r.put(bulkEntry{id: id, outcome: o})
-			continue
-		}
-		rest = append(rest, id)
+	if skipped > 0 {
+		s += fmt.Sprintf(", %d already done by the replaced record", skipped)
 	}
-	return rest
+	return s
 }
 
 // orderBy puts the record in the order of ids; IDs not among them go last.

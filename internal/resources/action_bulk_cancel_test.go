@@ -20,21 +20,6 @@ import (
 
 const bulkActionType = "huaweicloud_fgs_async_invocations_cancel"
 
-func requestIDList(ids []string) tftypes.Value {
-	vals := make([]tftypes.Value, len(ids))
-	for i, id := range ids {
-		vals[i] = acctest.String(id)
-	}
-	return tftypes.NewValue(tftypes.List{ElementType: tftypes.String}, vals)
-}
-
-func (f actionFixture) bulkConfig(values map[string]tftypes.Value) *tfprotov6.DynamicValue {
-	if _, ok := values["function_urn"]; !ok {
-		values["function_urn"] = acctest.String(f.urn)
-	}
-	return f.p.ActionConfig(bulkActionType, values)
-}
-
 // The bulk action takes the bulk resource's arguments, with timeout for timeouts.
 func TestAsyncInvocationsCancelAction_schemaMatchesResourceArguments(t *testing.T) {
 	t.Parallel()

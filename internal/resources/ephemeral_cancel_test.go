@@ -244,13 +244,6 @@ func TestAsyncInvocationCancelEphemeral_notRunning(t *testing.T) {
 	expectCounts(t, emu, "apply", emuCounts{cancels: 2, accepted: 0, requests: 4})
 }
 
-func expectOutput(t *testing.T, res acctest.CLIResult, pattern string) {
-	t.Helper()
-	if !acctest.ErrorPattern(pattern).MatchString(res.Output) {
-		t.Fatalf("want output matching %s\n%s", pattern, res)
-	}
-}
-
 func expectInvocation(t *testing.T, emu *fgsemu.Emulator, urn, id, status string) {
 	t.Helper()
 	if err := expectInvocationStatus(emu, urn, id, status)(nil); err != nil {

@@ -17,66 +17,6 @@ import (
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgsemu"
 )
 
-const cancelActionType = "huaweicloud_fgs_async_invocation_cancel"
-
-// actionFixture is an emulator with one function and a configured provider
-// speaking protocol 6, as Terraform 1.14 would drive it.
-type actionFixture struct {
-	emu *fgsemu.Emulator
-	p   *acctest.ProtocolProvider
-	urn string
-}
-
-func newActionFixture(t *testing.T, providerArgs map[string]tftypes.Value) actionFixture {
-	t.Helper()
-	urn := acctest.FunctionURN("hello")
-	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn})
-	p := acctest.NewProtocolProvider(t)
-	p.ConfigureForEmulator(emu, providerArgs)
-	return actionFixture{emu: emu, p: p, urn: urn}
-}
-
-func (f actionFixture) config(values map[string]tftypes.Value) *tfprotov6.DynamicValue {
-	if _, ok := values["function_urn"]; !ok {
-		values["function_urn"] = acctest.String(f.urn)
-	}
-	return f.p.ActionConfig(cancelActionType, values)
-}
-
-func diagText(diags []*tfprotov6.Diagnostic) string {
-	var b strings.Builder
-	for _, d := range diags {
-		fmt.Fprintf(&b, "[%s] %s: %s", d.Severity, d.Summary, d.Detail)
-		if d.Attribute != nil {
-			fmt.Fprintf(&b, " (at %s)", d.Attribute)
-		}
-		b.WriteString("\n")
-	}
-	return b.String()
-}
-
-// expectProgress fails unless the progress messages match the patterns, in order.
-func expectProgress(t *testing.T, got []string, want []string) {
-	t.Helper()
-	if len(got) != len(want) {
-		t.Fatalf("%d progress messages, want %d: %q", len(got), len(want), got)
-	}
-	for i, w := range want {
-		if !regexp.MustCompile(w).MatchString(got[i]) {
-			t.Fatalf("progress[%d] = %q, want %s (all: %q)", i, got[i], w, got)
-		}
-	}
-}
-
-func hasError(diags []*tfprotov6.Diagnostic) bool {
-	for _, d := range diags {
-		if d.Severity == tfprotov6.DiagnosticSeverityError {
-			return true
-		}
-	}
-	return false
-}
-
 func TestAsyncInvocationCancelAction_schemaMatchesResourceArguments(t *testing.T) {
 	t.Parallel()
 	s := acctest.NewProtocolProvider(t).ActionSchema(cancelActionType).Schema.Block

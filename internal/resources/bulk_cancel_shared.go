@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -38,12 +40,12 @@ var (
 		"Omit it to cancel every invocation of the function that is queued (`WAIT`) or `RUNNING` when the cancels are sent (see `statuses`).", maxBulkRequestIDs)
 	descStartedWithin = "Without `request_ids`: only cancel invocations that started within this duration before the cancels are sent, " +
 		"such as `12h` or `30m`. The stable way to say \"the last 12 hours\": unlike a time computed with `plantimestamp()`, it does not change between plans. " +
-		"Defaults to 72 hours (259,200 s, FunctionGraph's default maximum execution duration); FunctionGraph's own default would look at the last hour only."
+		"Defaults to " + lookbackDefaultText + "; FunctionGraph's own default would look at the last hour only."
 	descStatuses = "Without `request_ids`: which unfinished invocations to cancel, `WAIT` (queued, not started yet) and/or `RUNNING`. " +
 		"Defaults to both, so a stopped job does not restart from its queue. " + waitCancelText
 	descQueryBeginTime = "Without `request_ids`: only cancel invocations that started at or after this time, in RFC 3339 format, " +
 		"such as `2026-01-02T15:04:05Z`. For a window that moves with the apply, use `started_within` instead. " +
-		"Defaults to 72 hours (259,200 s, FunctionGraph's default maximum execution duration) " +
+		"Defaults to " + lookbackDefaultText + " " +
 		"before the cancels are sent; FunctionGraph's own default would look at the last hour only."
 	descQueryEndTime = "Without `request_ids`: only cancel invocations that started at or before this time, in RFC 3339 format. " +
 		"Defaults to the time the cancels are sent."
@@ -58,35 +60,33 @@ var (
 		"`WAIT` or `RUNNING`, listing the function's unfinished invocations with backoff within the timeout. Defaults to `true`."
 )
 
-// bulkCancelArgs are the arguments the bulk resource and action have in common.
+// bulkCancelArgs are what the bulk resource and action take alike.
 type bulkCancelArgs struct {
-	FunctionURN    types.String
-	Region         types.String
-	Type           types.String
-	RequestIDs     types.List
-	QueryBeginTime types.String
-	QueryEndTime   types.String
-	StartedWithin  types.String
-	Statuses       types.List
-	MaxConcurrency types.Int64
-}
-
-func (a bulkCancelArgs) single() cancelArgs {
-	return cancelArgs{FunctionURN: a.FunctionURN, Type: a.Type, Region: a.Region}
+	functionArgs
+	queryWindow
+	Type           types.String `tfsdk:"type"`
+	RequestIDs     types.List   `tfsdk:"request_ids"`
+	StartedWithin  types.String `tfsdk:"started_within"`
+	Statuses       types.List   `tfsdk:"statuses"`
+	MaxConcurrency types.Int64  `tfsdk:"max_concurrency"`
 }
 
 // validate checks what needs no provider: the region against the URN, null
 // and duplicate request IDs (in one pass: the framework's UniqueValues is
 // quadratic), and the window's order.
 func (a bulkCancelArgs) validate(diags *diag.Diagnostics) {
-	a.single().validateAgainstURN(diags)
+	a.validateAgainstURN(diags)
 	validateRequestIDs(a.RequestIDs, diags)
-	begin, okBegin := knownTime(a.QueryBeginTime)
-	end, okEnd := knownTime(a.QueryEndTime)
-	if okBegin && okEnd && begin.After(end) {
-		diags.AddAttributeError(path.Root("query_end_time"), "Query Ends Before It Begins",
-			fmt.Sprintf("query_end_time (%s) is before query_begin_time (%s); no invocation could match.",
-				a.QueryEndTime.ValueString(), a.QueryBeginTime.ValueString()))
+	a.queryWindow.validate(diags)
+}
+
+// statusesValidators accept WAIT and RUNNING, each once, without request_ids.
+func statusesValidators() []validator.List {
+	return []validator.List{
+		listvalidator.SizeAtLeast(1),
+		listvalidator.UniqueValues(),
+		listvalidator.ValueStringsAre(stringvalidator.OneOf(fgs.UnfinishedStatuses...)),
+		listvalidator.ConflictsWith(path.MatchRoot("request_ids")),
 	}
 }
 
@@ -121,9 +121,8 @@ func validateRequestIDs(ids types.List, diags *diag.Diagnostics) {
 // window is the time range of a listing: started_within back from now, or
 // the query times; zero ends take the client's defaults.
 func (a bulkCancelArgs) window(now time.Time) (begin, end time.Time) {
-	begin, _ = knownTime(a.QueryBeginTime)
-	end, _ = knownTime(a.QueryEndTime)
-	if d, err := time.ParseDuration(a.StartedWithin.ValueString()); err == nil && d > 0 && !a.StartedWithin.IsNull() {
+	begin, end = a.bounds()
+	if d, ok := knownDuration(a.StartedWithin); ok && d > 0 {
 		begin = now.Add(-d)
 	}
 	return begin, end
@@ -156,20 +155,6 @@ func (a bulkCancelArgs) listingText(ctx context.Context) string {
 		s += " started in the query window"
 	}
 	return s
-}
-
-// target parses the URN and checks it against the provider, as the single
-// cancel's request builder does, reporting on the argument to blame.
-func (a bulkCancelArgs) target(pd *ProviderData, diags *diag.Diagnostics) (fgs.URN, bool) {
-	urn, err := fgs.ParseURN(a.FunctionURN.ValueString())
-	if err != nil {
-		diags.AddAttributeError(path.Root("function_urn"), "Invalid Function URN", err.Error())
-		return fgs.URN{}, false
-	}
-	n := diags.ErrorsCount()
-	a.single().validateAgainstURN(diags)
-	checkProviderFits(pd, urn, diags)
-	return urn, diags.ErrorsCount() == n
 }
 
 func (a bulkCancelArgs) maxConcurrency() int {
@@ -292,25 +277,6 @@ func (r bulkCancelRun) targets(ctx context.Context, client *fgs.Client, out *bul
 	return ids, true
 }
 
-// byStatusText is "1 RUNNING and 3 WAIT invocations", "no invocation".
-func byStatusText(listed map[string]int) string {
-	var parts []string
-	total := 0
-	for _, status := range []string{"RUNNING", "WAIT"} {
-		if n := listed[status]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, status))
-			total += n
-		}
-	}
-	switch total {
-	case 0:
-		return "no invocation"
-	case 1:
-		return parts[0] + " invocation"
-	}
-	return strings.Join(parts, " and ") + " invocations"
-}
-
 // wait polls until the accepted cancels have stopped their invocations. The
 // cancels are recorded whatever happens here.
 func (r bulkCancelRun) wait(ctx context.Context, client *fgs.Client, urn fgs.URN, results []fgs.BulkResult, diags *diag.Diagnostics) {
@@ -351,161 +317,6 @@ func (r bulkCancelRun) report(msg string) {
 	if r.progress != nil {
 		r.progress(msg)
 	}
-}
-
-// progressTicker reports the counts at least once a second while a bulk runs.
-type progressTicker struct {
-	mu   sync.Mutex
-	last fgs.BulkProgress
-	done chan struct{}
-	wg   sync.WaitGroup
-}
-
-const progressInterval = 500 * time.Millisecond
-
-func (r bulkCancelRun) startTicker() *progressTicker {
-	t := &progressTicker{done: make(chan struct{})}
-	if r.progress == nil {
-		return t
-	}
-	t.wg.Add(1)
-	go func() {
-		defer t.wg.Done()
-		tick := time.NewTicker(progressInterval)
-		defer tick.Stop()
-		for {
-			select {
-			case <-t.done:
-				return
-			case <-tick.C:
-				t.mu.Lock()
-				p := t.last
-				t.mu.Unlock()
-				r.report(progressText(p))
-			}
-		}
-	}()
-	return t
-}
-
-func (t *progressTicker) set(p fgs.BulkProgress) {
-	t.mu.Lock()
-	t.last = p
-	t.mu.Unlock()
-}
-
-func (t *progressTicker) stop() fgs.BulkProgress {
-	close(t.done)
-	t.wg.Wait()
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.last
-}
-
-// progressText is "312 of 1000 cancelled, 2 failed".
-func progressText(p fgs.BulkProgress) string {
-	s := fmt.Sprintf("%d of %d cancelled", p.Cancelled, p.Total)
-	switch {
-	case p.Ended == 1:
-		s += ", 1 had ended on its own"
-	case p.Ended > 1:
-		s += fmt.Sprintf(", %d had ended on their own", p.Ended)
-	}
-	return s + fmt.Sprintf(", %d failed", p.Failed)
-}
-
-// addBulkDiagnostics adds one error naming each failed request (the first
-// failuresListed of them) with the first failure explained in full, and one
-// warning for the requests that had ended on their own.
-func addBulkDiagnostics(diags *diag.Diagnostics, results []fgs.BulkResult, cc callContext) {
-	var failed, ended []fgs.BulkResult
-	cancelled := 0
-	for _, r := range results {
-		switch {
-		case r.Err != nil:
-			failed = append(failed, r)
-		case r.EndedOnItsOwn():
-			ended = append(ended, r)
-		default:
-			cancelled++
-		}
-	}
-	if len(ended) > 0 {
-		lines := make([]string, 0, min(len(ended), failuresListed))
-		for _, r := range ended[:min(len(ended), failuresListed)] {
-			lines = append(lines, fmt.Sprintf("- %s: %s", r.Request.RequestID, r.Result.AlreadyStopped.Outcome()))
-		}
-		where := ""
-		if !cc.invoked {
-			where = " They are listed in ended_request_ids, not in cancelled_request_ids."
-		}
-		diags.AddWarning(wasWere(len(ended), "An Invocation Had Already Ended", "Some Invocations Had Already Ended"),
-			fmt.Sprintf("%d of %s had ended on %s own before the cancel reached %s; there was nothing to cancel.%s\n\n%s%s",
-				len(ended), countOf(len(results), "invocation"), wasWere(len(ended), "its", "their"), wasWere(len(ended), "it", "them"),
-				where, strings.Join(lines, "\n"), moreText(len(ended))))
-	}
-	if len(failed) == 0 {
-		return
-	}
-	lines := make([]string, 0, min(len(failed), failuresListed))
-	for _, r := range failed[:min(len(failed), failuresListed)] {
-		lines = append(lines, fmt.Sprintf("- %s: %s", r.Request.RequestID, failureReason(r)))
-	}
-	cc.requestID = failed[0].Request.RequestID
-	summary, detail := describeCallError(failed[0].Err, cc)
-	noun := "Async Invocations"
-	if len(results) == 1 {
-		noun = "Async Invocation"
-	}
-	done := fmt.Sprintf("%s %s cancelled and recorded in the state (cancelled_request_ids); %s not:",
-		countOf(cancelled, "invocation"), wasWere(cancelled, "was", "were"), wasWere(len(failed), "this one was", fmt.Sprintf("these %d were", len(failed))))
-	next := "The next apply retries only these, in place; those cancelled or ended are not sent again."
-	if cc.invoked {
-		done = fmt.Sprintf("%s %s cancelled; %s not:", countOf(cancelled, "invocation"), wasWere(cancelled, "was", "were"),
-			wasWere(len(failed), "this one was", fmt.Sprintf("these %d were", len(failed))))
-		next = "To retry only these, invoke the action again with request_ids set to them."
-	}
-	diags.AddError(fmt.Sprintf("Failed to Cancel %d of %d %s", len(failed), len(results), noun),
-		fmt.Sprintf("%s\n\n%s%s\n\n%s\n\nThe first failure in full: %s\n%s",
-			done, strings.Join(lines, "\n"), moreText(len(failed)), next, summary, detail))
-}
-
-// wasWere picks the singular or the plural phrase for n.
-func wasWere(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}
-
-func moreText(n int) string {
-	if n <= failuresListed {
-		return ""
-	}
-	return fmt.Sprintf("\n… and %d more", n-failuresListed)
-}
-
-// failureReason says in one line why a request failed.
-func failureReason(r fgs.BulkResult) string {
-	e, ok := fgs.AsError(r.Err)
-	switch {
-	case !ok:
-		return r.Err.Error()
-	case !r.Sent:
-		return "not sent: " + e.Message
-	case e.Kind == fgs.KindCanceled:
-		return "interrupted before FunctionGraph answered; the cancel may or may not have been carried out"
-	case e.Note != "":
-		return retryReason(e) + ": " + e.Note
-	case e.StatusCode != 0 && e.Message != "":
-		return retryReason(e) + ": " + e.Message
-	}
-	return retryReason(e)
-}
-
-func listed(ids []string) string {
-	shown := ids[:min(len(ids), failuresListed)]
-	return "- " + strings.Join(shown, "\n- ") + moreText(len(ids))
 }
 
 // bulkFailureType is the object type of the failed attribute.

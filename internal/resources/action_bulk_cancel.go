@@ -120,7 +120,7 @@ func (a *asyncInvocationsCancelAction) ValidateConfig(ctx context.Context, req a
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	m.args().validate(&resp.Diagnostics)
+	m.validate(&resp.Diagnostics)
 }
 
 // ModifyPlan checks the URN against the provider at plan time, as the resource does.
@@ -139,15 +139,14 @@ func (a *asyncInvocationsCancelAction) Invoke(ctx context.Context, req action.In
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, ok := cancelTimeout(m.Timeout, &resp.Diagnostics)
+	timeout, ok := m.timeout(&resp.Diagnostics)
 	if !ok {
 		return
 	}
 	progress := progressSender(ctx, resp)
 	run := bulkCancelRun{
-		data: a.data, args: m.args(), timeout: timeout, timeoutSetting: "timeout",
-		waitForStop: m.WaitForStop.IsNull() || m.WaitForStop.ValueBool(),
-		progress:    progress,
+		data: a.data, args: m.bulkCancelArgs, timeout: timeout, timeoutSetting: "timeout",
+		waitForStop: m.waitForStop(), progress: progress,
 	}
 	out, sent := run.send(ctx, &resp.Diagnostics)
 	if sent {
@@ -158,19 +157,7 @@ func (a *asyncInvocationsCancelAction) Invoke(ctx context.Context, req action.In
 // bulkSummary is the action's last word: what was cancelled, ended, failed,
 // and what a listing found.
 func bulkSummary(out bulkCancelOutcome) string {
-	var p fgs.BulkProgress
-	p.Total = len(out.results)
-	for _, r := range out.results {
-		switch {
-		case r.Err != nil:
-			p.Failed++
-		case r.EndedOnItsOwn():
-			p.Ended++
-		default:
-			p.Cancelled++
-		}
-	}
-	s := "Summary: " + progressText(p)
+	s := "Summary: " + progressText(fgs.Tally(out.results))
 	if out.listed != nil {
 		s += "; listed " + byStatusText(out.listed)
 	}
@@ -179,23 +166,6 @@ func bulkSummary(out bulkCancelOutcome) string {
 
 // asyncInvocationsCancelActionModel is the action's configuration.
 type asyncInvocationsCancelActionModel struct {
-	FunctionURN    types.String `tfsdk:"function_urn"`
-	Region         types.String `tfsdk:"region"`
-	Type           types.String `tfsdk:"type"`
-	RequestIDs     types.List   `tfsdk:"request_ids"`
-	StartedWithin  types.String `tfsdk:"started_within"`
-	Statuses       types.List   `tfsdk:"statuses"`
-	QueryBeginTime types.String `tfsdk:"query_begin_time"`
-	QueryEndTime   types.String `tfsdk:"query_end_time"`
-	MaxConcurrency types.Int64  `tfsdk:"max_concurrency"`
-	WaitForStop    types.Bool   `tfsdk:"wait_for_stop"`
-	Timeout        types.String `tfsdk:"timeout"`
-}
-
-func (m asyncInvocationsCancelActionModel) args() bulkCancelArgs {
-	return bulkCancelArgs{
-		FunctionURN: m.FunctionURN, Region: m.Region, Type: m.Type, RequestIDs: m.RequestIDs,
-		QueryBeginTime: m.QueryBeginTime, QueryEndTime: m.QueryEndTime, StartedWithin: m.StartedWithin, Statuses: m.Statuses,
-		MaxConcurrency: m.MaxConcurrency,
-	}
+	bulkCancelArgs
+	invokeArgs
 }

@@ -116,7 +116,7 @@ func (e *asyncInvocationCancelEphemeral) ValidateConfig(ctx context.Context, req
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	m.args().validateAgainstURN(&resp.Diagnostics)
+	m.validateAgainstURN(&resp.Diagnostics)
 }
 
 // Open sends the cancel when enabled. Disabled (every plan), it makes the
@@ -131,19 +131,19 @@ func (e *asyncInvocationCancelEphemeral) Open(ctx context.Context, req ephemeral
 	m.APIRequestID, m.FinalStatus, m.FinalErrorCode, m.FinalErrorMessage = types.StringNull(), types.StringNull(), types.StringNull(), types.StringNull()
 
 	if !m.Enabled.ValueBool() {
-		if _, ok := m.args().cancelRequest(e.data, &resp.Diagnostics); ok {
+		if _, ok := m.cancelRequest(e.data, &resp.Diagnostics); ok {
 			tflog.Debug(ctx, "Cancel not sent: enabled is false", map[string]any{"request_id": m.RequestID.ValueString()})
 			resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
 		}
 		return
 	}
-	timeout, ok := cancelTimeout(m.Timeout, &resp.Diagnostics)
+	timeout, ok := m.timeout(&resp.Diagnostics)
 	if !ok {
 		return
 	}
 	run := cancelRun{
-		data: e.data, args: m.args(), timeout: timeout, timeoutSetting: "timeout",
-		waitForStop: m.WaitForStop.IsNull() || m.WaitForStop.ValueBool(),
+		data: e.data, args: m.cancelArgs, timeout: timeout, timeoutSetting: "timeout",
+		waitForStop: m.waitForStop(),
 	}
 	out := run.send(ctx, &resp.Diagnostics)
 	if !out.done {
@@ -181,21 +181,13 @@ func cancelSentWarning(out cancelOutcome) (string, string) {
 // asyncInvocationCancelEphemeralModel is the ephemeral resource's
 // configuration and result.
 type asyncInvocationCancelEphemeralModel struct {
+	cancelArgs
+	invokeArgs
 	Enabled           types.Bool   `tfsdk:"enabled"`
-	FunctionURN       types.String `tfsdk:"function_urn"`
-	RequestID         types.String `tfsdk:"request_id"`
-	Type              types.String `tfsdk:"type"`
-	Region            types.String `tfsdk:"region"`
-	WaitForStop       types.Bool   `tfsdk:"wait_for_stop"`
-	Timeout           types.String `tfsdk:"timeout"`
 	Sent              types.Bool   `tfsdk:"sent"`
 	Cancelled         types.Bool   `tfsdk:"cancelled"`
 	APIRequestID      types.String `tfsdk:"api_request_id"`
 	FinalStatus       types.String `tfsdk:"final_status"`
 	FinalErrorCode    types.String `tfsdk:"final_error_code"`
 	FinalErrorMessage types.String `tfsdk:"final_error_message"`
-}
-
-func (m asyncInvocationCancelEphemeralModel) args() cancelArgs {
-	return cancelArgs{FunctionURN: m.FunctionURN, RequestID: m.RequestID, Type: m.Type, Region: m.Region}
 }

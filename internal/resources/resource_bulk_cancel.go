@@ -2,8 +2,6 @@ package resources
 
 import (
 	"context"
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -20,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgs"
@@ -177,16 +176,6 @@ func (r *asyncInvocationsCancelResource) Schema(ctx context.Context, _ resource.
 	}
 }
 
-// statusesValidators accept WAIT and RUNNING, each once, without request_ids.
-func statusesValidators() []validator.List {
-	return []validator.List{
-		listvalidator.SizeAtLeast(1),
-		listvalidator.UniqueValues(),
-		listvalidator.ValueStringsAre(stringvalidator.OneOf(fgs.UnfinishedStatuses...)),
-		listvalidator.ConflictsWith(path.MatchRoot("request_ids")),
-	}
-}
-
 func (r *asyncInvocationsCancelResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
@@ -197,7 +186,7 @@ func (r *asyncInvocationsCancelResource) ValidateConfig(ctx context.Context, req
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	m.args().validate(&resp.Diagnostics)
+	m.validate(&resp.Diagnostics)
 	validatePositiveTimeout(m.Timeouts, path.Root("timeouts"), &resp.Diagnostics)
 }
 
@@ -234,7 +223,7 @@ func (r *asyncInvocationsCancelResource) ModifyPlan(ctx context.Context, req res
 	if sameIDs(m.RequestIDs, prior.RequestIDs) {
 		set("request_ids", prior.RequestIDs) // a new order is no change
 	}
-	rec := bulkRecordFrom(ctx, prior.CancelledRequestIDs, prior.EndedRequestIDs, prior.Failed, &resp.Diagnostics)
+	rec := prior.record(ctx, &resp.Diagnostics)
 	wanted := listStrings(ctx, m.RequestIDs, &resp.Diagnostics)
 	sends := rec.plannedSends(wanted)
 	set("listed_by_status", prior.ListedByStatus)
@@ -273,7 +262,7 @@ func (r *asyncInvocationsCancelResource) Create(ctx context.Context, req resourc
 	rec := newBulkRecord()
 	skipped := 0
 	run := bulkCancelRun{
-		data: r.data, args: m.args(), waitForStop: m.WaitForStop.ValueBool(),
+		data: r.data, args: m.bulkCancelArgs, waitForStop: m.WaitForStop.ValueBool(),
 		timeout: timeout, timeoutSetting: "timeouts.create", recordsState: true,
 		// What this process saw done (a tainted record destroyed just before) is not sent again.
 		skip: func(urn fgs.URN, ids []string) []string {
@@ -307,48 +296,6 @@ func (r *asyncInvocationsCancelResource) Create(ctx context.Context, req resourc
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-// addSendsWarning says at plan what an update will send, and what it will not
-// send again: the diff alone shows the record becoming unknown.
-func addSendsWarning(sends bulkSends, rec *bulkRecord, wanted []string, diags *diag.Diagnostics) {
-	done := 0
-	for _, id := range wanted {
-		if rec.done(id) {
-			done++
-		}
-	}
-	if wanted == nil {
-		done = len(rec.order) - len(sends.toRetry)
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "This apply sends cancels for these request IDs only; %s the record shows cancelled or ended %s not sent again.",
-		countOf(done, "request ID"), wasWere(done, "is", "are"))
-	if len(sends.toCancel) > 0 {
-		fmt.Fprintf(&b, "\n\nTo cancel (not in the record yet):\n%s", listed(sends.toCancel))
-	}
-	if len(sends.toRetry) > 0 {
-		fmt.Fprintf(&b, "\n\nTo retry (failed before):\n%s", listed(sends.toRetry))
-	}
-	diags.AddWarning("Bulk Cancel Plan: "+titleCounts(sends), b.String())
-}
-
-// titleCounts is sends in Title Case: "2 to Cancel, 1 to Retry".
-func titleCounts(s bulkSends) string {
-	return strings.NewReplacer("to cancel", "to Cancel", "to retry", "to Retry").Replace(s.String())
-}
-
-// createdSendsText is what a create sent: "4 to cancel (1 RUNNING, 3 WAIT)",
-// and how many a destroyed record had shown done.
-func createdSendsText(sent, skipped int, listed map[string]int) string {
-	s := bulkSends{toCancel: make([]string, sent)}.String()
-	if listed != nil && sent > 0 {
-		s += " (" + strings.TrimSuffix(strings.TrimSuffix(byStatusText(listed), " invocations"), " invocation") + " listed)"
-	}
-	if skipped > 0 {
-		s += fmt.Sprintf(", %d already done by the replaced record", skipped)
-	}
-	return s
-}
-
 func (r *asyncInvocationsCancelResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {
 	// Calls nothing: the record says what was done, which stays true.
 }
@@ -363,7 +310,7 @@ func (r *asyncInvocationsCancelResource) Update(ctx context.Context, req resourc
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	rec := bulkRecordFrom(ctx, prior.CancelledRequestIDs, prior.EndedRequestIDs, prior.Failed, &resp.Diagnostics)
+	rec := prior.record(ctx, &resp.Diagnostics)
 	wanted := listStrings(ctx, m.RequestIDs, &resp.Diagnostics)
 	if wanted != nil {
 		rec.keepOnly(wanted)
@@ -378,7 +325,7 @@ func (r *asyncInvocationsCancelResource) Update(ctx context.Context, req resourc
 			return
 		}
 		run := bulkCancelRun{
-			data: r.data, args: m.args(), waitForStop: m.WaitForStop.ValueBool(),
+			data: r.data, args: m.bulkCancelArgs, waitForStop: m.WaitForStop.ValueBool(),
 			timeout: timeout, timeoutSetting: "timeouts.update", recordsState: true, only: sends.ids(),
 		}
 		out, sent := run.send(ctx, &resp.Diagnostics)
@@ -398,18 +345,20 @@ func (r *asyncInvocationsCancelResource) Update(ctx context.Context, req resourc
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-// Delete only forgets, and says nothing, as the single cancel's: a cancelled
-// invocation cannot be resumed. It leaves what was done to this process, so
-// a replacement in the same apply (a tainted record) sends none of it again.
+// Delete forgets the record, as forgetRecord says, leaving what it shows
+// done to this process, so a replacement in the same apply (a tainted
+// record) sends none of it again.
 func (r *asyncInvocationsCancelResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var prior asyncInvocationsCancelResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if urn, err := fgs.ParseURN(prior.FunctionURN.ValueString()); err == nil {
-		r.data.rememberDone(urn.String(), bulkRecordFrom(ctx, prior.CancelledRequestIDs, prior.EndedRequestIDs, prior.Failed, &resp.Diagnostics))
-	}
+	forgetRecord(req, resp, func(state tfsdk.State, diags *diag.Diagnostics) {
+		var prior asyncInvocationsCancelResourceModel
+		diags.Append(state.Get(ctx, &prior)...)
+		if diags.HasError() {
+			return
+		}
+		if urn, err := fgs.ParseURN(prior.FunctionURN.ValueString()); err == nil {
+			r.data.rememberDone(urn.String(), prior.record(ctx, diags))
+		}
+	})
 }
 
 func (r *asyncInvocationsCancelResource) ImportState(_ context.Context, _ resource.ImportStateRequest, resp *resource.ImportStateResponse) {
@@ -420,16 +369,8 @@ func (r *asyncInvocationsCancelResource) ImportState(_ context.Context, _ resour
 
 // asyncInvocationsCancelResourceModel is the resource's state.
 type asyncInvocationsCancelResourceModel struct {
+	bulkCancelArgs
 	ID                  types.String   `tfsdk:"id"`
-	FunctionURN         types.String   `tfsdk:"function_urn"`
-	Region              types.String   `tfsdk:"region"`
-	Type                types.String   `tfsdk:"type"`
-	RequestIDs          types.List     `tfsdk:"request_ids"`
-	StartedWithin       types.String   `tfsdk:"started_within"`
-	Statuses            types.List     `tfsdk:"statuses"`
-	QueryBeginTime      types.String   `tfsdk:"query_begin_time"`
-	QueryEndTime        types.String   `tfsdk:"query_end_time"`
-	MaxConcurrency      types.Int64    `tfsdk:"max_concurrency"`
 	WaitForStop         types.Bool     `tfsdk:"wait_for_stop"`
 	Sends               types.String   `tfsdk:"sends"`
 	ListedByStatus      types.Map      `tfsdk:"listed_by_status"`
@@ -439,10 +380,7 @@ type asyncInvocationsCancelResourceModel struct {
 	Timeouts            timeouts.Value `tfsdk:"timeouts"`
 }
 
-func (m asyncInvocationsCancelResourceModel) args() bulkCancelArgs {
-	return bulkCancelArgs{
-		FunctionURN: m.FunctionURN, Region: m.Region, Type: m.Type, RequestIDs: m.RequestIDs,
-		QueryBeginTime: m.QueryBeginTime, QueryEndTime: m.QueryEndTime, StartedWithin: m.StartedWithin, Statuses: m.Statuses,
-		MaxConcurrency: m.MaxConcurrency,
-	}
+// record reads the record from the state's three lists.
+func (m asyncInvocationsCancelResourceModel) record(ctx context.Context, diags *diag.Diagnostics) *bulkRecord {
+	return bulkRecordFrom(ctx, m.CancelledRequestIDs, m.EndedRequestIDs, m.Failed, diags)
 }

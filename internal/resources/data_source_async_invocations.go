@@ -2,13 +2,11 @@ package resources
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -115,14 +113,8 @@ func (d *asyncInvocationsDataSource) ValidateConfig(ctx context.Context, req dat
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	cancelArgs{FunctionURN: m.FunctionURN, Region: m.Region}.validateAgainstURN(&resp.Diagnostics)
-	begin, okBegin := knownTime(m.QueryBeginTime)
-	end, okEnd := knownTime(m.QueryEndTime)
-	if okBegin && okEnd && begin.After(end) {
-		resp.Diagnostics.AddAttributeError(path.Root("query_end_time"), "Query Ends Before It Begins",
-			fmt.Sprintf("query_end_time (%s) is before query_begin_time (%s); no invocation could match.",
-				m.QueryEndTime.ValueString(), m.QueryBeginTime.ValueString()))
-	}
+	m.validateAgainstURN(&resp.Diagnostics)
+	m.validate(&resp.Diagnostics)
 }
 
 func (d *asyncInvocationsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -131,30 +123,17 @@ func (d *asyncInvocationsDataSource) Read(ctx context.Context, req datasource.Re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	urn, err := fgs.ParseURN(m.FunctionURN.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("function_urn"), "Invalid Function URN", err.Error())
+	urn, ok := m.target(d.data, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	cancelArgs{FunctionURN: m.FunctionURN, Region: m.Region}.validateAgainstURN(&resp.Diagnostics)
 	client := d.data.client("the invocations had to be listed", &resp.Diagnostics)
 	if client == nil {
 		return
 	}
-	checkProviderFits(d.data, urn, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
 	// The API knows statuses in upper case only; the validator accepts any.
 	filter := fgs.ListFilter{RequestID: m.RequestID.ValueString(), Status: strings.ToUpper(m.Status.ValueString())}
-	filter.Begin, _ = knownTime(m.QueryBeginTime)
-	filter.End, _ = knownTime(m.QueryEndTime)
-	if filter.Begin.IsZero() {
-		filter.Begin = client.LookbackBegin()
-		if !filter.End.IsZero() {
-			filter.Begin = filter.End.Add(-fgs.MaxInvocationAge)
-		}
-	}
+	filter.Begin, filter.End = m.boundsBack(client.LookbackBegin())
 
 	ctx, stop := context.WithTimeout(ctx, defaultListTimeout)
 	defer stop()
@@ -184,36 +163,14 @@ func (d *asyncInvocationsDataSource) Read(ctx context.Context, req datasource.Re
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-// lookbackText is fgs.MaxInvocationAge in words, for the docs.
-var lookbackText = fmt.Sprintf("%d hours", int(fgs.MaxInvocationAge/time.Hour))
-
-// knownTime parses a validated RFC 3339 argument; null or unknown is no time.
-func knownTime(v types.String) (time.Time, bool) {
-	if v.IsNull() || v.IsUnknown() {
-		return time.Time{}, false
-	}
-	t, err := time.Parse(time.RFC3339, v.ValueString())
-	return t, err == nil
-}
-
-// timeValue formats a time as RFC 3339 UTC, or null when the API gave none.
-func timeValue(t time.Time) types.String {
-	if t.IsZero() {
-		return types.StringNull()
-	}
-	return types.StringValue(t.UTC().Format(time.RFC3339))
-}
-
 // asyncInvocationsDataSourceModel is the data source's configuration and result.
 type asyncInvocationsDataSourceModel struct {
-	ID             types.String           `tfsdk:"id"`
-	FunctionURN    types.String           `tfsdk:"function_urn"`
-	Region         types.String           `tfsdk:"region"`
-	RequestID      types.String           `tfsdk:"request_id"`
-	Status         types.String           `tfsdk:"status"`
-	QueryBeginTime types.String           `tfsdk:"query_begin_time"`
-	QueryEndTime   types.String           `tfsdk:"query_end_time"`
-	Invocations    []asyncInvocationModel `tfsdk:"invocations"`
+	functionArgs
+	queryWindow
+	ID          types.String           `tfsdk:"id"`
+	RequestID   types.String           `tfsdk:"request_id"`
+	Status      types.String           `tfsdk:"status"`
+	Invocations []asyncInvocationModel `tfsdk:"invocations"`
 }
 
 type asyncInvocationModel struct {

@@ -158,7 +158,7 @@ func (r *asyncInvocationCancelResource) ValidateConfig(ctx context.Context, req 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	m.args().validateAgainstURN(&resp.Diagnostics)
+	m.validateAgainstURN(&resp.Diagnostics)
 	validatePositiveTimeout(m.Timeouts, path.Root("timeouts"), &resp.Diagnostics)
 }
 
@@ -236,7 +236,7 @@ func (r *asyncInvocationCancelResource) Create(ctx context.Context, req resource
 		return
 	}
 	run := cancelRun{
-		data: r.data, args: m.args(), waitForStop: m.WaitForStop.ValueBool(),
+		data: r.data, args: m.cancelArgs, waitForStop: m.WaitForStop.ValueBool(),
 		timeout: timeout, timeoutSetting: "timeouts.create", recordsState: true,
 	}
 	out := run.send(ctx, &resp.Diagnostics)
@@ -288,15 +288,13 @@ func (r *asyncInvocationCancelResource) waitAgain(ctx context.Context, m *asyncI
 		m.StopPending = types.BoolValue(true)
 		return
 	}
-	run := cancelRun{data: r.data, args: m.args(), waitForStop: true, timeout: timeout, timeoutSetting: "timeouts.create", recordsState: true}
+	run := cancelRun{data: r.data, args: m.cancelArgs, waitForStop: true, timeout: timeout, timeoutSetting: "timeouts.create", recordsState: true}
 	m.setFinal(run.waitAgain(ctx, prior.APIRequestID.ValueString(), diags))
 }
 
-// Delete only forgets, and says nothing: forgetting a record is what
-// destroying one means (the resource's description says a cancelled
-// invocation cannot be resumed), and one warning per record would bury a
-// real warning among hundreds of identical ones.
-func (r *asyncInvocationCancelResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {
+// Delete forgets the record, as forgetRecord says.
+func (r *asyncInvocationCancelResource) Delete(_ context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	forgetRecord(req, resp, nil)
 }
 
 func (r *asyncInvocationCancelResource) ImportState(_ context.Context, _ resource.ImportStateRequest, resp *resource.ImportStateResponse) {
@@ -307,11 +305,8 @@ func (r *asyncInvocationCancelResource) ImportState(_ context.Context, _ resourc
 
 // asyncInvocationCancelResourceModel is the resource's state.
 type asyncInvocationCancelResourceModel struct {
+	cancelArgs
 	ID                types.String   `tfsdk:"id"`
-	FunctionURN       types.String   `tfsdk:"function_urn"`
-	RequestID         types.String   `tfsdk:"request_id"`
-	Type              types.String   `tfsdk:"type"`
-	Region            types.String   `tfsdk:"region"`
 	WaitForStop       types.Bool     `tfsdk:"wait_for_stop"`
 	Cancelled         types.Bool     `tfsdk:"cancelled"`
 	FinalStatus       types.String   `tfsdk:"final_status"`
@@ -333,8 +328,4 @@ func (m *asyncInvocationCancelResourceModel) setFinal(final *fgs.Invocation, sto
 		m.FinalErrorMessage = types.StringValue(final.ErrorMessage)
 	}
 	m.StopPending = types.BoolValue(stopPending)
-}
-
-func (m asyncInvocationCancelResourceModel) args() cancelArgs {
-	return cancelArgs{FunctionURN: m.FunctionURN, RequestID: m.RequestID, Type: m.Type, Region: m.Region}
 }
