@@ -134,6 +134,11 @@ func show(ctx context.Context, args []string, getenv func(string) string, stdout
 		fmt.Fprintf(stderr, "fgsemu show: %v\n", err)
 		return exitError
 	}
+	var quotas []fgsemu.Quota
+	if err := c.do(ctx, http.MethodGet, "quotas", nil, &quotas); err != nil {
+		fmt.Fprintf(stderr, "fgsemu show: %v\n", err)
+		return exitError
+	}
 	shown := invs.Invocations
 	if *requestID != "" {
 		shown = nil
@@ -149,7 +154,7 @@ func show(ctx context.Context, args []string, getenv func(string) string, stdout
 	}
 	writeInvocations(stdout, shown)
 	fmt.Fprintln(stdout)
-	writeStats(stdout, invs.Invocations, stats)
+	writeStats(stdout, invs.Invocations, stats, quotas)
 	return exitOK
 }
 
@@ -182,25 +187,48 @@ func writeInvocations(w io.Writer, invs []fgsemu.Invocation) {
 // writeStats prints the function's invocations by status, then the emulator's
 // counters. The request counters count the FunctionGraph and IAM API only, so
 // they stay 0 after invoke, which starts invocations through the control API.
-func writeStats(w io.Writer, invs []fgsemu.Invocation, s fgsemu.Stats) {
+func writeStats(w io.Writer, invs []fgsemu.Invocation, s fgsemu.Stats, quotas []fgsemu.Quota) {
 	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
 	fmt.Fprintf(tw, "invocations:\t%d%s\n", len(invs), countsByStatus(invs))
-	ops := make([]string, 0, len(s.RequestsByOp))
-	for op, n := range s.RequestsByOp {
-		ops = append(ops, fmt.Sprintf("%s %d", op, n))
-	}
-	sort.Strings(ops)
-	byOp := ""
-	if len(ops) > 0 {
-		byOp = strings.Join(ops, ", ") + "; "
+	byOp := countsByOp(s.RequestsByOp)
+	if byOp != "" {
+		byOp += "; "
 	}
 	fmt.Fprintf(tw, "API requests:\t%d (%sthe control API, which invoke and show use, is not counted)\n", s.Requests, byOp)
 	fmt.Fprintf(tw, "accepted cancels:\t%d\n", s.AcceptedCancels)
 	fmt.Fprintf(tw, "auth failures:\t%d\n", s.AuthFailures)
 	fmt.Fprintf(tw, "faults applied:\t%d\n", s.FaultsApplied)
+	fmt.Fprintf(tw, "quotas:\t%s\n", quotaList(quotas))
+	throttled := countsByOp(s.ThrottledByOp)
+	if throttled != "" {
+		throttled = " (" + throttled + ")"
+	}
+	fmt.Fprintf(tw, "throttled by quotas:\t%d%s\n", s.Throttled, throttled)
 	fmt.Fprintf(tw, "IAM calls:\t%d\n", s.IAMCalls)
 	fmt.Fprintf(tw, "connections:\t%d (open %d, max open %d; control API included)\n", s.Connections, s.OpenConnections, s.MaxOpenConnections)
 	tw.Flush()
+}
+
+// countsByOp is "cancel 2, list 1" in the order of the operations' names, or "".
+func countsByOp(m map[string]int64) string {
+	ops := make([]string, 0, len(m))
+	for op, n := range m {
+		ops = append(ops, fmt.Sprintf("%s %d", op, n))
+	}
+	sort.Strings(ops)
+	return strings.Join(ops, ", ")
+}
+
+// quotaList is "cancel 100/10s, list 20/1m per credential", or "none".
+func quotaList(quotas []fgsemu.Quota) string {
+	if len(quotas) == 0 {
+		return "none"
+	}
+	parts := make([]string, len(quotas))
+	for i, q := range quotas {
+		parts[i] = q.Op + " " + q.String()
+	}
+	return strings.Join(parts, ", ") + " per credential"
 }
 
 // countsByStatus is " (RUNNING 2, FAIL 1)" in the order statuses first appear, or "".

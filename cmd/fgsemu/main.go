@@ -2,6 +2,7 @@
 // demos, scripts and users' own tests, and drives a running one.
 //
 //	fgsemu [serve] -access-key AK -secret-key SK [-function URN ...]   serve until SIGINT/SIGTERM
+//	               [-quota-cancel 100/10s] [-quota-list 20/1m]         ... enforcing API Gateway quotas
 //	fgsemu invoke -endpoint URL -urn URN [-count N]                    start invocations, print their request IDs
 //	fgsemu show -endpoint URL -urn URN [-request-id ID]                print invocations and counters
 //	fgsemu help                                                        every command's flags and the control API
@@ -80,6 +81,10 @@ const controlAPI = `Control API (JSON over HTTP, loopback clients only; invoke a
                                            "malformed": "html"|"empty"|"truncated"|"huge"|"loop"}
   GET    /_emulator/faults                 the faults in force
   DELETE /_emulator/faults                 clear every fault
+  POST   /_emulator/quotas                 set an API Gateway quota: {"op": "cancel"|"list"|"invoke", "limit": 100,
+                                           "window": "10s"}, per credential; "limit": 0 removes it
+  GET    /_emulator/quotas                 the quotas in force
+  DELETE /_emulator/quotas                 remove every quota
   POST   /_emulator/latency                delay every API answer: {"latency": "20ms"}
   POST   /_emulator/tokens                 accept an X-Auth-Token: {"token", "expires": RFC 3339}
 `
@@ -95,7 +100,8 @@ func writeHelp(w io.Writer) {
 		fs.PrintDefaults()
 	}
 	fmt.Fprint(w, `
-Every flag also reads the variable FGSEMU_<FLAG> (-stop-delay: FGSEMU_STOP_DELAY;
+Every flag also reads the variable FGSEMU_<FLAG> (-stop-delay: FGSEMU_STOP_DELAY,
+-quota-cancel: FGSEMU_QUOTA_CANCEL;
 the repeatable ones FGSEMU_FUNCTIONS, FGSEMU_TOKENS, FGSEMU_AGENCIES, comma-separated);
 a flag on the command line wins.
 

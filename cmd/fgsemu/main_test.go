@@ -199,6 +199,9 @@ func TestServeFlagsAndEnvironment(t *testing.T) {
 		{"non-loopback from env", []string{"-access-key", "AK", "-secret-key", "SK"}, map[string]string{"FGSEMU_LISTEN": "192.0.2.1:80"}, "only loopback"},
 		{"bad URN", []string{"-access-key", "AK", "-secret-key", "SK", "-function", "urn:fss:nope"}, nil, `-function "urn:fss:nope"`},
 		{"bad duration in env", []string{"-access-key", "AK", "-secret-key", "SK"}, map[string]string{"FGSEMU_STOP_DELAY": "soon"}, "FGSEMU_STOP_DELAY"},
+		{"bad quota", []string{"-token", "T", "-quota-cancel", "100"}, nil, `invalid value "100" for flag -quota-cancel: quota "100": want LIMIT/WINDOW`},
+		{"bad quota window", []string{"-token", "T", "-quota-list", "5/1500ms"}, nil, "whole seconds"},
+		{"bad quota in env", []string{"-token", "T"}, map[string]string{"FGSEMU_QUOTA_INVOKE": "5/soon"}, "FGSEMU_QUOTA_INVOKE"},
 		{"bad agency", []string{"-access-key", "AK", "-secret-key", "SK", "-agency", "nodomain"}, nil, "AGENCY@DOMAIN"},
 		{"unknown flag", []string{"-nope"}, nil, "flag provided but not defined"},
 		{"stray argument", []string{"-access-key", "AK", "-secret-key", "SK", "extra"}, nil, "unexpected argument"},
@@ -308,5 +311,51 @@ func TestSignalStopsTheProgram(t *testing.T) {
 			_ = cmd.Process.Kill()
 			t.Fatalf("%v: did not exit", sig)
 		}
+	}
+}
+
+// A quota set by flag or variable refuses as API Gateway does, and show counts the refusals.
+func TestServeQuota(t *testing.T) {
+	// Day-long windows: the test's calls cannot straddle two windows of the wall clock.
+	url, _, stderr, stop := startServe(t, []string{"-token", "T", "-function", testURN, "-quota-cancel", "2/24h"},
+		map[string]string{"FGSEMU_QUOTA_LIST": "1/86400s", "FGSEMU_QUOTA_CANCEL": "1/1s"})
+	code, out, _ := runCmd(t, "invoke", "-endpoint", url, "-urn", testURN, "-count", "3")
+	ids := strings.Fields(out)
+	if code != 0 || len(ids) != 3 {
+		t.Fatalf("invoke: %d %q (a quota must not limit the control API)", code, out)
+	}
+	api := func(method, action, body string) (int, string, http.Header) {
+		req, _ := http.NewRequest(method, url+"/v2/0123456789abcdef0123456789abcdef/fgs/functions/"+testURN+"/"+action, strings.NewReader(body))
+		req.Header.Set("X-Auth-Token", "T")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b), resp.Header
+	}
+	throttled := regexp.MustCompile(`^\{"error_code":"APIGW\.0308","error_msg":"The throttling threshold has been reached: policy user over ratelimit,limit:(\d+),time:86400 second","request_id":"[0-9a-f]{32}"\}$`)
+	for i, id := range ids {
+		status, body, header := api("POST", "cancel", `{"request_id":"`+id+`"}`)
+		if i < 2 && status != 200 {
+			t.Fatalf("cancel %d within the quota: %d %s", i, status, body)
+		}
+		if i == 2 && (status != 429 || throttled.FindStringSubmatch(body) == nil || throttled.FindStringSubmatch(body)[1] != "2" || header.Get("Retry-After") != "") {
+			t.Fatalf("cancel over the flag's quota: %d %s %v", status, body, header)
+		}
+	}
+	api("GET", "async-invocations", "")
+	if status, body, _ := api("GET", "async-invocations", ""); status != 429 || throttled.FindStringSubmatch(body) == nil {
+		t.Fatalf("list over FGSEMU_QUOTA_LIST: %d %s", status, body)
+	}
+	code, out, _ = runCmd(t, "show", "-endpoint", url, "-urn", testURN)
+	if code != 0 || !regexp.MustCompile(`(?m)^quotas: +cancel 2/24h, list 1/24h per credential$`).MatchString(out) ||
+		!regexp.MustCompile(`(?m)^throttled by quotas: +2 \(cancel 1, list 1\)$`).MatchString(out) ||
+		!regexp.MustCompile(`(?m)^accepted cancels: +2$`).MatchString(out) {
+		t.Fatalf("show: %d\n%s", code, out)
+	}
+	if code := stop(); code != 0 || !strings.Contains(stderr.String(), "fgsemu: quota on cancel: 2/24h per credential") {
+		t.Fatalf("serve exited %d: %s", code, stderr.String())
 	}
 }

@@ -89,6 +89,28 @@ func applyEnv(fs *flag.FlagSet, getenv func(string) string, plural map[string]st
 	return err
 }
 
+// quotaFlag is a -quota-* flag: "LIMIT/WINDOW" such as 100/10s or 20/1m; "0" means none.
+type quotaFlag struct {
+	limit  int
+	window time.Duration
+}
+
+func (q *quotaFlag) String() string {
+	if q == nil || q.limit == 0 {
+		return ""
+	}
+	return fgsemu.Quota{Limit: q.limit, Window: q.window}.String()
+}
+
+func (q *quotaFlag) Set(v string) error {
+	limit, window, err := fgsemu.ParseQuota(v)
+	if err != nil {
+		return err
+	}
+	q.limit, q.window = limit, window
+	return nil
+}
+
 type serveConfig struct {
 	listen, accessKey, secretKey string
 	functions, tokens, agencies  listFlag
@@ -97,10 +119,11 @@ type serveConfig struct {
 	tempTTL                      time.Duration
 	neverStops                   bool
 	seed                         int64
+	quotas                       map[string]*quotaFlag // by op
 }
 
 func serveFlags(stderr io.Writer) (*flag.FlagSet, *serveConfig) {
-	c := &serveConfig{}
+	c := &serveConfig{quotas: map[string]*quotaFlag{fgsemu.OpCancel: {}, fgsemu.OpList: {}, fgsemu.OpInvoke: {}}}
 	fs := flag.NewFlagSet("fgsemu serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:0", "loopback `address` to listen on (port 0 picks a free one)")
@@ -117,6 +140,10 @@ func serveFlags(stderr io.Writer) (*flag.FlagSet, *serveConfig) {
 	fs.Var(&c.agencies, "agency", "agency IAM lets the key assume, as `AGENCY@DOMAIN` (domain name or ID; repeatable; FGSEMU_AGENCIES)")
 	fs.DurationVar(&c.tempTTL, "temp-credential-ttl", 0, "lifetime of IAM temporary credentials (0 = the requested duration)")
 	fs.Int64Var(&c.seed, "seed", 0, "seed for probabilistic faults")
+	fs.Var(c.quotas[fgsemu.OpCancel], "quota-cancel", "API Gateway quota on cancel: `LIMIT/WINDOW` calls per credential (access key or token), e.g. 100/10s\n"+
+		"or 20/1m, in fixed windows aligned to the Unix epoch; over it 429 APIGW.0308, no Retry-After (default: none)")
+	fs.Var(c.quotas[fgsemu.OpList], "quota-list", "API Gateway quota on list (async-invocations), `LIMIT/WINDOW` as -quota-cancel")
+	fs.Var(c.quotas[fgsemu.OpInvoke], "quota-invoke", "API Gateway quota on invocations-async, `LIMIT/WINDOW` as -quota-cancel (fgsemu invoke is never limited)")
 	return fs, c
 }
 
@@ -153,6 +180,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		if err := e.AddFunction(f); err != nil {
 			fmt.Fprintf(stderr, "fgsemu: -function %q: %v\n", f.URN, err)
 			return exitUsage
+		}
+	}
+	for _, op := range []string{fgsemu.OpCancel, fgsemu.OpList, fgsemu.OpInvoke} {
+		if q := c.quotas[op]; q.limit > 0 {
+			if err := e.SetQuota(op, q.limit, q.window); err != nil {
+				fmt.Fprintf(stderr, "fgsemu: -quota-%s: %v\n", op, err)
+				return exitUsage
+			}
+			log.printf("fgsemu: quota on %s: %s per credential\n", op, q)
 		}
 	}
 	url, err := e.Start(c.listen)

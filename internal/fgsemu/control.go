@@ -131,6 +131,13 @@ func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request) {
 	case path == "faults" && r.Method == http.MethodDelete:
 		e.ClearFaults()
 		writeJSON(w, http.StatusOK, []Fault{})
+	case path == "quotas" && r.Method == http.MethodPost:
+		e.serveSetQuota(w, r)
+	case path == "quotas" && r.Method == http.MethodGet:
+		writeJSON(w, http.StatusOK, e.Quotas())
+	case path == "quotas" && r.Method == http.MethodDelete:
+		e.ClearQuotas()
+		writeJSON(w, http.StatusOK, []Quota{})
 	case path == "latency" && r.Method == http.MethodPost:
 		var req LatencyRequest
 		if !decodeControl(w, r, &req) {

@@ -63,6 +63,7 @@ type Emulator struct {
 	rng     *rand.Rand
 
 	counters counters
+	quotas   quotas
 
 	done      chan struct{} // closed by Close: wakes every wait
 	closeOnce sync.Once
@@ -284,29 +285,6 @@ func routeOf(r *http.Request) route {
 	return rt
 }
 
-// statusWriter remembers the status for the request log; Unwrap keeps
-// hijacking and flushing available through http.ResponseController.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
 // ServeHTTP answers the cloud API, the IAM call and the control API.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !e.enter() {
@@ -377,6 +355,9 @@ func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request, rt route) {
 	}
 	if !rt.methodOK {
 		writeJSON(w, http.StatusNotFound, errNoSuchAPI)
+		return
+	}
+	if e.throttle(w, r, rt.op) {
 		return
 	}
 	switch rt.op {

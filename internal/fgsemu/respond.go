@@ -49,4 +49,27 @@ func dropConnection(w http.ResponseWriter) {
 	}
 }
 
+// statusWriter remembers the status for the request log; Unwrap keeps
+// hijacking and flushing available through http.ResponseController.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 func pathUnescape(s string) (string, error) { return url.PathUnescape(s) }

@@ -40,6 +40,10 @@ type Stats struct {
 
 	// MaxCancelsInFlight is the most cancel requests being answered at once.
 	MaxCancelsInFlight int64 `json:"max_cancels_in_flight"`
+
+	// Throttled counts the 429 APIGW.0308 answers of quotas (SetQuota; not injected faults), in all and per operation.
+	Throttled     int64            `json:"throttled"`
+	ThrottledByOp map[string]int64 `json:"throttled_by_op"`
 }
 
 // counters are lock-free so the hot path stays cheap under heavy concurrency.
@@ -55,6 +59,7 @@ type counters struct {
 	maxOpen         atomic.Int64
 	cancelsInFlight atomic.Int64
 	maxCancels      atomic.Int64
+	throttled       [len(allOps)]atomic.Int64
 }
 
 // Stats returns a snapshot of the counters.
@@ -71,10 +76,15 @@ func (e *Emulator) Stats() Stats {
 		OpenConnections:    c.open.Load(),
 		MaxOpenConnections: c.maxOpen.Load(),
 		MaxCancelsInFlight: c.maxCancels.Load(),
+		ThrottledByOp:      make(map[string]int64),
 	}
 	for i, op := range allOps {
 		if n := c.byOp[i].Load(); n > 0 {
 			s.RequestsByOp[op] = n
+		}
+		if n := c.throttled[i].Load(); n > 0 {
+			s.ThrottledByOp[op] = n
+			s.Throttled += n
 		}
 	}
 	return s
@@ -86,6 +96,7 @@ func (e *Emulator) ResetStats() {
 	c.requests.Store(0)
 	for i := range c.byOp {
 		c.byOp[i].Store(0)
+		c.throttled[i].Store(0)
 	}
 	c.acceptedCancels.Store(0)
 	c.authFailures.Store(0)
