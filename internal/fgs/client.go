@@ -317,6 +317,7 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 	renewed := false
 	failures, throttled := 0, 0
 	var lastThrottle *Error
+	var firstThrottle time.Time
 	for attempt := 1; ; attempt++ {
 		id, hc, e := c.credentialsAndClient(ctx, cl, rt)
 		if e != nil {
@@ -337,7 +338,14 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 		}
 		if e.throttled() && e.RetryAfter <= maxRetryAfter && p != nil {
 			// Throttled is waiting, not failing: the pace decides when it goes again.
+			if throttled == 0 {
+				firstThrottle = c.now()
+			}
 			throttled, lastThrottle = throttled+1, e
+			if c.waitedTooLong(ctx, e, firstThrottle) {
+				e.Throttled = throttled
+				return result{attempts: attempt}, e
+			}
 			c.noteThrottle(ctx, cl, p, e)
 			continue
 		}

@@ -333,7 +333,9 @@ func (p *pace) throttle(tk ticket, q Quota, stated bool, retryAfter time.Duratio
 		return
 	}
 	if p.quota.Limit == 0 {
-		p.slowDown(now)
+		if retryAfter <= 0 { // a Retry-After says when; no need to guess
+			p.slowDown(now)
+		}
 		return
 	}
 	if tk.gen != p.gen {

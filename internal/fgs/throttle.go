@@ -204,3 +204,17 @@ func paceIdentity(base credentialSource, role *AssumeRole) [sha256.Size]byte {
 	}
 	return sha256.Sum256([]byte(string(id[:]) + "\x00" + role.AgencyName + "\x00" + role.DomainName + "\x00" + role.DomainID))
 }
+
+// maxThrottledWait bounds how long a call without a deadline waits out
+// throttling: such a call must still end.
+const maxThrottledWait = maxRetryAfter
+
+// waitedTooLong reports a call without a deadline throttled for longer
+// than maxThrottledWait, saying so in e.
+func (c *Client) waitedTooLong(ctx context.Context, e *Error, first time.Time) bool {
+	if _, has := ctx.Deadline(); has || c.now().Sub(first) <= maxThrottledWait {
+		return false
+	}
+	e.StoppedRetrying = fmt.Sprintf("throttled for over %s with no deadline set", maxThrottledWait)
+	return true
+}
