@@ -155,7 +155,11 @@ func TestCancelHonoursRetryAfter(t *testing.T) {
 	clock := time.Now()
 	var slept []time.Duration
 	fgs.SetClock(c, func() time.Time { return clock })
-	fgs.SetSleep(c, func(_ context.Context, d time.Duration) error { slept = append(slept, d); clock = clock.Add(d); return nil })
+	fgs.SetSleep(c, func(_ context.Context, d time.Duration) error {
+		slept = append(slept, d)
+		clock = clock.Add(d)
+		return nil
+	})
 	throttles := 0
 	ctx := fgs.WithThrottleObserver(context.Background(), func(fgs.PaceStatus) { throttles++ })
 	res, err := c.Cancel(ctx, fgs.CancelRequest{URN: testURN, RequestID: id})
