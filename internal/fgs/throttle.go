@@ -218,3 +218,13 @@ func (c *Client) waitedTooLong(ctx context.Context, e *Error, first time.Time) b
 	e.StoppedRetrying = fmt.Sprintf("throttled for over %s with no deadline set", maxThrottledWait)
 	return true
 }
+
+// PaceNow is the shared pace of an API ("cancel", "list") for the
+// function's endpoint, as it stands now.
+func (c *Client) PaceNow(urn URN, api string) (PaceStatus, bool) {
+	endpoint, err := c.Endpoint(urn.Region)
+	if err != nil {
+		return PaceStatus{}, false
+	}
+	return c.paceStatus(sharedPace(paceKey{endpoint: endpoint, identity: c.paceIdentity, api: api})), true
+}

@@ -145,6 +145,7 @@ func (r bulkCancelRun) send(ctx context.Context, diags *diag.Diagnostics) (out b
 	}
 	ctx, stop := context.WithTimeout(ctx, r.timeout)
 	defer stop()
+	ctx, watch := watchThrottling(ctx, client, urn, "bulk cancel")
 
 	ids, ok := r.targets(ctx, client, urn, diags)
 	if !ok {
@@ -161,7 +162,7 @@ func (r bulkCancelRun) send(ctx context.Context, diags *diag.Diagnostics) (out b
 		"function_urn": urn.String(), "count": len(reqs), "max_concurrency": workers, "endpoint": endpoint,
 	})
 
-	ticker := r.startTicker()
+	ticker := r.startTicker(watch)
 	out.results = client.CancelMany(ctx, reqs, fgs.BulkOptions{MaxConcurrency: workers, Progress: ticker.set})
 	final := ticker.stop()
 	r.report(progressText(final) + " (done)")
@@ -239,16 +240,17 @@ func (r bulkCancelRun) report(msg string) {
 
 // progressTicker reports the counts at least once a second while a bulk runs.
 type progressTicker struct {
-	mu   sync.Mutex
-	last fgs.BulkProgress
-	done chan struct{}
-	wg   sync.WaitGroup
+	mu    sync.Mutex
+	last  fgs.BulkProgress
+	done  chan struct{}
+	wg    sync.WaitGroup
+	watch *throttleWatch
 }
 
 const progressInterval = 500 * time.Millisecond
 
-func (r bulkCancelRun) startTicker() *progressTicker {
-	t := &progressTicker{done: make(chan struct{})}
+func (r bulkCancelRun) startTicker(watch *throttleWatch) *progressTicker {
+	t := &progressTicker{done: make(chan struct{}), watch: watch}
 	if r.progress == nil {
 		return t
 	}
@@ -265,7 +267,7 @@ func (r bulkCancelRun) startTicker() *progressTicker {
 				t.mu.Lock()
 				p := t.last
 				t.mu.Unlock()
-				r.report(progressText(p))
+				r.report(progressText(p) + pacedText(t.watch, p))
 			}
 		}
 	}()
