@@ -199,9 +199,6 @@ func TestServeFlagsAndEnvironment(t *testing.T) {
 		{"non-loopback from env", []string{"-access-key", "AK", "-secret-key", "SK"}, map[string]string{"FGSEMU_LISTEN": "192.0.2.1:80"}, "only loopback"},
 		{"bad URN", []string{"-access-key", "AK", "-secret-key", "SK", "-function", "urn:fss:nope"}, nil, `-function "urn:fss:nope"`},
 		{"bad duration in env", []string{"-access-key", "AK", "-secret-key", "SK"}, map[string]string{"FGSEMU_STOP_DELAY": "soon"}, "FGSEMU_STOP_DELAY"},
-		{"bad quota", []string{"-token", "T", "-quota-cancel", "100"}, nil, `invalid value "100" for flag -quota-cancel: quota "100": want LIMIT/WINDOW`},
-		{"bad quota window", []string{"-token", "T", "-quota-list", "5/1500ms"}, nil, "whole seconds"},
-		{"bad quota in env", []string{"-token", "T"}, map[string]string{"FGSEMU_QUOTA_INVOKE": "5/soon"}, "FGSEMU_QUOTA_INVOKE"},
 		{"bad agency", []string{"-access-key", "AK", "-secret-key", "SK", "-agency", "nodomain"}, nil, "AGENCY@DOMAIN"},
 		{"unknown flag", []string{"-nope"}, nil, "flag provided but not defined"},
 		{"stray argument", []string{"-access-key", "AK", "-secret-key", "SK", "extra"}, nil, "unexpected argument"},
@@ -357,5 +354,24 @@ func TestServeQuota(t *testing.T) {
 	}
 	if code := stop(); code != 0 || !strings.Contains(stderr.String(), "fgsemu: quota on cancel: 2/24h per credential") {
 		t.Fatalf("serve exited %d: %s", code, stderr.String())
+	}
+}
+
+func TestServeQuotaErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"-token", "T", "-quota-cancel", "100"}, nil, `invalid value "100" for flag -quota-cancel: quota "100": want LIMIT/WINDOW`},
+		{[]string{"-token", "T", "-quota-list", "5/1500ms"}, nil, "whole seconds"},
+		{[]string{"-token", "T", "-quota-list", "0/1m"}, nil, "at least 1"},
+		{[]string{"-token", "T"}, map[string]string{"FGSEMU_QUOTA_INVOKE": "5/soon"}, "FGSEMU_QUOTA_INVOKE"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), tc.args, envMap(tc.env), &stdout, &stderr)
+		if code != 2 || !strings.Contains(stderr.String(), tc.want) || stdout.Len() != 0 {
+			t.Errorf("%v %v: exit %d, stderr %q; want 2 and %q", tc.args, tc.env, code, stderr.String(), tc.want)
+		}
 	}
 }

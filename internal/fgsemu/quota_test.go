@@ -3,7 +3,9 @@ package fgsemu
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"regexp"
+	"sync"
 	"testing"
 	"time"
 )
@@ -86,39 +88,42 @@ func TestQuotaWindows(t *testing.T) {
 		{"a quota on invoke when set", 0, []Quota{{invoke, 1, time.Minute}}, []quotaStep{
 			{0, invoke, "", false}, {0, invoke, "", true}, {0, list, "", false}}},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			clock := &fakeClock{t: epochAligned.Add(tc.start)}
-			e, base := startEmulator(t, Options{Now: clock.Now, Tokens: []string{testToken, otherToken}})
-			for _, q := range tc.quotas {
-				if err := e.SetQuota(q.Op, q.Limit, q.Window); err != nil {
-					t.Fatal(err)
-				}
+		t.Run(tc.name, func(t *testing.T) { checkQuotaSteps(t, tc.start, tc.quotas, tc.steps) })
+	}
+}
+
+// checkQuotaSteps sets the quotas on an emulator whose clock starts at start after an aligned instant, then runs the steps.
+func checkQuotaSteps(t *testing.T, start time.Duration, quotas []Quota, steps []quotaStep) {
+	clock := &fakeClock{t: epochAligned.Add(start)}
+	e, base := startEmulator(t, Options{Now: clock.Now, Tokens: []string{testToken, otherToken}})
+	for _, q := range quotas {
+		if err := e.SetQuota(q.Op, q.Limit, q.Window); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := map[string]int64{}
+	for i, s := range steps {
+		clock.Advance(s.advance)
+		res := sendQuotaStep(t, e, base, s)
+		if !s.throttled {
+			if res.status/100 != 2 {
+				t.Fatalf("step %d (%s): %d %s, want it let through", i, s.op, res.status, res.body)
 			}
-			want := map[string]int64{}
-			for i, s := range tc.steps {
-				clock.Advance(s.advance)
-				res := sendQuotaStep(t, e, base, s)
-				if !s.throttled {
-					if res.status/100 != 2 {
-						t.Fatalf("step %d (%s): %d %s, want it let through", i, s.op, res.status, res.body)
-					}
-					continue
-				}
-				want[s.op]++
-				for _, q := range tc.quotas {
-					if q.Op == s.op {
-						wantThrottled(t, res, q.Limit, windowText(q.Window))
-					}
-				}
+			continue
+		}
+		want[s.op]++
+		for _, q := range quotas {
+			if q.Op == s.op {
+				wantThrottled(t, res, q.Limit, windowText(q.Window))
 			}
-			st := e.Stats()
-			if fmt.Sprint(st.ThrottledByOp) != fmt.Sprint(want) || st.Throttled != want[list]+want[cancel]+want[invoke] {
-				t.Errorf("throttled %d %v, want %v", st.Throttled, st.ThrottledByOp, want)
-			}
-			if st.Requests != int64(len(tc.steps)) {
-				t.Errorf("requests %d, want every call counted (%d)", st.Requests, len(tc.steps))
-			}
-		})
+		}
+	}
+	st := e.Stats()
+	if fmt.Sprint(st.ThrottledByOp) != fmt.Sprint(want) || st.Throttled != want[OpList]+want[OpCancel]+want[OpInvoke] {
+		t.Errorf("throttled %d %v, want %v", st.Throttled, st.ThrottledByOp, want)
+	}
+	if st.Requests != int64(len(steps)) {
+		t.Errorf("requests %d, want every call counted (%d)", st.Requests, len(steps))
 	}
 }
 
@@ -254,5 +259,41 @@ func TestQuotaControlAPI(t *testing.T) {
 	}
 	if res := call(t, "GET", fnURL(base, testURN, "async-invocations"), ""); res.status != 200 {
 		t.Errorf("after clearing: %d", res.status)
+	}
+}
+
+// Concurrent calls let exactly the limit through, never one more.
+func TestQuotaUnderConcurrency(t *testing.T) {
+	clock := &fakeClock{t: epochAligned}
+	e, base := startEmulator(t, Options{Now: clock.Now})
+	if err := e.SetQuota(OpList, 37, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	const calls = 120
+	statuses := make(chan int, calls)
+	var wg sync.WaitGroup
+	for range calls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := tryCall(http.DefaultClient, "GET", fnURL(base, testURN, "async-invocations"), "")
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			statuses <- res.status
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	n := map[int]int{}
+	for s := range statuses {
+		n[s]++
+	}
+	if n[200] != 37 || n[429] != calls-37 {
+		t.Fatalf("answers by status %v, want 37 × 200 and %d × 429", n, calls-37)
+	}
+	if st := e.Stats(); st.ThrottledByOp[OpList] != calls-37 || st.RequestsByOp[OpList] != calls {
+		t.Errorf("stats %+v", st)
 	}
 }
