@@ -71,8 +71,11 @@ func paceText(s fgs.PaceStatus, left int, now time.Time) string {
 
 func roundRate(r float64) float64 { return float64(int(r*100+0.5)) / 100 }
 
-// formatRate writes a rate with one decimal below 10 and none above.
+// formatRate writes a rate with two decimals below 1, one below 10, none above.
 func formatRate(r float64) string {
+	if r < 1 {
+		return fmt.Sprintf("%.2f", r)
+	}
 	if r < 10 {
 		return fmt.Sprintf("%.1f", r)
 	}
@@ -154,4 +157,13 @@ func pacedText(w *throttleWatch, p fgs.BulkProgress) string {
 		s = &now
 	}
 	return "; " + paceText(*s, p.Total-p.Settled(), time.Now())
+}
+
+// throttledReason says in one line that a request's turn never came.
+func throttledReason(e *fgs.Error) string {
+	quota := "no quota stated"
+	if e.Pace != nil && e.Pace.Quota.Limit > 0 {
+		quota = e.Pace.Quota.String()
+	}
+	return fmt.Sprintf("throttled by FunctionGraph (%s): the timeout ended before the quota let it through, not sent again", quota)
 }
