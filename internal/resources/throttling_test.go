@@ -262,4 +262,3 @@ resource "terraform_data" "deploy" {
 		}},
 	})
 }
-
