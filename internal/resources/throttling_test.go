@@ -262,3 +262,20 @@ resource "terraform_data" "deploy" {
 		}},
 	})
 }
+
+// max_requests_per_second caps the provider's own pace below a quota it
+// shares: the quota never has to refuse a request.
+func TestAsyncInvocationsCancelResource_maxRequestsPerSecond(t *testing.T) {
+	t.Parallel()
+	emu, urn, ids := quotaEmulator(t, 9, fgsemu.Quota{Op: fgsemu.OpCancel, Limit: 5, Window: time.Second})
+	config := strings.Replace(bulkConfig(emu, urn, ids, "max_concurrency = 10", "wait_for_stop = false"),
+		"provider \"huaweicloud\" {", "provider \"huaweicloud\" {\n  max_requests_per_second = 3", 1)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config:            config,
+			ConfigStateChecks: bulkPacedChecks(ids),
+			Check:             expectPaced(emu, urn, ids, 0),
+		}},
+	})
+}
