@@ -212,7 +212,10 @@ func run(ctx context.Context, o options) error {
 
 	rep.Machine.LoadAfter = loadAverage()
 	rep.Duration = time.Since(began).Round(time.Second).String()
-	rep.Targets = append(append(evaluateTargets(rep), bulkTargets(rep.Bulk)...), quotaTargets(rep.Quota)...)
+	if !*onlyQuota {
+		rep.Targets = append(evaluateTargets(rep), bulkTargets(rep.Bulk)...)
+	}
+	rep.Targets = append(rep.Targets, quotaTargets(rep.Quota)...)
 	printReport(os.Stdout, rep)
 	printBulk(os.Stdout, rep.Bulk)
 	printQuota(os.Stdout, rep.Quota)

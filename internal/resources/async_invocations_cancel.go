@@ -42,7 +42,7 @@ var (
 	descQueryEndTime = "Without `request_ids`: only cancel invocations that started at or before this time, in RFC 3339 format. " +
 		"Defaults to the time the cancels are sent."
 	descMaxConcurrency = fmt.Sprintf("The most cancel requests in flight at once, %d to %d. Defaults to %d. "+
-		"A `429 Too Many Requests` with `Retry-After` pauses all of them.", 1, maxMaxConcurrency, defaultMaxConcurrency)
+		"All of them wait their turn at FunctionGraph's quota, which the provider learns from its `429` answers.", 1, maxMaxConcurrency, defaultMaxConcurrency)
 	descBulkWaitForStop = "Whether to wait, after the cancels are accepted, until none of the cancelled invocations is still " +
 		"`WAIT` or `RUNNING`, listing the function's unfinished invocations with backoff within the timeout. Defaults to `true`."
 )
