@@ -338,8 +338,10 @@ func (p *pace) throttle(tk ticket, q Quota, stated bool, retryAfter time.Duratio
 		}
 		return
 	}
-	if tk.gen != p.gen {
-		return // sent before the window was found or lost: says nothing new
+	if tk.gen != p.gen || (!stated && retryAfter > 0) {
+		// Sent before the window was found or lost, or another limit that
+		// said when to come back: the window itself is not in question.
+		return
 	}
 	switch {
 	case p.phase == phaseProbing && tk.probe:
