@@ -314,3 +314,37 @@ func TestPaceShared(t *testing.T) {
 		t.Error("IAM calls are paced")
 	}
 }
+
+// The estimate of what n more requests take counts the window's rest first.
+func TestPaceStatusTimeFor(t *testing.T) {
+	start := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	s := PaceStatus{Quota: Quota{100, time.Minute}, Left: 40, NextWindow: start.Add(time.Minute)}
+	now := start.Add(30 * time.Second)
+	for _, c := range []struct {
+		n    int
+		want time.Duration
+	}{{0, 0}, {40, 0}, {41, 30 * time.Second}, {140, 30 * time.Second}, {150, 90 * time.Second}} {
+		if got := s.TimeFor(c.n, now); got != c.want {
+			t.Errorf("TimeFor(%d) = %s, want %s", c.n, got, c.want)
+		}
+	}
+	if got := (PaceStatus{Rate: 4}).TimeFor(10, now); got != 2500*time.Millisecond {
+		t.Errorf("10 at 4/s: %s", got)
+	}
+}
+
+// Another limit's 429 that says when to come back pauses everyone but
+// keeps the learnt window open.
+func TestPaceUnstatedThrottleKeepsWindow(t *testing.T) {
+	now := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	p := newPace("cancel")
+	p.quota, p.phase, p.start, p.used = Quota{10, time.Second}, phaseOpen, now, 1
+	tk, _, _ := p.reserve(now)
+	p.settle(tk, outcomeThrottled, Quota{}, false, 200*time.Millisecond, now)
+	if p.phase != phaseOpen {
+		t.Fatal("an unstated 429 with Retry-After closed the window")
+	}
+	if _, wait, ok := p.reserve(now.Add(100 * time.Millisecond)); ok || wait != 100*time.Millisecond {
+		t.Fatalf("during the Retry-After: ok %v, wait %s", ok, wait)
+	}
+}
