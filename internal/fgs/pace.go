@@ -35,11 +35,10 @@ func (q Quota) String() string {
 		return ""
 	}
 	unit := func(d time.Duration, name string) string {
-		if n := q.Window / d; n == 1 {
-			return fmt.Sprintf("%d per %s", q.Limit, name)
-		} else {
+		if n := q.Window / d; n != 1 {
 			return fmt.Sprintf("%d per %d %ss", q.Limit, n, name)
 		}
+		return fmt.Sprintf("%d per %s", q.Limit, name)
 	}
 	switch {
 	case q.Window%(24*time.Hour) == 0:
