@@ -147,7 +147,7 @@ func run(ctx context.Context, o options) error {
 		Provider: ProviderResults{BinaryBytes: info.Size()},
 	}
 
-	if o.schema {
+	if o.schema && !*onlyQuota {
 		progress("start to schema: %d starts each, plain gRPC and auto-mTLS", o.schemaRuns)
 		if err := measureSchema(ctx, o, provider, tmp, rep); err != nil {
 			return err
@@ -190,14 +190,19 @@ func run(ctx context.Context, o options) error {
 	if err := ws.init(ctx); err != nil {
 		return err
 	}
-	if err := measureApplies(ctx, o, ws, emu, rep); err != nil {
-		return err
+	if !*onlyQuota {
+		if err := measureApplies(ctx, o, ws, emu, rep); err != nil {
+			return err
+		}
+		if rep.Bulk, err = measureBulk(ctx, ws, emu, rep); err != nil {
+			return err
+		}
 	}
-	if rep.Bulk, err = measureBulk(ctx, ws, emu, rep); err != nil {
+	if rep.Quota, err = measureQuota(ctx, ws, emu); err != nil {
 		return err
 	}
 
-	if o.goBench {
+	if o.goBench && !*onlyQuota {
 		progress("Go benchmarks of the per-cancel path and the bulk's calls (-count %d -benchtime %s)", o.goBenchCount, o.goBenchTime)
 		rep.GoBench, _, err = runGoBenchmarks(ctx, o.repo, []string{"./internal/fgs/", "./internal/resources/"}, o.goBenchCount, o.goBenchTime)
 		if err != nil {
@@ -207,9 +212,13 @@ func run(ctx context.Context, o options) error {
 
 	rep.Machine.LoadAfter = loadAverage()
 	rep.Duration = time.Since(began).Round(time.Second).String()
-	rep.Targets = append(evaluateTargets(rep), bulkTargets(rep.Bulk)...)
+	if !*onlyQuota {
+		rep.Targets = append(evaluateTargets(rep), bulkTargets(rep.Bulk)...)
+	}
+	rep.Targets = append(rep.Targets, quotaTargets(rep.Quota)...)
 	printReport(os.Stdout, rep)
 	printBulk(os.Stdout, rep.Bulk)
+	printQuota(os.Stdout, rep.Quota)
 	latest, dated, err := writeReport(o.outDir, rep)
 	if err != nil {
 		return err

@@ -28,6 +28,7 @@ type Report struct {
 	GoBench  []GoBench       `json:"go_benchmarks,omitempty"`
 	Targets  []Target        `json:"targets"`
 	Bulk     *BulkResults    `json:"bulk,omitempty"`
+	Quota    []QuotaResults  `json:"quota,omitempty"`
 }
 
 // Machine is where the numbers come from.
@@ -370,6 +371,8 @@ func printResults(path string) error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	printReport(os.Stdout, &r)
+	printBulk(os.Stdout, r.Bulk)
+	printQuota(os.Stdout, r.Quota)
 	return nil
 }
 

@@ -85,9 +85,10 @@ func Tally(results []BulkResult) BulkProgress {
 }
 
 // CancelMany cancels every request with at most opts.MaxConcurrency in
-// flight. Results are in the order of reqs. A 429 with Retry-After pauses
-// every request of the bulk, not only the one that got it. Once ctx ends
-// nothing more is sent; what was not sent is a failure with Sent false.
+// flight. Results are in the order of reqs. Every request waits its turn at
+// the process's shared pace, so a throttle or a Retry-After holds back every
+// request, not only the one that got it. Once ctx ends nothing more is
+// sent; what was not sent is a failure with Sent false.
 func (c *Client) CancelMany(ctx context.Context, reqs []CancelRequest, opts BulkOptions) []BulkResult {
 	workers := opts.MaxConcurrency
 	if workers < 1 {
@@ -97,7 +98,6 @@ func (c *Client) CancelMany(ctx context.Context, reqs []CancelRequest, opts Bulk
 		workers = len(reqs)
 	}
 	results := make([]BulkResult, len(reqs))
-	ctx = withPause(ctx, &sharedPause{now: c.now})
 	tally := bulkTally{progress: BulkProgress{Total: len(reqs)}, report: opts.Progress}
 
 	next := make(chan int)
@@ -156,55 +156,6 @@ func (t *bulkTally) add(r BulkResult) {
 	t.progress.Count(r)
 	if t.report != nil {
 		t.report(t.progress)
-	}
-}
-
-// sharedPause holds back every request of a bulk after one got a 429 with
-// Retry-After: the server's limit is per account, not per request.
-type sharedPause struct {
-	mu    sync.Mutex
-	until time.Time
-	now   func() time.Time
-}
-
-type pauseKey struct{}
-
-func withPause(ctx context.Context, p *sharedPause) context.Context {
-	return context.WithValue(ctx, pauseKey{}, p)
-}
-
-// holdForPause waits, before an attempt, until the call's bulk is no longer
-// paused; calls outside a bulk go at once.
-func holdForPause(ctx context.Context) error {
-	p, _ := ctx.Value(pauseKey{}).(*sharedPause)
-	if p == nil {
-		return nil
-	}
-	for {
-		p.mu.Lock()
-		wait := p.until.Sub(p.now())
-		p.mu.Unlock()
-		if wait <= 0 {
-			return nil
-		}
-		if err := sleep(ctx, wait); err != nil {
-			return err
-		}
-	}
-}
-
-// notePause pauses the call's bulk for as long as a 429 asked, within what
-// the client would wait itself.
-func notePause(ctx context.Context, e *Error) {
-	p, _ := ctx.Value(pauseKey{}).(*sharedPause)
-	if p == nil || e.Kind != KindAPI || e.StatusCode != 429 || e.RetryAfter <= 0 {
-		return
-	}
-	d := min(e.RetryAfter, maxRetryAfter)
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if until := p.now().Add(d); until.After(p.until) {
-		p.until = until
 	}
 }
 

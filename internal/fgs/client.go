@@ -72,6 +72,9 @@ type Config struct {
 	// UserAgent is added to the SDK's own.
 	UserAgent string
 	Logger    Logger
+	// MaxRequestsPerSecond caps this client's own requests, whatever the
+	// server allows; 0 leaves them to the shared pace alone.
+	MaxRequestsPerSecond float64
 }
 
 // DefaultAttemptTimeout bounds one HTTP exchange; a hung server is retried.
@@ -90,6 +93,10 @@ type Client struct {
 	creds       credentialSource
 	iamCreds    credentialSource
 	iamEndpoint string
+
+	// paceIdentity names the credential whose quota the shared pace follows.
+	paceIdentity [sha256.Size]byte
+	requestCap   *requestCap
 
 	mu      sync.Mutex
 	clients map[sdkClientKey]sdkClientEntry
@@ -140,6 +147,9 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = nopLogger{}
 	}
+	if cfg.MaxRequestsPerSecond < 0 {
+		return nil, fmt.Errorf("max requests per second must not be negative, got %g", cfg.MaxRequestsPerSecond)
+	}
 	c := &Client{
 		cfg:       cfg,
 		transport: newTransport(cfg.Insecure, cfg.Proxy, cfg.Logger),
@@ -147,6 +157,9 @@ func New(cfg Config) (*Client, error) {
 		sleep:     sleep,
 		creds:     base,
 		clients:   map[sdkClientKey]sdkClientEntry{},
+
+		paceIdentity: paceIdentity(base, cfg.AssumeRole),
+		requestCap:   newRequestCap(cfg.MaxRequestsPerSecond),
 	}
 	if cfg.AssumeRole != nil {
 		if err := cfg.AssumeRole.Validate(); err != nil {
@@ -316,26 +329,46 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 	if e != nil {
 		return result{}, e
 	}
+	p := c.paceFor(cl, rt)
 	renewed := false
+	failures, throttled := 0, 0
+	var lastThrottle *Error
+	var firstThrottle time.Time
 	for attempt := 1; ; attempt++ {
 		id, hc, e := c.credentialsAndClient(ctx, cl, rt)
 		if e != nil {
 			return result{attempts: attempt - 1}, e
 		}
-		if holdForPause(ctx) != nil {
-			return result{attempts: attempt - 1}, contextError(ctx, cl)
+		tk, err := c.waitTurn(ctx, p)
+		if err != nil {
+			return result{attempts: attempt - 1}, c.throttledStop(ctx, cl, p, lastThrottle, err, attempt-1, throttled)
 		}
 		res, e := c.sendOnce(ctx, hc, cl, rt, id, attempt)
+		c.settleTurn(p, tk, e)
 		if e == nil {
 			return res, nil
 		}
-		notePause(ctx, e)
 		if !renewed && c.renewRefusedCredentials(ctx, cl, rt, id, e) {
 			renewed = true
 			continue
 		}
-		wait, again := c.retryWait(ctx, cl, e, attempt)
+		if e.throttled() && e.RetryAfter <= maxRetryAfter && p != nil {
+			// Throttled is waiting, not failing: the pace decides when it goes again.
+			if throttled == 0 {
+				firstThrottle = c.now()
+			}
+			throttled, lastThrottle = throttled+1, e
+			if c.waitedTooLong(ctx, e, firstThrottle) {
+				e.Throttled = throttled
+				return result{attempts: attempt}, e
+			}
+			c.noteThrottle(ctx, cl, p, e)
+			continue
+		}
+		failures++
+		wait, again := c.retryWait(ctx, cl, e, failures)
 		if !again {
+			e.Throttled = throttled
 			return result{attempts: attempt}, e
 		}
 		if stopped := c.waitToRetry(ctx, cl, e, wait); stopped != nil {

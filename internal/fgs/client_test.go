@@ -75,8 +75,6 @@ func TestCancelErrorMapping(t *testing.T) {
 			wantKind: fgs.KindAPI, wantStatus: 404, wantCode: "FSS.0404", wantAttempts: 1},
 		{name: "server error retried", fault: &fgsemu.Fault{Op: "cancel", Status: 500, Body: `{"error_code":"FSS.0500","error_msg":"boom"}`},
 			wantKind: fgs.KindAPI, wantStatus: 500, wantCode: "FSS.0500", wantAttempts: 3},
-		{name: "throttled retried", fault: &fgsemu.Fault{Op: "cancel", Status: 429, RetryAfter: "0"},
-			wantKind: fgs.KindAPI, wantStatus: 429, wantCode: "FSS.0429", wantAttempts: 3},
 		{name: "html 200 not retried", fault: &fgsemu.Fault{Op: "cancel", Malformed: fgsemu.MalformedHTML},
 			wantKind: fgs.KindBadResponse, wantStatus: 200, wantAttempts: 1},
 		{name: "huge body not retried", fault: &fgsemu.Fault{Op: "cancel", Malformed: fgsemu.MalformedHuge},
@@ -155,17 +153,43 @@ func TestCancelHonoursRetryAfter(t *testing.T) {
 	id, _ := emu.Invoke(testURN.String())
 	inject(t, emu, fgsemu.Fault{Op: "cancel", Times: 1, Status: 429, RetryAfter: "1"})
 	c := newClient(t, emu.URL(), 5)
+	clock := time.Now()
 	var slept []time.Duration
-	fgs.SetSleep(c, func(_ context.Context, d time.Duration) error { slept = append(slept, d); return nil })
-	var waited time.Duration
-	_, err := c.Cancel(context.Background(), fgs.CancelRequest{
-		URN: testURN, RequestID: id, OnRetry: func(ev fgs.RetryEvent) { waited = ev.Wait },
+	fgs.SetClock(c, func() time.Time { return clock })
+	fgs.SetSleep(c, func(_ context.Context, d time.Duration) error {
+		slept = append(slept, d)
+		clock = clock.Add(d)
+		return nil
 	})
+	throttles := 0
+	ctx := fgs.WithThrottleObserver(context.Background(), func(fgs.PaceStatus) { throttles++ })
+	res, err := c.Cancel(ctx, fgs.CancelRequest{URN: testURN, RequestID: id})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if waited != time.Second || len(slept) != 1 || slept[0] != time.Second {
-		t.Fatalf("planned wait %s, waited %v; want the server's 1 s", waited, slept)
+	if throttles != 1 || len(slept) != 1 || slept[0] != time.Second || res.Attempts != 2 {
+		t.Fatalf("%d throttles heard, waited %v, %d attempts; want one throttle, the server's 1 s, 2 attempts", throttles, slept, res.Attempts)
+	}
+}
+
+// Throttled answers are waited out and sent again; they do not use up
+// max_retries, which stays for server errors and lost connections.
+func TestThrottledDoesNotUseRetries(t *testing.T) {
+	t.Parallel()
+	emu := startEmulator(t)
+	id, _ := emu.Invoke(testURN.String())
+	inject(t, emu, fgsemu.Fault{Op: "cancel", Times: 4, Status: 429, RetryAfter: "0"},
+		fgsemu.Fault{Op: "cancel", Times: 1, Status: 500})
+	c := newClient(t, emu.URL(), 1)
+	clock := time.Now()
+	fgs.SetClock(c, func() time.Time { return clock })
+	fgs.SetSleep(c, func(_ context.Context, d time.Duration) error { clock = clock.Add(d); return nil })
+	res, err := c.Cancel(context.Background(), fgs.CancelRequest{URN: testURN, RequestID: id})
+	if err != nil {
+		t.Fatalf("4 throttles and a 500 with max_retries = 1: %v", err)
+	}
+	if s := emu.Stats(); res.Attempts != 6 || s.RequestsByOp["cancel"] != 6 || s.AcceptedCancels != 1 {
+		t.Fatalf("%d attempts, stats %+v; want 6 cancels sent, 1 accepted", res.Attempts, s)
 	}
 }
 

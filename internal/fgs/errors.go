@@ -96,6 +96,12 @@ type Error struct {
 	StoppedRetrying string
 	// Note adds what was learnt after the failure, if anything.
 	Note string
+	// Throttled counts the answers refusing this call for a quota (429),
+	// which it waited out rather than counting them as retries.
+	Throttled int
+	// Pace is the shared pace when the call ended waiting its turn, nil
+	// when no throttling was seen.
+	Pace *PaceStatus
 	// Err is the underlying error.
 	Err error
 

@@ -7,7 +7,8 @@ import (
 	"time"
 )
 
-// RetryPolicy bounds retries of 429, 5xx and connection failures.
+// RetryPolicy bounds retries of 5xx and connection failures (a throttled
+// answer waits for the pace instead; see pace.go).
 type RetryPolicy struct {
 	// MaxRetries is how many times a failed request is sent again.
 	MaxRetries int
@@ -43,7 +44,8 @@ func (p RetryPolicy) backoff(n int, retryAfter time.Duration) time.Duration {
 
 // retryWait decides whether a failed attempt is tried again, and after how
 // long; when not, a reason the call could have gone on is in e.StoppedRetrying.
-func (c *Client) retryWait(ctx context.Context, cl call, e *Error, attempt int) (time.Duration, bool) {
+// failures counts the failed attempts that were not throttled.
+func (c *Client) retryWait(ctx context.Context, cl call, e *Error, failures int) (time.Duration, bool) {
 	retry := e.retryable()
 	if cl.onlyOnReject {
 		retry = e.Kind == KindAPI && e.StatusCode == 429
@@ -51,11 +53,11 @@ func (c *Client) retryWait(ctx context.Context, cl call, e *Error, attempt int) 
 	if !retry {
 		return 0, false
 	}
-	if policy := c.cfg.Retry; attempt > policy.MaxRetries {
-		e.StoppedRetrying = fmt.Sprintf("gave up after %s (max_retries = %d)", attemptCount(attempt), policy.MaxRetries)
+	if policy := c.cfg.Retry; failures > policy.MaxRetries {
+		e.StoppedRetrying = fmt.Sprintf("gave up after %s (max_retries = %d)", attemptCount(e.Attempts), policy.MaxRetries)
 		return 0, false
 	}
-	wait := c.cfg.Retry.backoff(attempt, e.RetryAfter)
+	wait := c.cfg.Retry.backoff(failures, e.RetryAfter)
 	if e.RetryAfter > maxRetryAfter {
 		e.StoppedRetrying = fmt.Sprintf("the server asked to retry after %s, longer than the %s this provider waits", e.RetryAfter, maxRetryAfter)
 		return 0, false

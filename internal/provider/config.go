@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -15,21 +16,22 @@ import (
 
 // providerModel is the provider block.
 type providerModel struct {
-	Region           types.String `tfsdk:"region"`
-	AccessKey        types.String `tfsdk:"access_key"`
-	SecretKey        types.String `tfsdk:"secret_key"`
-	SecurityToken    types.String `tfsdk:"security_token"`
-	Token            types.String `tfsdk:"token"`
-	SharedConfigFile types.String `tfsdk:"shared_config_file"`
-	Profile          types.String `tfsdk:"profile"`
-	AssumeRole       types.Object `tfsdk:"assume_role"`
-	AuthURL          types.String `tfsdk:"auth_url"`
-	SigningAlgorithm types.String `tfsdk:"signing_algorithm"`
-	ProjectID        types.String `tfsdk:"project_id"`
-	Cloud            types.String `tfsdk:"cloud"`
-	Endpoints        types.Map    `tfsdk:"endpoints"`
-	Insecure         types.Bool   `tfsdk:"insecure"`
-	MaxRetries       types.Number `tfsdk:"max_retries"`
+	Region           types.String  `tfsdk:"region"`
+	AccessKey        types.String  `tfsdk:"access_key"`
+	SecretKey        types.String  `tfsdk:"secret_key"`
+	SecurityToken    types.String  `tfsdk:"security_token"`
+	Token            types.String  `tfsdk:"token"`
+	SharedConfigFile types.String  `tfsdk:"shared_config_file"`
+	Profile          types.String  `tfsdk:"profile"`
+	AssumeRole       types.Object  `tfsdk:"assume_role"`
+	AuthURL          types.String  `tfsdk:"auth_url"`
+	SigningAlgorithm types.String  `tfsdk:"signing_algorithm"`
+	ProjectID        types.String  `tfsdk:"project_id"`
+	Cloud            types.String  `tfsdk:"cloud"`
+	Endpoints        types.Map     `tfsdk:"endpoints"`
+	Insecure         types.Bool    `tfsdk:"insecure"`
+	MaxRetries       types.Number  `tfsdk:"max_retries"`
+	MaxRequestsPerS  types.Float64 `tfsdk:"max_requests_per_second"`
 }
 
 // assumeRole reads the block; every field is null when the block is absent.
@@ -64,6 +66,7 @@ const (
 	envCloud         = "HW_CLOUD"
 	envInsecure      = "HW_INSECURE"
 	envMaxRetries    = "HW_MAX_RETRIES"
+	envMaxRequestsPS = "HW_MAX_REQUESTS_PER_SECOND"
 	envAuthToken     = "HW_AUTH_TOKEN"
 	envAuthURL       = "HW_AUTH_URL"
 	envSharedConfig  = "HW_SHARED_CONFIG_FILE"
@@ -81,6 +84,9 @@ const (
 const (
 	defaultMaxRetries = 5
 	maxMaxRetries     = 100
+	// minMaxRequestsPS and maxMaxRequestsPS bound max_requests_per_second.
+	minMaxRequestsPS = 0.01
+	maxMaxRequestsPS = 10000
 	// endpointKeyFGS is FunctionGraph's key in the endpoints map.
 	endpointKeyFGS = "fgs"
 	// endpointKeyIAM is IAM's key in the endpoints map, used after auth_url.
@@ -89,20 +95,22 @@ const (
 
 // resolvedConfig is the provider block after environment and profile fallbacks.
 type resolvedConfig struct {
-	region           string
-	regionFrom       string
-	accessKey        string
-	accessKeySource  string
-	secretKey        string
-	secretKeySource  string
-	securityToken    string
-	token            string
-	projectID        string
-	cloud            string
-	fgsEndpoint      string
-	iamEndpoint      string
-	insecure         bool
-	maxRetries       int
+	region          string
+	regionFrom      string
+	accessKey       string
+	accessKeySource string
+	secretKey       string
+	secretKeySource string
+	securityToken   string
+	token           string
+	projectID       string
+	cloud           string
+	fgsEndpoint     string
+	iamEndpoint     string
+	insecure        bool
+	maxRetries      int
+	// maxRequestsPS caps the provider's own requests per second; 0 is no cap.
+	maxRequestsPS    float64
 	ignoredEndpoints []string
 	// fgsEndpointFrom names where the provider region's endpoint was set.
 	fgsEndpointFrom string
@@ -136,7 +144,7 @@ type resolvedConfig struct {
 func (m providerModel) hasUnknown() bool {
 	return m.Region.IsUnknown() || m.AccessKey.IsUnknown() || m.SecretKey.IsUnknown() ||
 		m.SecurityToken.IsUnknown() || m.ProjectID.IsUnknown() || m.Cloud.IsUnknown() ||
-		m.Endpoints.IsUnknown() || m.Insecure.IsUnknown() || m.MaxRetries.IsUnknown() ||
+		m.Endpoints.IsUnknown() || m.Insecure.IsUnknown() || m.MaxRetries.IsUnknown() || m.MaxRequestsPerS.IsUnknown() ||
 		m.Token.IsUnknown() || m.SharedConfigFile.IsUnknown() || m.Profile.IsUnknown() ||
 		m.AuthURL.IsUnknown() || m.SigningAlgorithm.IsUnknown() || m.AssumeRole.IsUnknown() || m.assumeRole().hasUnknown()
 }
@@ -173,6 +181,7 @@ func resolve(m providerModel, getenv func(string) string) (resolvedConfig, diag.
 	}
 	resolveInsecure(m, getenv, &c, &diags)
 	resolveMaxRetries(m, getenv, &c, &diags)
+	c.maxRequestsPS = resolveMaxRequestsPerSecond(m.MaxRequestsPerS, getenv, &diags)
 	return c, diags
 }
 
@@ -261,6 +270,24 @@ func resolveMaxRetries(m providerModel, getenv func(string) string, c *resolvedC
 	}
 }
 
+// resolveMaxRequestsPerSecond reads the cap from the block, else from the environment.
+func resolveMaxRequestsPerSecond(v types.Float64, getenv func(string) string, diags *diag.Diagnostics) float64 {
+	if !v.IsNull() {
+		return v.ValueFloat64() // the schema's validator has refused the out of range
+	}
+	s := getenv(envMaxRequestsPS)
+	if s == "" {
+		return 0
+	}
+	n, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(n) || n < minMaxRequestsPS || n > maxMaxRequestsPS {
+		diags.AddAttributeError(path.Root("max_requests_per_second"), "Invalid "+envMaxRequestsPS,
+			fmt.Sprintf("%s=%q is not a number from %g to %g.", envMaxRequestsPS, s, minMaxRequestsPS, float64(maxMaxRequestsPS)))
+		return 0
+	}
+	return n
+}
+
 // algorithmDefault is the SDK's default signing algorithm.
 const algorithmDefault = "HmacSHA256"
 
@@ -269,7 +296,7 @@ const algorithmDefault = "HmacSHA256"
 func (c resolvedConfig) logFields() map[string]any {
 	f := map[string]any{
 		"region": c.region, "region_from": c.regionFrom, "cloud": c.cloud, "fgs_endpoint": c.fgsEndpoint,
-		"max_retries": c.maxRetries, "insecure": c.insecure,
+		"max_retries": c.maxRetries, "max_requests_per_second": c.maxRequestsPS, "insecure": c.insecure,
 		"auth_method": string(c.authMethod), "credentials_from": c.credentialsFrom, "signing_algorithm": c.signingAlgorithm,
 	}
 	optional := map[string]string{"profile": c.profile, "ignored_credentials": c.ignoredKeys,

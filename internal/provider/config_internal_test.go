@@ -54,7 +54,7 @@ func TestResolve(t *testing.T) {
 			name:  "defaults",
 			model: withKeys(model()),
 			check: func(t *testing.T, c resolvedConfig) {
-				if c.cloud != "myhuaweicloud.com" || c.maxRetries != 5 || c.insecure || c.fgsEndpoint != "" {
+				if c.cloud != "myhuaweicloud.com" || c.maxRetries != 5 || c.insecure || c.fgsEndpoint != "" || c.maxRequestsPS != 0 {
 					t.Fatalf("defaults: %+v", c)
 				}
 			},
@@ -63,9 +63,9 @@ func TestResolve(t *testing.T) {
 			name:  "environment settings",
 			model: withKeys(model()),
 			env: map[string]string{envRegion: "ap-southeast-1", envProjectID: "0123456789abcdef0123456789abcdef",
-				envCloud: "example.com", envInsecure: "true", envMaxRetries: "2"},
+				envCloud: "example.com", envInsecure: "true", envMaxRetries: "2", envMaxRequestsPS: "2.5"},
 			check: func(t *testing.T, c resolvedConfig) {
-				if c.region != "ap-southeast-1" || c.cloud != "example.com" || !c.insecure || c.maxRetries != 2 {
+				if c.region != "ap-southeast-1" || c.cloud != "example.com" || !c.insecure || c.maxRetries != 2 || c.maxRequestsPS != 2.5 {
 					t.Fatalf("environment not applied: %+v", c)
 				}
 			},
@@ -174,6 +174,18 @@ func TestResolve(t *testing.T) {
 			wantErr: "has a path"},
 		{name: "bad max retries variable", model: withKeys(model()), env: map[string]string{envMaxRetries: "many"},
 			wantErr: "Invalid HW_MAX_RETRIES: HW_MAX_RETRIES=\"many\" is not a whole number from 0 to 100"},
+		{name: "max requests per second from the block wins", model: func() providerModel {
+			m := withKeys(model())
+			m.MaxRequestsPerS = types.Float64Value(0.5)
+			return m
+		}(), env: map[string]string{envMaxRequestsPS: "9"},
+			check: func(t *testing.T, c resolvedConfig) {
+				if c.maxRequestsPS != 0.5 {
+					t.Fatalf("max_requests_per_second %g, want the block's 0.5", c.maxRequestsPS)
+				}
+			}},
+		{name: "bad max requests per second variable", model: withKeys(model()), env: map[string]string{envMaxRequestsPS: "0"},
+			wantErr: "Invalid HW_MAX_REQUESTS_PER_SECOND: HW_MAX_REQUESTS_PER_SECOND=\"0\" is not a number from 0.01 to 10000"},
 		{name: "bad insecure variable", model: withKeys(model()), env: map[string]string{envInsecure: "maybe"},
 			wantErr: "Invalid HW_INSECURE"},
 		{name: "bad project id variable", model: withKeys(model()), env: map[string]string{envProjectID: "proj-1"},

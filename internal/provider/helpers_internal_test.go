@@ -92,5 +92,6 @@ func model() providerModel {
 		Region: types.StringNull(), AccessKey: types.StringNull(), SecretKey: types.StringNull(),
 		SecurityToken: types.StringNull(), ProjectID: types.StringNull(), Cloud: types.StringNull(),
 		Endpoints: types.MapNull(types.StringType), Insecure: types.BoolNull(), MaxRetries: types.NumberNull(),
+		MaxRequestsPerS: types.Float64Null(),
 	}
 }

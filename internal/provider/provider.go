@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -170,9 +171,18 @@ func (p *huaweicloudProvider) Schema(_ context.Context, _ provider.SchemaRequest
 			},
 			"max_retries": schema.NumberAttribute{
 				Optional: true,
-				MarkdownDescription: "How many times a request is retried after a 429, a 5xx or a connection failure, " +
-					"with exponential backoff and jitter, never past the operation's timeout. Defaults to `5`. Environment: `HW_MAX_RETRIES`.",
+				MarkdownDescription: "How many times a request is retried after a 5xx or a connection failure, " +
+					"with exponential backoff and jitter, never past the operation's timeout. Defaults to `5`. Environment: `HW_MAX_RETRIES`. " +
+					"A throttled request (`429`) does not count: it waits for the quota and is sent again, for as long as the operation's timeout allows.",
 				Validators: []validator.Number{validators.WholeNumberBetween(0, maxMaxRetries)},
+			},
+			"max_requests_per_second": schema.Float64Attribute{
+				Optional: true,
+				MarkdownDescription: "The most requests per second this provider sends, whatever FunctionGraph's quota allows, " +
+					"for credentials whose API Gateway quota other workloads share; from 0.01 to 10000, fractions allowed. " +
+					"Unset, requests go as fast as the quota allows: the provider learns it from FunctionGraph's `429` answers and paces every request " +
+					"of the apply to it. Environment: `HW_MAX_REQUESTS_PER_SECOND`.",
+				Validators: []validator.Float64{float64validator.Between(minMaxRequestsPS, maxMaxRequestsPS)},
 			},
 		},
 		Blocks: map[string]schema.Block{
@@ -290,19 +300,20 @@ func (p *huaweicloudProvider) Configure(ctx context.Context, req provider.Config
 	}
 	retry.MaxRetries = c.maxRetries
 	client, err := fgs.New(fgs.Config{
-		Credentials:      fgs.Credentials{AccessKey: c.accessKey, SecretKey: c.secretKey, SecurityToken: c.securityToken},
-		Token:            c.token,
-		AssumeRole:       c.assumeRole,
-		AuthURL:          c.authURL,
-		SigningAlgorithm: c.signingAlgorithm,
-		Cloud:            c.cloud,
-		EndpointOverride: c.fgsEndpoint,
-		RegionEndpoints:  c.regionEndpoints,
-		Proxy:            c.proxy,
-		Insecure:         c.insecure,
-		Retry:            retry,
-		UserAgent:        "terraform-provider-huaweicloud-fgs/" + p.version,
-		Logger:           newTFLogger(c.accessKey, c.secretKey, c.securityToken, c.token),
+		Credentials:          fgs.Credentials{AccessKey: c.accessKey, SecretKey: c.secretKey, SecurityToken: c.securityToken},
+		Token:                c.token,
+		AssumeRole:           c.assumeRole,
+		AuthURL:              c.authURL,
+		SigningAlgorithm:     c.signingAlgorithm,
+		Cloud:                c.cloud,
+		EndpointOverride:     c.fgsEndpoint,
+		RegionEndpoints:      c.regionEndpoints,
+		Proxy:                c.proxy,
+		Insecure:             c.insecure,
+		Retry:                retry,
+		MaxRequestsPerSecond: c.maxRequestsPS,
+		UserAgent:            "terraform-provider-huaweicloud-fgs/" + p.version,
+		Logger:               newTFLogger(c.accessKey, c.secretKey, c.securityToken, c.token),
 	})
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot Configure the FunctionGraph Client", err.Error())

@@ -48,6 +48,15 @@ func TestProvider_misconfigurationsFail(t *testing.T) {
   secret_key = "SK"
   endpoints = { fgs = "%s" }`, env: map[string]string{"HW_MAX_RETRIES": "lots"},
 			wantError: `Invalid HW_MAX_RETRIES.*"lots" is not a whole number`},
+		{name: "max requests per second out of range", block: `access_key = "AK"
+  secret_key = "SK"
+  max_requests_per_second = 0
+  endpoints = { fgs = "%s" }`,
+			wantError: `max_requests_per_second.*between 0.010000 and 10000`},
+		{name: "bad HW_MAX_REQUESTS_PER_SECOND", block: `access_key = "AK"
+  secret_key = "SK"
+  endpoints = { fgs = "%s" }`, env: map[string]string{"HW_MAX_REQUESTS_PER_SECOND": "fast"},
+			wantError: `Invalid HW_MAX_REQUESTS_PER_SECOND.*"fast" is not a number from 0.01 to 10000`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -91,6 +91,8 @@ func failureReason(r fgs.BulkResult) string {
 		return r.Err.Error()
 	case !r.Sent:
 		return "not sent: " + e.Message
+	case e.Kind == fgs.KindTimeout && (e.Pace != nil || e.Throttled > 0):
+		return throttledReason(e)
 	case e.Kind == fgs.KindCanceled:
 		return "interrupted before FunctionGraph answered; the cancel may or may not have been carried out"
 	case e.Note != "":

@@ -14,16 +14,17 @@ import (
 
 // progressTicker reports the counts at least once a second while a bulk runs.
 type progressTicker struct {
-	mu   sync.Mutex
-	last fgs.BulkProgress
-	done chan struct{}
-	wg   sync.WaitGroup
+	mu    sync.Mutex
+	last  fgs.BulkProgress
+	done  chan struct{}
+	wg    sync.WaitGroup
+	watch *throttleWatch
 }
 
 const progressInterval = 500 * time.Millisecond
 
-func (r bulkCancelRun) startTicker() *progressTicker {
-	t := &progressTicker{done: make(chan struct{})}
+func (r bulkCancelRun) startTicker(watch *throttleWatch) *progressTicker {
+	t := &progressTicker{done: make(chan struct{}), watch: watch}
 	if r.progress == nil {
 		return t
 	}
@@ -40,7 +41,7 @@ func (r bulkCancelRun) startTicker() *progressTicker {
 				t.mu.Lock()
 				p := t.last
 				t.mu.Unlock()
-				r.report(progressText(p))
+				r.report(progressText(p) + pacedText(t.watch, p))
 			}
 		}
 	}()

@@ -50,7 +50,7 @@ var (
 	descQueryEndTime = "Without `request_ids`: only cancel invocations that started at or before this time, in RFC 3339 format. " +
 		"Defaults to the time the cancels are sent."
 	descMaxConcurrency = fmt.Sprintf("The most cancel requests in flight at once, %d to %d. Defaults to %d. "+
-		"A `429 Too Many Requests` with `Retry-After` pauses all of them.", 1, maxMaxConcurrency, defaultMaxConcurrency)
+		"All of them wait their turn at FunctionGraph's quota, which the provider learns from its `429` answers.", 1, maxMaxConcurrency, defaultMaxConcurrency)
 	// waitCancelText is what a cancel of a queued invocation does, said once for every page.
 	waitCancelText = "FunctionGraph's API page does not say what a cancel of a `WAIT` invocation does. The provider sends it like any other: " +
 		"if FunctionGraph accepts it, the invocation is recorded as cancelled (the emulator accepts it and ends the invocation as `DISCARD` " +
@@ -206,6 +206,7 @@ func (r bulkCancelRun) send(ctx context.Context, diags *diag.Diagnostics) (out b
 	}
 	ctx, stop := context.WithTimeout(ctx, r.timeout)
 	defer stop()
+	ctx, watch := watchThrottling(ctx, client, urn, "bulk cancel")
 
 	ids, ok := r.targets(ctx, client, &out, diags)
 	if !ok {
@@ -229,7 +230,7 @@ func (r bulkCancelRun) send(ctx context.Context, diags *diag.Diagnostics) (out b
 		"function_urn": urn.String(), "count": len(reqs), "max_concurrency": workers, "endpoint": endpoint,
 	})
 
-	ticker := r.startTicker()
+	ticker := r.startTicker(watch)
 	out.results = client.CancelMany(ctx, reqs, fgs.BulkOptions{MaxConcurrency: workers, Progress: ticker.set})
 	final := ticker.stop()
 	r.report(progressText(final) + " (done)")

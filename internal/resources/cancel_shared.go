@@ -226,6 +226,7 @@ func (r cancelRun) send(ctx context.Context, diags *diag.Diagnostics) cancelOutc
 	}
 	ctx, stop := context.WithTimeout(ctx, r.timeout)
 	defer stop()
+	ctx, _ = watchThrottling(ctx, client, req.URN, "cancel")
 
 	endpoint, _ := client.Endpoint(req.URN.Region)
 	r.report(fmt.Sprintf("Cancelling async request %s of %s at %s", req.RequestID, req.URN, endpoint))

@@ -137,6 +137,7 @@ func (d *asyncInvocationsDataSource) Read(ctx context.Context, req datasource.Re
 
 	ctx, stop := context.WithTimeout(ctx, defaultListTimeout)
 	defer stop()
+	ctx, _ = watchThrottling(ctx, client, urn, "list")
 	list, err := client.ListInvocations(ctx, urn, filter)
 	if err != nil {
 		addCallError(&resp.Diagnostics, err, callContext{

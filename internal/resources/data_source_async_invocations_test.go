@@ -158,8 +158,8 @@ func TestAsyncInvocationsDataSource_apiErrors(t *testing.T) {
 			want: `Failed to List Async Invocations: Unreadable Answer.*same page again`},
 		{name: "pages without end", fault: fgsemu.Fault{Op: fgsemu.OpList, Malformed: fgsemu.MalformedEndless},
 			want: `Failed to List Async Invocations: Too Many Invocations.*more than 100,000 invocations \(any status, started .* 201 pages\).*Narrow what is listed: a shorter window \(query_begin_time and query_end_time\)`},
-		{name: "throttled", fault: fgsemu.Fault{Op: fgsemu.OpList, Status: 429, RetryAfter: "0"},
-			want: `Failed to List Async Invocations: Rate Limited.*Attempts: 6`},
+		{name: "throttled longer than the provider waits", fault: fgsemu.Fault{Op: fgsemu.OpList, Status: 429, RetryAfter: "600"},
+			want: `Failed to List Async Invocations: Throttled.*asked to retry after 10m0s.*HTTP status: 429`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -68,6 +68,8 @@ func describeCallError(err error, cc callContext) (string, string) {
 		{"Message", apiMessage(e)},
 		{"API request ID (X-Request-Id)", e.RequestID},
 		{"Attempts", attemptsText(e)},
+		{"Quota", quotaFact(e)},
+		{"Throttled answers", throttledFact(e)},
 	}
 	for _, f := range facts {
 		if f[1] != "" {
@@ -81,6 +83,9 @@ func describeCallError(err error, cc callContext) (string, string) {
 func explain(e *fgs.Error, cc callContext) (title, why, todo string) {
 	if e.Service == fgs.ServiceIAM {
 		return explainIAM(e, cc)
+	}
+	if wasThrottled(e) {
+		return explainThrottled(e, cc)
 	}
 	switch e.Kind {
 	case fgs.KindAPI:
@@ -164,14 +169,6 @@ func explainStatus(e *fgs.Error, cc callContext) (title, why, todo string) {
 		return "Function Not Found",
 			"FunctionGraph has no such function in the region and project the URN names.",
 			"Check function_urn: copy it from the function's page in the console, including the version or alias. The region and project in the URN decide where the request goes."
-	case e.StatusCode == 429 && e.StoppedByDeadline():
-		return "Rate Limited",
-			fmt.Sprintf("FunctionGraph kept refusing with 429 Too Many Requests. %s", stoppedText(e)),
-			fmt.Sprintf("The limit reached was the timeout, not max_retries: raise %s to wait longer, apply again later, or lower Terraform's -parallelism.", timeoutName(cc))
-	case e.StatusCode == 429:
-		return "Rate Limited",
-			fmt.Sprintf("FunctionGraph kept refusing with 429 Too Many Requests. %s", stoppedText(e)),
-			"Apply again later, lower Terraform's -parallelism, or raise max_retries (HW_MAX_RETRIES) to wait longer."
 	case e.IsServerError():
 		return "FunctionGraph Server Error",
 			fmt.Sprintf("FunctionGraph failed with a server error. %s", stoppedText(e)),
