@@ -65,7 +65,7 @@ func TestProvider_accountOfWhatWasSent(t *testing.T) {
 		{name: "429 until the deadline", block: []string{`endpoints = { fgs = "%[1]s" }`, "max_retries = 10"},
 			resource: strings.Replace(singleCancel, "}\n", "  timeouts {\n    create = \"2s\"\n  }\n}\n", 1),
 			faults:   []fgsemu.Fault{{Op: fgsemu.OpCancel, Status: 429, RetryAfter: "5"}},
-			want:     `Rate Limited.*would pass the deadline.*The limit reached was the timeout, not max_retries: raise timeouts.create`,
+			want:     `Throttled Until the Timeout.*within its timeouts.create of 2s.*do not use up max_retries.*Give it more time \(timeouts.create\)`,
 			notWant:  `raise max_retries`, check: noCancel},
 		{name: "an HTTP proxy's own 403", block: []string{`endpoints = { fgs = "http://functiongraph.example.com" }`, "max_retries = 0"},
 			env:     map[string]string{"HTTP_PROXY": plainProxy.URL},
