@@ -8,7 +8,11 @@
 // It runs offline: the emulator listens on loopback only, and Terraform
 // gets its own CLI configuration, HOME and plugin mirror.
 //
-//	go run ./cmd/fgsbench -provider bin/terraform-provider-huaweicloud
+// It is a Go module of its own, so the provider's go.mod lists only what the
+// provider needs; make bench builds it into bin/fgsbench and runs it from
+// the repository's root:
+//
+//	make bench BENCH_FLAGS=-h
 package main
 
 import (
@@ -65,7 +69,7 @@ func main() {
 	var counts, pars string
 	flag.StringVar(&o.provider, "provider", "bin/terraform-provider-huaweicloud", "the provider binary to measure (build it as released: -trimpath -ldflags \"-s -w\")")
 	flag.StringVar(&o.outDir, "out", "bench/results", "where latest.json and a dated copy are written")
-	flag.StringVar(&o.repo, "repo", ".", "the module root, for the Go benchmarks")
+	flag.StringVar(&o.repo, "repo", ".", "the provider's module root: the Go benchmarks run there, and the bench's module is its cmd/fgsbench")
 	flag.IntVar(&o.schemaRuns, "schema-runs", 21, "provider starts per start-to-schema measurement")
 	flag.IntVar(&o.smallRuns, "runs", 5, "timed applies per case below -large-from resources")
 	flag.IntVar(&o.largeRuns, "large-runs", 3, "timed applies per case from -large-from resources up")
@@ -77,7 +81,7 @@ func main() {
 	flag.IntVar(&o.goBenchCount, "gobench-count", 5, "go test -count for the Go benchmarks")
 	flag.StringVar(&o.goBenchTime, "gobench-time", "300ms", "go test -benchtime for the Go benchmarks")
 	flag.BoolVar(&o.schema, "schema", true, "measure the provider's start to schema")
-	flag.StringVar(&o.pprofDir, "pprof-dir", "", "passed to the provider as FGS_PPROF_DIR (for a binary built from ./cmd/fgsbench/pprofprovider)")
+	flag.StringVar(&o.pprofDir, "pprof-dir", "", "passed to the provider as FGS_PPROF_DIR (for a binary built from cmd/fgsbench/pprofprovider)")
 	printOnly := flag.String("print", "", "print the table of a results file (such as bench/results/latest.json) and measure nothing")
 	flag.Var(&o.extraEnv, "env", "KEY=VALUE added to Terraform's (and so the provider's) environment, for experiments; repeatable")
 	flag.Parse()
@@ -163,10 +167,10 @@ func run(ctx context.Context, o options) error {
 	if err := emu.AddFunction(fgsemu.Function{URN: benchURN}); err != nil {
 		return err
 	}
-	progress("building the do-nothing provider (./cmd/fgsbench/nullprovider)")
+	progress("building the do-nothing provider (cmd/fgsbench/nullprovider)")
 	noop := filepath.Join(tmp, "terraform-provider-null")
-	build := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags", "-s -w", "-o", noop, "./cmd/fgsbench/nullprovider")
-	build.Dir = o.repo
+	build := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags", "-s -w", "-o", noop, "./nullprovider")
+	build.Dir = filepath.Join(o.repo, "cmd", "fgsbench") // the bench's own module
 	if out, err := build.CombinedOutput(); err != nil {
 		return fmt.Errorf("building the do-nothing provider: %w\n%s", err, out)
 	}
