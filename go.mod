@@ -18,7 +18,6 @@ require (
 	github.com/tjfoc/gmsm v1.4.1
 	go.uber.org/goleak v1.3.0
 	golang.org/x/net v0.58.0
-	google.golang.org/grpc v1.83.2
 )
 
 require (
@@ -90,6 +89,7 @@ require (
 	golang.org/x/xerrors v0.0.0-20200804184101-5ec99f83aff1 // indirect
 	google.golang.org/appengine v1.6.8 // indirect
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20261019180522-ce908d29299b // indirect
+	google.golang.org/grpc v1.83.2 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 	gopkg.in/ini.v1 v1.67.0 // indirect
 	gopkg.in/yaml.v2 v2.3.0 // indirect

@@ -8,7 +8,11 @@
 // It runs offline: the emulator listens on loopback only, and Terraform
 // gets its own CLI configuration, HOME and plugin mirror.
 //
-//	go run ./cmd/fgsbench -provider bin/terraform-provider-huaweicloud
+// It is a Go module of its own, so the provider's go.mod lists only what the
+// provider needs; make bench builds it into bin/fgsbench and runs it from
+// the repository's root:
+//
+//	make bench BENCH_FLAGS=-h
 package main
 
 import (
@@ -65,7 +69,7 @@ func main() {
 	var counts, pars string
 	flag.StringVar(&o.provider, "provider", "bin/terraform-provider-huaweicloud", "the provider binary to measure (build it as released: -trimpath -ldflags \"-s -w\")")
 	flag.StringVar(&o.outDir, "out", "bench/results", "where latest.json and a dated copy are written")
-	flag.StringVar(&o.repo, "repo", ".", "the module root, for the Go benchmarks")
+	flag.StringVar(&o.repo, "repo", ".", "the provider's module root: the Go benchmarks run there, and the bench's module is its cmd/fgsbench")
 	flag.IntVar(&o.schemaRuns, "schema-runs", 21, "provider starts per start-to-schema measurement")
 	flag.IntVar(&o.smallRuns, "runs", 5, "timed applies per case below -large-from resources")
 	flag.IntVar(&o.largeRuns, "large-runs", 3, "timed applies per case from -large-from resources up")
@@ -77,7 +81,7 @@ func main() {
 	flag.IntVar(&o.goBenchCount, "gobench-count", 5, "go test -count for the Go benchmarks")
 	flag.StringVar(&o.goBenchTime, "gobench-time", "300ms", "go test -benchtime for the Go benchmarks")
 	flag.BoolVar(&o.schema, "schema", true, "measure the provider's start to schema")
-	flag.StringVar(&o.pprofDir, "pprof-dir", "", "passed to the provider as FGS_PPROF_DIR (for a binary built from ./cmd/fgsbench/pprofprovider)")
+	flag.StringVar(&o.pprofDir, "pprof-dir", "", "passed to the provider as FGS_PPROF_DIR (for a binary built from cmd/fgsbench/pprofprovider)")
 	printOnly := flag.String("print", "", "print the table of a results file (such as bench/results/latest.json) and measure nothing")
 	flag.Var(&o.extraEnv, "env", "KEY=VALUE added to Terraform's (and so the provider's) environment, for experiments; repeatable")
 	flag.Parse()
@@ -120,19 +124,12 @@ func progress(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "fgsbench: "+format+"\n", args...)
 }
 
+// run measures, prints the tables and writes the results.
 func run(ctx context.Context, o options) error {
 	began := time.Now()
-	provider, err := filepath.Abs(o.provider)
+	provider, size, terraform, err := findBinaries(o.provider)
 	if err != nil {
 		return err
-	}
-	info, err := os.Stat(provider)
-	if err != nil {
-		return fmt.Errorf("the provider binary: %w (build it first: make bench does)", err)
-	}
-	terraform, err := exec.LookPath("terraform")
-	if err != nil {
-		return errors.New("terraform is not on PATH: install Terraform >= 1.8")
 	}
 	tmp, err := os.MkdirTemp("", "fgsbench.")
 	if err != nil {
@@ -144,7 +141,7 @@ func run(ctx context.Context, o options) error {
 		Started:  began.UTC(),
 		Machine:  describeMachine(ctx, terraform),
 		Settings: settingsOf(o),
-		Provider: ProviderResults{BinaryBytes: info.Size()},
+		Provider: ProviderResults{BinaryBytes: size},
 	}
 
 	if o.schema && !*onlyQuota {
@@ -154,26 +151,63 @@ func run(ctx context.Context, o options) error {
 		}
 	}
 
-	emu := fgsemu.New(fgsemu.Options{Keys: map[string]string{benchAccessKey: benchSecretKey}})
-	endpoint, err := emu.Start("127.0.0.1:0")
+	emu, endpoint, err := startEmulator()
 	if err != nil {
 		return err
 	}
 	defer func() { _ = emu.Close() }()
-	if err := emu.AddFunction(fgsemu.Function{URN: benchURN}); err != nil {
+	ws, err := prepareWorkspace(ctx, o, tmp, terraform, provider, endpoint)
+	if err != nil {
 		return err
 	}
-	progress("building the do-nothing provider (./cmd/fgsbench/nullprovider)")
-	noop := filepath.Join(tmp, "terraform-provider-null")
-	build := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags", "-s -w", "-o", noop, "./cmd/fgsbench/nullprovider")
-	build.Dir = o.repo
-	if out, err := build.CombinedOutput(); err != nil {
-		return fmt.Errorf("building the do-nothing provider: %w\n%s", err, out)
+	if err := measureTerraform(ctx, o, ws, emu, rep); err != nil {
+		return err
+	}
+	return finish(o, rep, began)
+}
+
+// findBinaries finds the provider to measure (and its size) and Terraform.
+func findBinaries(providerPath string) (provider string, size int64, terraform string, err error) {
+	provider, err = filepath.Abs(providerPath)
+	if err != nil {
+		return "", 0, "", err
+	}
+	info, err := os.Stat(provider)
+	if err != nil {
+		return "", 0, "", fmt.Errorf("the provider binary: %w (build it first: make bench does)", err)
+	}
+	terraform, err = exec.LookPath("terraform")
+	if err != nil {
+		return "", 0, "", errors.New("terraform is not on PATH: install Terraform >= 1.8")
+	}
+	return provider, info.Size(), terraform, nil
+}
+
+// startEmulator serves the bench's one function on loopback.
+func startEmulator() (*fgsemu.Emulator, string, error) {
+	emu := fgsemu.New(fgsemu.Options{Keys: map[string]string{benchAccessKey: benchSecretKey}})
+	endpoint, err := emu.Start("127.0.0.1:0")
+	if err != nil {
+		return nil, "", err
+	}
+	if err := emu.AddFunction(fgsemu.Function{URN: benchURN}); err != nil {
+		_ = emu.Close()
+		return nil, "", err
+	}
+	return emu, endpoint, nil
+}
+
+// prepareWorkspace installs the provider and the do-nothing provider for
+// an offline Terraform and runs terraform init.
+func prepareWorkspace(ctx context.Context, o options, tmp, terraform, provider, endpoint string) (*workspace, error) {
+	noop, err := buildNullProvider(ctx, o.repo, tmp)
+	if err != nil {
+		return nil, err
 	}
 	ws, err := newWorkspace(filepath.Join(tmp, "tf"), terraform,
 		map[string]string{"terraform-provider-huaweicloud": provider, "terraform-provider-null": noop}, endpoint)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	ws.env = append(ws.env, o.extraEnv...)
 	if o.pprofDir != "" {
@@ -182,14 +216,33 @@ func run(ctx context.Context, o options) error {
 			err = os.MkdirAll(dir, 0o755)
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
 		ws.env = append(ws.env, "FGS_PPROF_DIR="+dir)
 	}
 	progress("terraform init (offline: dev_overrides and a filesystem mirror)")
 	if err := ws.init(ctx); err != nil {
-		return err
+		return nil, err
 	}
+	return ws, nil
+}
+
+// buildNullProvider builds cmd/fgsbench/nullprovider into tmp.
+func buildNullProvider(ctx context.Context, repo, tmp string) (string, error) {
+	progress("building the do-nothing provider (cmd/fgsbench/nullprovider)")
+	noop := filepath.Join(tmp, "terraform-provider-null")
+	build := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags", "-s -w", "-o", noop, "./nullprovider")
+	build.Dir = filepath.Join(repo, "cmd", "fgsbench") // the bench's own module
+	if out, err := build.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("building the do-nothing provider: %w\n%s", err, out)
+	}
+	return noop, nil
+}
+
+// measureTerraform runs the applies, the bulks, the quota cases and the Go
+// benchmarks (only the quota cases with -only-quota).
+func measureTerraform(ctx context.Context, o options, ws *workspace, emu *fgsemu.Emulator, rep *Report) error {
+	var err error
 	if !*onlyQuota {
 		if err := measureApplies(ctx, o, ws, emu, rep); err != nil {
 			return err
@@ -209,7 +262,11 @@ func run(ctx context.Context, o options) error {
 			return err
 		}
 	}
+	return nil
+}
 
+// finish checks the targets, prints the tables and writes the results.
+func finish(o options, rep *Report, began time.Time) error {
 	rep.Machine.LoadAfter = loadAverage()
 	rep.Duration = time.Since(began).Round(time.Second).String()
 	if !*onlyQuota {
@@ -225,183 +282,4 @@ func run(ctx context.Context, o options) error {
 	}
 	fmt.Printf("\nWritten to %s (and %s) in %s.\n", latest, dated, rep.Duration)
 	return nil
-}
-
-// measureSchema starts the provider schemaRuns times in each mode,
-// alternating the modes so drift in the machine's load hits both alike.
-func measureSchema(ctx context.Context, o options, provider, tmp string, rep *Report) error {
-	tlsCert, err := newClientTLS()
-	if err != nil {
-		return err
-	}
-	sockets := filepath.Join(tmp, "sockets")
-	if err := os.MkdirAll(sockets, 0o700); err != nil {
-		return err
-	}
-	// One unmeasured start of each kind brings the binary into the page cache.
-	for _, c := range []*clientTLS{nil, tlsCert} {
-		if _, err := probeSchema(ctx, provider, sockets, c); err != nil {
-			return fmt.Errorf("starting the provider: %w", err)
-		}
-	}
-	var plain, mtls, handshake, rss []float64
-	for range o.schemaRuns {
-		s, err := probeSchema(ctx, provider, sockets, nil)
-		if err != nil {
-			return err
-		}
-		plain = append(plain, milliseconds(s.Schema))
-		handshake = append(handshake, milliseconds(s.Handshake))
-		rss = append(rss, megabytes(s.PeakRSS))
-		rep.Provider.SchemaBytes = s.SchemaBytes
-		s, err = probeSchema(ctx, provider, sockets, tlsCert)
-		if err != nil {
-			return err
-		}
-		mtls = append(mtls, milliseconds(s.Schema))
-	}
-	rep.Provider.HandshakeMS = summarize(handshake)
-	rep.Provider.StartToSchemaMS = summarize(plain)
-	rep.Provider.StartToSchemaMTLSMS = summarize(mtls)
-	rep.Provider.PeakRSSMB = summarize(rss)
-	return nil
-}
-
-// applyCase names one row of the apply table.
-type applyCase struct {
-	kind        string // kindCancel, kindFloor or kindNoop
-	n           int
-	parallelism int
-	latency     time.Duration
-	waitForStop bool // the cancel resource's wait_for_stop
-}
-
-func (c applyCase) String() string {
-	s := fmt.Sprintf("%s, -parallelism=%d, latency %s", c.kind, c.parallelism, c.latency)
-	if c.waitForStop {
-		s += ", wait_for_stop"
-	}
-	return s
-}
-
-// roundTrips is how many API requests each resource makes.
-func (c applyCase) roundTrips() int {
-	switch {
-	case c.kind != kindCancel:
-		return 0
-	case c.waitForStop:
-		return 2 // the cancel, then one status query that finds it stopped
-	}
-	return 1
-}
-
-// measureApplies runs every case for each N, interleaving the cases run by
-// run so that a change in the machine's load falls on all of them alike.
-func measureApplies(ctx context.Context, o options, ws *workspace, emu *fgsemu.Emulator, rep *Report) error {
-	// Unmeasured: the first apply of each configuration pays for cold caches.
-	for _, kind := range []string{kindFloor, kindNoop, kindCancel} {
-		if _, err := applyOnce(ctx, ws, emu, applyCase{kind: kind, n: 1, parallelism: 10}); err != nil {
-			return err
-		}
-	}
-	for _, n := range o.counts {
-		runs := o.smallRuns
-		if n >= o.largeFrom {
-			runs = o.largeRuns
-		}
-		cases := []applyCase{{kind: kindFloor, n: n, parallelism: 10}, {kind: kindNoop, n: n, parallelism: 10}, {kind: kindCancel, n: n, parallelism: 10}}
-		if o.latency > 0 {
-			for _, p := range o.parallelisms {
-				if p != 10 { // Terraform's floor at each parallelism, for floor + ideal
-					cases = append(cases, applyCase{kind: kindFloor, n: n, parallelism: p})
-				}
-				cases = append(cases, applyCase{kind: kindCancel, n: n, parallelism: p, latency: o.latency})
-			}
-			// The resource's default: after the cancel, one status query shows it
-			// stopped. Shown below -large-from only, to keep make bench short.
-			if n < o.largeFrom {
-				cases = append(cases, applyCase{kind: kindCancel, n: n, parallelism: 10, latency: o.latency, waitForStop: true})
-			}
-		}
-		samples := make([][]sample, len(cases))
-		for r := range runs {
-			for i, c := range cases {
-				progress("N=%d run %d/%d: %s", n, r+1, runs, c)
-				s, err := applyOnce(ctx, ws, emu, c)
-				if err != nil {
-					return err
-				}
-				samples[i] = append(samples[i], s)
-			}
-		}
-		for i, c := range cases {
-			rep.Applies = append(rep.Applies, summarizeCase(c, samples[i]))
-		}
-	}
-	return nil
-}
-
-// sample is one apply and what the emulator saw of it.
-type sample struct {
-	applyResult
-	connections    int64
-	maxOpen        int64
-	cancelRequests int64
-	requests       int64
-}
-
-func applyOnce(ctx context.Context, ws *workspace, emu *fgsemu.Emulator, c applyCase) (sample, error) {
-	ids, err := emu.InvokeN(benchURN, c.n)
-	if err != nil {
-		return sample{}, err
-	}
-	emu.SetLatency(c.latency)
-	emu.ResetStats()
-	vars := map[string]any{"request_ids": ids}
-	if c.kind != kindFloor {
-		vars["wait_for_stop"] = c.waitForStop
-	}
-	r, err := ws.apply(ctx, c.kind, vars, c.parallelism)
-	if err != nil {
-		return sample{}, err
-	}
-	st := emu.Stats()
-	s := sample{applyResult: r, connections: st.Connections, maxOpen: st.MaxOpenConnections,
-		cancelRequests: st.RequestsByOp[fgsemu.OpCancel], requests: st.Requests}
-	want := int64(0)
-	if c.kind == kindCancel {
-		want = int64(c.n)
-	}
-	if st.AcceptedCancels != want {
-		return sample{}, fmt.Errorf("%s apply of %d: the emulator accepted %d cancels, want %d", c.kind, c.n, st.AcceptedCancels, want)
-	}
-	return s, nil
-}
-
-func summarizeCase(c applyCase, ss []sample) ApplyResults {
-	var wall, cpu, prss, pcpu, conns []float64
-	a := ApplyResults{Kind: c.kind, N: c.n, Parallelism: c.parallelism, LatencyMS: milliseconds(c.latency), WaitForStop: c.waitForStop}
-	for _, s := range ss {
-		wall = append(wall, seconds(s.Wall))
-		cpu = append(cpu, seconds(s.CPU))
-		conns = append(conns, float64(s.connections))
-		a.MaxOpenConnections = max(a.MaxOpenConnections, s.maxOpen)
-		a.CancelRequests = max(a.CancelRequests, s.cancelRequests)
-		a.Requests = max(a.Requests, s.requests)
-		if c.kind != kindFloor {
-			prss = append(prss, megabytes(s.ProviderPeakRSS))
-			pcpu = append(pcpu, seconds(s.ProviderCPU))
-			a.ProviderInstances = max(a.ProviderInstances, s.ProviderInstances)
-		}
-	}
-	a.WallS, a.CPUS, a.Connections = summarize(wall), summarize(cpu), summarize(conns)
-	if c.kind != kindFloor {
-		a.ProviderPeakRSSMB, a.ProviderCPUS = summarize(prss), summarize(pcpu)
-	}
-	if c.latency > 0 {
-		// Each of Terraform's parallelism slots sends its requests one after another.
-		rounds := (c.n + c.parallelism - 1) / c.parallelism
-		a.IdealS = seconds(time.Duration(rounds*c.roundTrips()) * c.latency)
-	}
-	return a
 }

@@ -14,9 +14,11 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"math/big"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -137,25 +139,53 @@ func (rawCodec) Unmarshal(data []byte, v any) error {
 
 func (rawCodec) Name() string { return "proto" }
 
+// measureSchema starts the provider schemaRuns times in each mode,
+// alternating the modes so drift in the machine's load hits both alike.
+func measureSchema(ctx context.Context, o options, provider, tmp string, rep *Report) error {
+	tlsCert, err := newClientTLS()
+	if err != nil {
+		return err
+	}
+	sockets := filepath.Join(tmp, "sockets")
+	if err := os.MkdirAll(sockets, 0o700); err != nil {
+		return err
+	}
+	// One unmeasured start of each kind brings the binary into the page cache.
+	for _, c := range []*clientTLS{nil, tlsCert} {
+		if _, err := probeSchema(ctx, provider, sockets, c); err != nil {
+			return fmt.Errorf("starting the provider: %w", err)
+		}
+	}
+	var plain, mtls, handshake, rss []float64
+	for range o.schemaRuns {
+		s, err := probeSchema(ctx, provider, sockets, nil)
+		if err != nil {
+			return err
+		}
+		plain = append(plain, milliseconds(s.Schema))
+		handshake = append(handshake, milliseconds(s.Handshake))
+		rss = append(rss, megabytes(s.PeakRSS))
+		rep.Provider.SchemaBytes = s.SchemaBytes
+		s, err = probeSchema(ctx, provider, sockets, tlsCert)
+		if err != nil {
+			return err
+		}
+		mtls = append(mtls, milliseconds(s.Schema))
+	}
+	rep.Provider.HandshakeMS = summarize(handshake)
+	rep.Provider.StartToSchemaMS = summarize(plain)
+	rep.Provider.StartToSchemaMTLSMS = summarize(mtls)
+	rep.Provider.PeakRSSMB = summarize(rss)
+	return nil
+}
+
 // probeSchema starts the provider binary as Terraform does, asks for its
 // schema over gRPC and shuts it down. With tlsCert set it uses auto-mTLS,
 // as Terraform does; without, plain gRPC on the unix socket.
 func probeSchema(ctx context.Context, binary, socketDir string, tlsCert *clientTLS) (schemaSample, error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, binary)
-	cmd.Env = []string{
-		"PATH=" + os.Getenv("PATH"),
-		magicCookieKey + "=" + magicCookieValue,
-		"PLUGIN_PROTOCOL_VERSIONS=6",
-		"PLUGIN_UNIX_SOCKET_DIR=" + socketDir,
-	}
-	if tlsCert != nil {
-		cmd.Env = append(cmd.Env, "PLUGIN_CLIENT_CERT="+string(tlsCert.certPEM))
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	stdout, err := cmd.StdoutPipe()
+	cmd, stdout, stderr, err := pluginCommand(ctx, binary, socketDir, tlsCert)
 	if err != nil {
 		return schemaSample{}, err
 	}
@@ -181,48 +211,87 @@ func probeSchema(ctx context.Context, binary, socketDir string, tlsCert *clientT
 	if h.appVersion != "6" || h.network != "unix" {
 		return schemaSample{}, fmt.Errorf("handshake %q: want protocol 6 on a unix socket", strings.TrimSpace(line))
 	}
-
-	creds := insecure.NewCredentials()
-	if tlsCert != nil {
-		if h.serverCert == nil {
-			return schemaSample{}, errors.New("auto-mTLS was asked for but the handshake carries no server certificate")
-		}
-		serverCert, err := x509.ParseCertificate(h.serverCert)
-		if err != nil {
-			return schemaSample{}, fmt.Errorf("server certificate: %w", err)
-		}
-		pool := x509.NewCertPool()
-		pool.AddCert(serverCert)
-		creds = credentials.NewTLS(&tls.Config{
-			Certificates: []tls.Certificate{tlsCert.cert},
-			RootCAs:      pool,
-			ServerName:   "localhost",
-			MinVersion:   tls.VersionTLS12,
-		})
-	}
-	conn, err := grpc.NewClient("unix://"+h.address, grpc.WithTransportCredentials(creds))
+	creds, err := pluginCredentials(h, tlsCert)
 	if err != nil {
 		return schemaSample{}, err
+	}
+	if err := askSchema(ctx, h.address, creds, cmd.Process.Pid, start, &s); err != nil {
+		return schemaSample{}, err
+	}
+	return s, nil
+}
+
+// pluginCommand is the provider's command with the environment Terraform
+// gives a plugin, and its stdout (the handshake) and stderr.
+func pluginCommand(ctx context.Context, binary, socketDir string, tlsCert *clientTLS) (*exec.Cmd, io.Reader, *bytes.Buffer, error) {
+	cmd := exec.CommandContext(ctx, binary)
+	cmd.Env = []string{
+		"PATH=" + os.Getenv("PATH"),
+		magicCookieKey + "=" + magicCookieValue,
+		"PLUGIN_PROTOCOL_VERSIONS=6",
+		"PLUGIN_UNIX_SOCKET_DIR=" + socketDir,
+	}
+	if tlsCert != nil {
+		cmd.Env = append(cmd.Env, "PLUGIN_CLIENT_CERT="+string(tlsCert.certPEM))
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return cmd, stdout, &stderr, nil
+}
+
+// pluginCredentials are plain gRPC, or with tlsCert the auto-mTLS
+// Terraform speaks: our certificate, and trust in the one the handshake carried.
+func pluginCredentials(h handshake, tlsCert *clientTLS) (credentials.TransportCredentials, error) {
+	if tlsCert == nil {
+		return insecure.NewCredentials(), nil
+	}
+	if h.serverCert == nil {
+		return nil, errors.New("auto-mTLS was asked for but the handshake carries no server certificate")
+	}
+	serverCert, err := x509.ParseCertificate(h.serverCert)
+	if err != nil {
+		return nil, fmt.Errorf("server certificate: %w", err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(serverCert)
+	return credentials.NewTLS(&tls.Config{
+		Certificates: []tls.Certificate{tlsCert.cert},
+		RootCAs:      pool,
+		ServerName:   "localhost",
+		MinVersion:   tls.VersionTLS12,
+	}), nil
+}
+
+// askSchema asks the plugin at address for its schema, recording in s the
+// time from start and the process's peak memory, then shuts it down.
+func askSchema(ctx context.Context, address string, creds credentials.TransportCredentials, pid int, start time.Time, s *schemaSample) error {
+	conn, err := grpc.NewClient("unix://"+address, grpc.WithTransportCredentials(creds))
+	if err != nil {
+		return err
 	}
 	defer func() { _ = conn.Close() }()
 
 	empty, schema := []byte{}, []byte{}
 	if err := conn.Invoke(ctx, methodGetProviderSchema, &empty, &schema, grpc.ForceCodec(rawCodec{})); err != nil {
-		return schemaSample{}, fmt.Errorf("GetProviderSchema: %w", err)
+		return fmt.Errorf("GetProviderSchema: %w", err)
 	}
 	s.Schema = time.Since(start)
 	s.SchemaBytes = len(schema)
 	if len(schema) == 0 {
-		return schemaSample{}, errors.New("GetProviderSchema answered with an empty schema")
+		return errors.New("GetProviderSchema answered with an empty schema")
 	}
-	if proc, err := readProcStatus(cmd.Process.Pid); err == nil {
-		s.PeakRSS = proc.peakRSS
-	} else {
-		return schemaSample{}, err
+	proc, err := readProcStatus(pid)
+	if err != nil {
+		return err
 	}
+	s.PeakRSS = proc.peakRSS
 	// Stop it as Terraform does; the deferred Kill covers a plugin that will not.
 	_ = conn.Invoke(ctx, methodShutdown, &empty, &schema, grpc.ForceCodec(rawCodec{}))
-	return s, nil
+	return nil
 }
 
 func lastLine(s string) string {

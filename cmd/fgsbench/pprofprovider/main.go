@@ -3,8 +3,8 @@
 // and a heap profile per process written to $FGS_PPROF_DIR when the
 // process ends. The release binary carries no profiling code.
 //
-//	go build -o bin/pprofprovider ./cmd/fgsbench/pprofprovider
-//	go run ./cmd/fgsbench -provider bin/pprofprovider -pprof-dir /tmp/pprof -n 1000
+//	go -C cmd/fgsbench build -o ../../bin/pprofprovider ./pprofprovider
+//	make bench BENCH_FLAGS="-provider bin/pprofprovider -pprof-dir /tmp/pprof -n 1000"
 //	go tool pprof -top bin/pprofprovider /tmp/pprof/cpu-*.pprof
 package main
 
