@@ -359,7 +359,7 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 			}
 			throttled, lastThrottle = throttled+1, e
 			if c.waitedTooLong(ctx, e, firstThrottle) {
-				e.Throttled = throttled
+				c.notePace(e, p, throttled, false)
 				return result{attempts: attempt}, e
 			}
 			c.noteThrottle(ctx, cl, p, e)
@@ -368,7 +368,7 @@ func (c *Client) do(ctx context.Context, cl call) (result, error) {
 		failures++
 		wait, again := c.retryWait(ctx, cl, e, failures)
 		if !again {
-			e.Throttled = throttled
+			c.notePace(e, p, throttled, false)
 			return result{attempts: attempt}, e
 		}
 		if stopped := c.waitToRetry(ctx, cl, e, wait); stopped != nil {

@@ -240,7 +240,8 @@ func (p *pace) reserve(now time.Time) (tk ticket, wait time.Duration, ok bool) {
 			p.enterProbing(now)
 			p.locked, p.start, p.probeAt = true, p.start.Add(elapsed*p.quota.Window), now
 			return p.reserve(now)
-		} else if p.used >= p.quota.Limit {
+		} else if p.used >= p.quota.Limit || !now.Before(end.Add(-2*windowMargin(p.quota.Window))) {
+			// Spent, or too near its end: a request sent now could arrive in the next window.
 			return tk, end.Sub(now), false
 		}
 		p.used++
@@ -367,7 +368,7 @@ func (p *pace) throttle(tk ticket, q Quota, stated bool, retryAfter time.Duratio
 func (p *pace) lostWindow(now time.Time) {
 	p.enterProbing(now)
 	w := p.quota.Window
-	margin := min(w/100, 20*time.Millisecond)
+	margin := windowMargin(w)
 	var likely []time.Time
 	// Gateways count in windows aligned to multiples of their length.
 	epoch := now.Truncate(w).Add(w)
@@ -385,6 +386,10 @@ func (p *pace) lostWindow(now time.Time) {
 	}
 	p.probeAt, p.likely = likely[0], likely[1:]
 }
+
+// windowMargin is how far past a likely window start a probe goes, for the
+// clocks' skew and the request's way there.
+func windowMargin(w time.Duration) time.Duration { return min(w/100, 20*time.Millisecond) }
 
 // slowDown halves the adapted rate, at most once per interval of it.
 func (p *pace) slowDown(now time.Time) {

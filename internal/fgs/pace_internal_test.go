@@ -88,6 +88,12 @@ type simResult struct {
 // simulate runs n requests through a pace with workers in flight at
 // most, against admit, with a fixed round trip: a fake clock, no sleeping.
 func simulate(t *testing.T, p *pace, start time.Time, n, workers int, rtt time.Duration, admit func(time.Time) bool, quota Quota) simResult {
+	return simulateJitter(t, p, start, n, workers, rtt, 0, admit, quota)
+}
+
+// simulateJitter is simulate with each request reaching the server up to
+// jitter late (a loaded machine, a slow network), spread evenly.
+func simulateJitter(t *testing.T, p *pace, start time.Time, n, workers int, rtt, jitter time.Duration, admit func(time.Time) bool, quota Quota) simResult {
 	t.Helper()
 	var q simQueue
 	seq := 0
@@ -123,7 +129,8 @@ func simulate(t *testing.T, p *pace, start time.Time, n, workers int, rtt time.D
 			if res.first.IsZero() {
 				res.first = e.at
 			}
-			push(simEvent{at: e.at.Add(rtt), worker: e.worker, kind: 1, tk: tk, ok: admit(e.at.Add(rtt / 2))})
+			late := jitter * time.Duration(res.sent*7919%1000) / 1000
+			push(simEvent{at: e.at.Add(rtt + late), worker: e.worker, kind: 1, tk: tk, ok: admit(e.at.Add(rtt/2 + late))})
 		case 1:
 			before := p.wake
 			if e.ok {
@@ -176,15 +183,18 @@ func TestPaceFixedWindows(t *testing.T) {
 		// maxThrottled bounds the throttled answers; maxRatio the time over the floor.
 		maxThrottled int
 		maxRatio     float64
+		jitter       time.Duration
 	}{
-		{"300 under 100 per 10 s, early in a window", 300, Quota{100, 10 * time.Second}, 20, 0, 300 * time.Millisecond, 2 * time.Millisecond, 30, 1.15},
-		{"300 under 100 per 10 s, late in a window", 300, Quota{100, 10 * time.Second}, 20, 0, 9500 * time.Millisecond, 2 * time.Millisecond, 30, 1.15},
-		{"1000 under 200 per 10 s", 1000, Quota{200, 10 * time.Second}, 20, 0, 4 * time.Second, 20 * time.Millisecond, 100, 1.15},
-		{"8 under 5 per minute", 8, Quota{5, time.Minute}, 10, 0, 20 * time.Second, 5 * time.Millisecond, 10, 1.15},
-		{"100 under 20 per 10 s, 10 at once", 100, Quota{20, 10 * time.Second}, 10, 0, time.Second, 20 * time.Millisecond, 10, 1.15},
-		{"windows from the first call", 300, Quota{100, 10 * time.Second}, 20, 7*time.Second + 123*time.Millisecond, 0, 2 * time.Millisecond, 30, 1.15},
-		{"windows at an unknown offset", 500, Quota{100, 10 * time.Second}, 20, 3700 * time.Millisecond, 1 * time.Second, 2 * time.Millisecond, 60, 1.3},
-		{"per-second windows", 100, Quota{10, time.Second}, 10, 0, 100 * time.Millisecond, 5 * time.Millisecond, 20, 1.15},
+		{"300 under 100 per 10 s, early in a window", 300, Quota{100, 10 * time.Second}, 20, 0, 300 * time.Millisecond, 2 * time.Millisecond, 30, 1.15, 0},
+		{"300 under 100 per 10 s, late in a window", 300, Quota{100, 10 * time.Second}, 20, 0, 9500 * time.Millisecond, 2 * time.Millisecond, 30, 1.15, 0},
+		{"1000 under 200 per 10 s", 1000, Quota{200, 10 * time.Second}, 20, 0, 4 * time.Second, 20 * time.Millisecond, 100, 1.15, 0},
+		{"8 under 5 per minute", 8, Quota{5, time.Minute}, 10, 0, 20 * time.Second, 5 * time.Millisecond, 10, 1.15, 0},
+		{"100 under 20 per 10 s, 10 at once", 100, Quota{20, 10 * time.Second}, 10, 0, time.Second, 20 * time.Millisecond, 10, 1.15, 0},
+		{"windows from the first call", 300, Quota{100, 10 * time.Second}, 20, 7*time.Second + 123*time.Millisecond, 0, 2 * time.Millisecond, 30, 1.15, 0},
+		{"windows at an unknown offset", 500, Quota{100, 10 * time.Second}, 20, 3700 * time.Millisecond, 1 * time.Second, 2 * time.Millisecond, 60, 1.3, 0},
+		{"per-second windows", 100, Quota{10, time.Second}, 10, 0, 100 * time.Millisecond, 5 * time.Millisecond, 20, 1.15, 0},
+		{"1000 under 200 per 10 s, requests up to 15 ms late", 1000, Quota{200, 10 * time.Second}, 20, 0, 4 * time.Second, 20 * time.Millisecond, 100, 1.15, 15 * time.Millisecond},
+		{"1000 under 200 per 10 s, requests up to 150 ms late", 1000, Quota{200, 10 * time.Second}, 20, 0, 4 * time.Second, 20 * time.Millisecond, 100, 1.15, 150 * time.Millisecond},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -192,7 +202,7 @@ func TestPaceFixedWindows(t *testing.T) {
 			start := base.Add(c.offset%c.quota.Window + c.startIn)
 			srv := &fixedWindows{limit: c.quota.Limit, window: c.quota.Window, offset: c.offset, n: map[int64]int{}}
 			p := newPace("cancel")
-			r := simulate(t, p, start, c.n, c.workers, c.rtt, srv.admit, c.quota)
+			r := simulateJitter(t, p, start, c.n, c.workers, c.rtt, c.jitter, srv.admit, c.quota)
 			took := r.last.Sub(r.first)
 			floor := floorOf(r.first, c.n, c.quota, c.offset)
 			t.Logf("%s: took %s against a floor of %s (%.3f×), %d throttled of %d sent", c.name, took, floor, took.Seconds()/floor.Seconds(), r.throttled, r.sent)

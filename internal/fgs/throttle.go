@@ -131,7 +131,7 @@ func (c *Client) throttledStop(ctx context.Context, cl call, p *pace, last *Erro
 		ce.Message = "the deadline would pass before the quota let the call through"
 		ce.StoppedRetrying = past.Error()
 	}
-	ce.Attempts, ce.Throttled = attempts, throttled
+	ce.Attempts = attempts
 	if last != nil {
 		ce.Endpoint, ce.Service, ce.Auth = last.Endpoint, last.Service, last.Auth
 		ce.StatusCode, ce.Code, ce.RequestID, ce.RetryAfter = last.StatusCode, last.Code, last.RequestID, last.RetryAfter
@@ -140,13 +140,21 @@ func (c *Client) throttledStop(ctx context.Context, cl call, p *pace, last *Erro
 		}
 		ce.Message = last.Message
 	}
-	if p != nil {
-		s := c.paceStatus(p)
-		if s.Throttled > 0 || throttled > 0 {
-			ce.Pace = &s
-		}
-	}
+	c.notePace(ce, p, throttled, true)
 	return ce
+}
+
+// notePace gives a failed call's error its throttled answers and the pace
+// it stood at, when throttling had a part: the call was throttled, or it
+// ended waiting its turn at a pace that had seen throttles.
+func (c *Client) notePace(e *Error, p *pace, throttled int, waiting bool) {
+	e.Throttled = throttled
+	if p == nil || (throttled == 0 && !waiting) {
+		return
+	}
+	if s := c.paceStatus(p); s.Throttled > 0 || throttled > 0 {
+		e.Pace = &s
+	}
 }
 
 // requestCap spaces a client's requests at most rate per second (the

@@ -2,6 +2,9 @@ package reliability
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
 	"testing"
 	"time"
 
@@ -48,6 +51,10 @@ func TestBulkUnderQuotaAndFaults(t *testing.T) {
 	throttled := s.ThrottledByOp[fgsemu.OpCancel]
 	if throttled > n/10 {
 		t.Fatalf("%d throttled answers for %d cancels; the pace should keep them under 10 %%", throttled, n)
+	}
+	lines := throttleLogLines(t, w)
+	if throttled > 0 && lines != 1 {
+		t.Fatalf("%d INFO lines say the bulk was throttled; want one per run", lines)
 	}
 	figures.load(fmt.Sprintf("bulk cancel of %d under a quota of %d per second and 10 %% faults (%d injected, %d throttled answers, %d cancel requests): %d accepted once each, in %s",
 		n, limit, s.FaultsApplied, throttled, s.RequestsByOp[fgsemu.OpCancel], s.AcceptedCancels, res.elapsed.Round(100*time.Millisecond)))
@@ -103,4 +110,25 @@ func TestInterruptWhileThrottled(t *testing.T) {
 	if s := emu.Stats(); s.AcceptedCancels != n {
 		t.Fatalf("after a second apply FunctionGraph accepted %d cancels of %d", s.AcceptedCancels, n)
 	}
+}
+
+// throttleLine is the INFO line a run logs when FunctionGraph first throttles it.
+var throttleLine = regexp.MustCompile(`\[INFO\].*Throttled by FunctionGraph; waiting for the quota instead of failing`)
+
+// throttleLogLines counts the throttle INFO lines in the applies' TRACE logs.
+func throttleLogLines(t *testing.T, w *workspace) int {
+	t.Helper()
+	logs, _ := filepath.Glob(filepath.Join(w.dir, "logs", "*-apply.log"))
+	if len(logs) == 0 {
+		t.Fatal("no TRACE log of the apply")
+	}
+	n := 0
+	for _, l := range logs {
+		b, err := os.ReadFile(l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += len(throttleLine.FindAll(b, -1))
+	}
+	return n
 }

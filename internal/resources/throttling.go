@@ -94,9 +94,16 @@ func formatWait(d time.Duration) string {
 	return fmt.Sprintf("%d min %d s", s/60, s%60)
 }
 
-// wasThrottled reports a call that ended waiting out throttling.
+// wasThrottled reports a call that throttling ended: a last answer of 429,
+// or a deadline or interrupt that came while it waited for the quota.
 func wasThrottled(e *fgs.Error) bool {
-	return e.Pace != nil || e.Throttled > 0 || (e.Kind == fgs.KindAPI && e.StatusCode == 429)
+	switch e.Kind {
+	case fgs.KindAPI:
+		return e.StatusCode == 429
+	case fgs.KindTimeout, fgs.KindCanceled:
+		return e.Pace != nil || e.Throttled > 0
+	}
+	return false
 }
 
 // explainThrottled explains a call that throttling kept from completing.

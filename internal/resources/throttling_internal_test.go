@@ -27,3 +27,24 @@ func TestPaceText(t *testing.T) {
 		}
 	}
 }
+
+// Throttling is named only where it had a part in the failure.
+func TestThrottlingNamedOnlyWhereItMattered(t *testing.T) {
+	pace := &fgs.PaceStatus{API: "cancel", Quota: fgs.Quota{Limit: 100, Window: time.Minute}, Throttled: 7}
+	cc := callContext{action: "Cancel Async Invocation", cancelling: true, timeoutSetting: "timeouts.create", timeout: time.Minute}
+	cases := []struct {
+		e    *fgs.Error
+		want string
+	}{
+		{&fgs.Error{Kind: fgs.KindTimeout, Pace: pace}, "Failed to Cancel Async Invocation: Throttled Until the Timeout"},
+		{&fgs.Error{Kind: fgs.KindCanceled, Pace: pace}, "Failed to Cancel Async Invocation: Interrupted While Throttled"},
+		{&fgs.Error{Kind: fgs.KindAPI, StatusCode: 429, Pace: pace}, "Failed to Cancel Async Invocation: Throttled"},
+		{&fgs.Error{Kind: fgs.KindAPI, StatusCode: 500, Pace: pace}, "Failed to Cancel Async Invocation: FunctionGraph Server Error"},
+		{&fgs.Error{Kind: fgs.KindTimeout}, "Failed to Cancel Async Invocation: Timed Out"},
+	}
+	for _, c := range cases {
+		if got, detail := describeCallError(c.e, cc); got != c.want {
+			t.Errorf("%+v: %q, want %q\n%s", c.e, got, c.want, detail)
+		}
+	}
+}
