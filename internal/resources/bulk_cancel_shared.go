@@ -279,7 +279,10 @@ func (r bulkCancelRun) targets(ctx context.Context, client *fgs.Client, out *bul
 }
 
 // wait polls until the accepted cancels have stopped their invocations. The
-// cancels are recorded whatever happens here.
+// cancels are recorded whatever happens here. A wait cut short (a deadline,
+// an interrupt) says so as the single cancel does: a warning where the
+// record keeps the accepted cancels (an error would taint it, and the
+// replacement would send them again), an error where nothing is kept.
 func (r bulkCancelRun) wait(ctx context.Context, client *fgs.Client, urn fgs.URN, results []fgs.BulkResult, diags *diag.Diagnostics) {
 	var ids []string
 	for _, res := range results {
@@ -298,14 +301,22 @@ func (r bulkCancelRun) wait(ctx context.Context, client *fgs.Client, urn fgs.URN
 	facts := fmt.Sprintf("\n\nFunction URN: %s\nStill unfinished: %d of %d\n%s", urn, len(still), len(ids), listed(still))
 	stands := "They were not sent again."
 	if r.recordsState {
-		stands = "The accepted cancels are recorded in the state; they were not sent again."
+		stands = "The accepted cancels are recorded in the state (cancelled_request_ids); they were not sent again, and the next apply does not send them " +
+			"or wait for them again. To see whether the invocations listed below have stopped, read them with the huaweicloud_fgs_async_invocations data source."
+	}
+	cutShort := diags.AddError
+	if r.recordsState {
+		cutShort = diags.AddWarning
 	}
 	e, _ := fgs.AsError(err)
 	switch {
-	case e != nil && (e.Kind == fgs.KindTimeout || e.Kind == fgs.KindCanceled):
-		diags.AddError("Invocations Still Running After Cancel",
-			fmt.Sprintf("FunctionGraph accepted the cancels, but some invocations had not stopped when waiting ended (%s). %s\n\n"+
-				"Raise %s to wait longer, or set wait_for_stop = false to return once the cancels are accepted.", e.Message, stands, r.timeoutSetting)+facts)
+	case e != nil && e.Kind == fgs.KindTimeout:
+		cutShort(countedTitle(len(still), "Invocation Still Running After Cancel", "Invocations Still Running After Cancel"),
+			fmt.Sprintf("FunctionGraph accepted the cancels, but some invocations had not stopped when %s passed (%s). %s\n\n"+
+				"Raise %s to wait longer, or set wait_for_stop = false to return once the cancels are accepted.", r.timeoutSetting, e.Message, stands, r.timeoutSetting)+facts)
+	case e != nil && e.Kind == fgs.KindCanceled || ctx.Err() != nil:
+		cutShort(fmt.Sprintf("Interrupted While Waiting for %s to Stop", wasWere(len(ids), "the Invocation", fmt.Sprintf("%d Invocations", len(ids)))),
+			"FunctionGraph accepted the cancels, and Terraform was interrupted while waiting for the invocations to end. "+stands+facts)
 	default:
 		summary, detail := describeCallError(err, callContext{action: "Confirm the Stop", invoked: !r.recordsState})
 		diags.AddWarning("Stop Not Confirmed",

@@ -421,7 +421,7 @@ func TestAsyncInvocationsCancelResource_retriesOnlyFailed(t *testing.T) {
 			{
 				PreConfig:   refuseOnce,
 				Config:      bulkConfig(emu, urn, first, opts...),
-				ExpectError: acctest.ErrorPattern(`Failed to Cancel 1 of 3 Async Invocations.*2 invocations were cancelled.*this one was not.*- ` + first[0] + `: HTTP 403.*next apply retries only these`),
+				ExpectError: acctest.ErrorPattern(`Failed to Cancel 1 of 3 Async Invocations: Access Denied.*2 invocations were cancelled.*this one was not.*- ` + first[0] + `: HTTP 403.*next apply retries only these`),
 				Check:       expectCancels(emu, urn, 3, map[string]int{first[0]: 0, first[1]: 1, first[2]: 1}),
 			},
 			{
@@ -439,7 +439,7 @@ func TestAsyncInvocationsCancelResource_retriesOnlyFailed(t *testing.T) {
 			{
 				PreConfig:   refuseOnce,
 				Config:      bulkConfig(emu, urn, ids, opts...),
-				ExpectError: acctest.ErrorPattern(`Failed to Cancel 1 of 2 Async Invocations.*- ` + more[0] + `: HTTP 403`),
+				ExpectError: acctest.ErrorPattern(`Failed to Cancel 1 of 2 Async Invocations: Access Denied.*- ` + more[0] + `: HTTP 403`),
 				Check:       expectCancels(emu, urn, 6, map[string]int{first[0]: 1, first[1]: 1, first[2]: 1, more[0]: 0, more[1]: 1}),
 			},
 			{
