@@ -141,6 +141,11 @@ func answerCases() []shapeCase {
 		counts: shapeCounts{cancels: 1, accepted: 1}, listsVary: true}
 	interruptedResource := interrupted
 	interruptedResource.diags = []string{"Warning: Interrupted While Waiting for the Invocation to Stop"}
+	// A wait the timeout ends: as interrupted, under the title of what was seen.
+	stillRunning := shapeOutcome{fails: true, diags: []string{"Error: Invocation Still Running After Cancel"},
+		counts: shapeCounts{cancels: 1, accepted: 1}, listsVary: true}
+	stillRunningResource := stillRunning
+	stillRunningResource.fails, stillRunningResource.diags = false, []string{"Warning: Invocation Still Running After Cancel"}
 	return []shapeCase{
 		forbidden,
 		neverHad,
@@ -163,6 +168,9 @@ func answerCases() []shapeCase {
 			interruptWhen: func(s fgsemu.Stats) bool { return s.AcceptedCancels > 0 && s.RequestsByOp[fgsemu.OpList] > 0 },
 			want:          interrupted,
 			per:           map[string]shapeOutcome{"resource": interruptedResource, "bulk_resource": interruptedResource}},
+		{name: "timeout while waiting", function: fgsemu.Function{StopDelay: time.Hour},
+			args: withArgs(func(a *shapeArgs) { a.timeout = `"3s"` }), want: stillRunning,
+			per: map[string]shapeOutcome{"resource": stillRunningResource, "bulk_resource": stillRunningResource}},
 	}
 }
 
