@@ -35,6 +35,16 @@ func addBulkDiagnostics(diags *diag.Diagnostics, results []fgs.BulkResult, cc ca
 			}
 		}
 	}
+	addStoppedWarnings(diags, already, ended, len(results), cc)
+	if len(failed) == 0 {
+		return
+	}
+	addFailedError(diags, failed, cancelled, len(results), cc)
+}
+
+// addStoppedWarnings warns of the requests found already cancelled, and of
+// those that had ended on their own: the single cancel's titles, counted.
+func addStoppedWarnings(diags *diag.Diagnostics, already, ended []fgs.BulkResult, total int, cc callContext) {
 	where := func(list string) string {
 		if cc.invoked {
 			return ""
@@ -46,19 +56,21 @@ func addBulkDiagnostics(diags *diag.Diagnostics, results []fgs.BulkResult, cc ca
 			fmt.Sprintf("FunctionGraph refused %d of %s because %s no longer running, and %s status shows %s already been cancelled: "+
 				"most often by an earlier apply or invocation that was interrupted or timed out after sending the cancel, or by another tool. "+
 				"Nothing needs to be done.%s\n\n%s%s",
-				len(already), countOf(len(results), "cancel"), wasWere(len(already), "the invocation was", "the invocations were"),
+				len(already), countOf(total, "cancel"), wasWere(len(already), "the invocation was", "the invocations were"),
 				wasWere(len(already), "its", "their"), wasWere(len(already), "it had", "they had"),
 				where("cancelled_request_ids"), stoppedLines(already), moreText(len(already))))
 	}
 	if len(ended) > 0 {
 		diags.AddWarning(countedTitle(len(ended), "Invocation Had Already Ended", "Invocations Had Already Ended"),
 			fmt.Sprintf("%d of %s had ended on %s own before the cancel reached %s; there was nothing to cancel.%s\n\n%s%s",
-				len(ended), countOf(len(results), "invocation"), wasWere(len(ended), "its", "their"), wasWere(len(ended), "it", "them"),
+				len(ended), countOf(total, "invocation"), wasWere(len(ended), "its", "their"), wasWere(len(ended), "it", "them"),
 				where("ended_request_ids, not in cancelled_request_ids"), stoppedLines(ended), moreText(len(ended))))
 	}
-	if len(failed) == 0 {
-		return
-	}
+}
+
+// addFailedError is one error naming each failed request (the first
+// failuresListed), with the first failure explained in full.
+func addFailedError(diags *diag.Diagnostics, failed []fgs.BulkResult, cancelled, total int, cc callContext) {
 	lines := make([]string, 0, min(len(failed), failuresListed))
 	for _, r := range failed[:min(len(failed), failuresListed)] {
 		lines = append(lines, fmt.Sprintf("- %s: %s", r.Request.RequestID, failureReason(r)))
@@ -66,7 +78,7 @@ func addBulkDiagnostics(diags *diag.Diagnostics, results []fgs.BulkResult, cc ca
 	cc.requestID = failed[0].Request.RequestID
 	summary, detail := describeCallError(failed[0].Err, cc)
 	noun := "Async Invocations"
-	if len(results) == 1 {
+	if total == 1 {
 		noun = "Async Invocation"
 	}
 	done := fmt.Sprintf("%s %s cancelled and recorded in the state (cancelled_request_ids); %s not:",
@@ -77,7 +89,7 @@ func addBulkDiagnostics(diags *diag.Diagnostics, results []fgs.BulkResult, cc ca
 			wasWere(len(failed), "this one was", fmt.Sprintf("these %d were", len(failed))))
 		next = "To retry only these, invoke the action again with request_ids set to them."
 	}
-	diags.AddError(fmt.Sprintf("Failed to Cancel %d of %d %s%s", len(failed), len(results), noun, sharedReason(failed, cc)),
+	diags.AddError(fmt.Sprintf("Failed to Cancel %d of %d %s%s", len(failed), total, noun, sharedReason(failed, cc)),
 		fmt.Sprintf("%s\n\n%s%s\n\n%s\n\nThe first failure in full: %s\n%s",
 			done, strings.Join(lines, "\n"), moreText(len(failed)), next, summary, detail))
 }
