@@ -2,10 +2,13 @@ package resources_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	tfjson "github.com/hashicorp/terraform-json"
 
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/acctest"
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgs"
@@ -44,7 +47,10 @@ type shapeCase struct {
 	interruptWhen func(fgsemu.Stats) bool
 	// invoke runs an action with apply -invoke instead of an action_trigger.
 	invoke bool
-	want   shapeOutcome
+	// recorded: a shape with state keeps the accepted cancel in a record
+	// that is not tainted, so no later apply sends it again.
+	recorded bool
+	want     shapeOutcome
 	// per: the outcome of a shape that differs, each with why.
 	per map[string]shapeOutcome
 }
@@ -164,11 +170,11 @@ func answerCases() []shapeCase {
 		// An action is invoked directly here: Terraform 1.14.9 can crash
 		// ("range function continued iteration") when interrupted while a
 		// triggered action runs.
-		{name: "ctrl-c while waiting", function: fgsemu.Function{StopDelay: time.Hour}, invoke: true,
+		{name: "ctrl-c while waiting", function: fgsemu.Function{StopDelay: time.Hour}, invoke: true, recorded: true,
 			interruptWhen: func(s fgsemu.Stats) bool { return s.AcceptedCancels > 0 && s.RequestsByOp[fgsemu.OpList] > 0 },
 			want:          interrupted,
 			per:           map[string]shapeOutcome{"resource": interruptedResource, "bulk_resource": interruptedResource}},
-		{name: "timeout while waiting", function: fgsemu.Function{StopDelay: time.Hour},
+		{name: "timeout while waiting", function: fgsemu.Function{StopDelay: time.Hour}, recorded: true,
 			args: withArgs(func(a *shapeArgs) { a.timeout = `"3s"` }), want: stillRunning,
 			per: map[string]shapeOutcome{"resource": stillRunningResource, "bulk_resource": stillRunningResource}},
 	}
@@ -247,6 +253,36 @@ func runShapeCase(t *testing.T, c shapeCase, s cancelShape) {
 	res := w.run(interrupt, cmd...)
 
 	c.outcomeFor(s).check(t, s, res, shapeCountsOf(emu.Stats()))
+	if c.recorded && !s.action && !s.ephemeral {
+		checkRecorded(t, w, s, id)
+	}
+}
+
+// checkRecorded fails the test unless the state records the accepted cancel
+// of id, untainted, and waiting for the stop where the shape can wait again:
+// stop_pending in the single resource, cancelled_request_ids in the bulk.
+func checkRecorded(t *testing.T, w *shapeWorkspace, s cancelShape, id string) {
+	t.Helper()
+	res := w.run(nil, "show", "-json")
+	var st tfjson.State
+	if err := json.Unmarshal([]byte(res.Output), &st); res.Code != 0 || err != nil || st.Values == nil {
+		t.Fatalf("%s: reading the state: %v\n%s", s.name, err, res)
+	}
+	for _, r := range st.Values.RootModule.Resources {
+		if r.Address != s.typeName+".test" {
+			continue
+		}
+		kept := r.AttributeValues["stop_pending"] == true && r.AttributeValues["cancelled"] == true
+		if s.bulk {
+			ids, _ := r.AttributeValues["cancelled_request_ids"].([]any)
+			kept = len(ids) == 1 && ids[0] == id
+		}
+		if !kept || r.Tainted {
+			t.Errorf("%s: the accepted cancel is not kept in an untainted record (tainted=%v): %v", s.name, r.Tainted, r.AttributeValues)
+		}
+		return
+	}
+	t.Errorf("%s: no %s.test in the state:\n%s", s.name, s.typeName, res.Output)
 }
 
 // outcomeFor is the case's outcome for the shape. The ephemeral cancel
