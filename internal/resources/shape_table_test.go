@@ -258,9 +258,9 @@ func runShapeCase(t *testing.T, c shapeCase, s cancelShape) {
 	}
 }
 
-// checkRecorded fails the test unless the state records the accepted cancel
-// of id, untainted, and waiting for the stop where the shape can wait again:
-// stop_pending in the single resource, cancelled_request_ids in the bulk.
+// checkRecorded fails the test unless an untainted state records the
+// accepted cancel of id: the single resource with stop_pending (its next
+// apply waits again), the bulk in cancelled_request_ids.
 func checkRecorded(t *testing.T, w *shapeWorkspace, s cancelShape, id string) {
 	t.Helper()
 	res := w.run(nil, "show", "-json")
