@@ -2,6 +2,7 @@ package resources
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -144,6 +145,12 @@ func (r *asyncInvocationsCancelResource) Schema(ctx context.Context, _ resource.
 				MarkdownDescription: "Every target now known to be cancelled: those whose cancel FunctionGraph accepted, " +
 					"and those found already cancelled. Never sent again.",
 			},
+			"stop_pending_request_ids": schema.ListAttribute{
+				ElementType: types.StringType,
+				Computed:    true,
+				MarkdownDescription: "Cancelled targets not yet seen to stop when the wait for them was cut short (the timeout, or Ctrl-C). " +
+					"The next apply waits for them again, in place, and sends no cancel; with `wait_for_stop = false` it stops waiting. Empty otherwise.",
+			},
 			"ended_request_ids": schema.ListAttribute{
 				ElementType: types.StringType,
 				Computed:    true,
@@ -227,6 +234,7 @@ func (r *asyncInvocationsCancelResource) ModifyPlan(ctx context.Context, req res
 	wanted := listStrings(ctx, m.RequestIDs, &resp.Diagnostics)
 	sends := rec.plannedSends(wanted)
 	set("listed_by_status", prior.ListedByStatus)
+	planPendingStops(m, prior, sends, set, &resp.Diagnostics)
 	if !sends.none() {
 		addSendsWarning(sends, rec, wanted, &resp.Diagnostics)
 		set("sends", types.StringValue(sends.String()))
@@ -284,6 +292,7 @@ func (r *asyncInvocationsCancelResource) Create(ctx context.Context, req resourc
 	m.ID = types.StringValue(out.urn.String() + "/" + time.Now().UTC().Format(time.RFC3339Nano))
 	m.Region = types.StringValue(out.urn.Region)
 	m.CancelledRequestIDs, m.EndedRequestIDs, m.Failed = rec.lists()
+	m.StopPendingRequestIDs = idList(out.pending)
 	m.Sends = types.StringValue(createdSendsText(len(out.results), skipped, out.listed))
 	m.ListedByStatus = types.MapNull(types.Int64Type)
 	if out.listed != nil {
@@ -316,7 +325,11 @@ func (r *asyncInvocationsCancelResource) Update(ctx context.Context, req resourc
 		rec.keepOnly(wanted)
 	}
 	sends := rec.plannedSends(wanted)
-	if !sends.none() {
+	pending := prior.pendingStops(ctx, rec, &resp.Diagnostics)
+	if !m.StopPendingRequestIDs.IsUnknown() || !m.WaitForStop.ValueBool() {
+		pending = nil // not waited for again: the plan keeps them, or stops waiting
+	}
+	if !sends.none() || len(pending) > 0 {
 		createTimeout, diags := m.Timeouts.Create(ctx, defaultCancelTimeout)
 		resp.Diagnostics.Append(diags...)
 		timeout, diags := m.Timeouts.Update(ctx, createTimeout)
@@ -326,7 +339,7 @@ func (r *asyncInvocationsCancelResource) Update(ctx context.Context, req resourc
 		}
 		run := bulkCancelRun{
 			data: r.data, args: m.bulkCancelArgs, waitForStop: m.WaitForStop.ValueBool(),
-			timeout: timeout, timeoutSetting: "timeouts.update", recordsState: true, only: sends.ids(),
+			timeout: timeout, timeoutSetting: "timeouts.update", recordsState: true, only: sends.ids(), pending: pending,
 		}
 		out, sent := run.send(ctx, &resp.Diagnostics)
 		if !sent {
@@ -334,6 +347,10 @@ func (r *asyncInvocationsCancelResource) Update(ctx context.Context, req resourc
 		}
 		rec.add(out.results)
 		r.data.rememberDone(out.urn.String(), rec)
+		m.StopPendingRequestIDs = idList(out.pending)
+	}
+	if m.StopPendingRequestIDs.IsUnknown() { // a wait turned off, or nothing left to wait for
+		m.StopPendingRequestIDs = idList(nil)
 	}
 	m.CancelledRequestIDs, m.EndedRequestIDs, m.Failed = rec.lists()
 	if m.Sends.IsUnknown() { // request IDs known only at apply
@@ -370,14 +387,50 @@ func (r *asyncInvocationsCancelResource) ImportState(_ context.Context, _ resour
 // asyncInvocationsCancelResourceModel is the resource's state.
 type asyncInvocationsCancelResourceModel struct {
 	bulkCancelArgs
-	ID                  types.String   `tfsdk:"id"`
-	WaitForStop         types.Bool     `tfsdk:"wait_for_stop"`
-	Sends               types.String   `tfsdk:"sends"`
-	ListedByStatus      types.Map      `tfsdk:"listed_by_status"`
-	CancelledRequestIDs types.List     `tfsdk:"cancelled_request_ids"`
-	EndedRequestIDs     types.List     `tfsdk:"ended_request_ids"`
-	Failed              types.List     `tfsdk:"failed"`
-	Timeouts            timeouts.Value `tfsdk:"timeouts"`
+	ID                  types.String `tfsdk:"id"`
+	WaitForStop         types.Bool   `tfsdk:"wait_for_stop"`
+	Sends               types.String `tfsdk:"sends"`
+	ListedByStatus      types.Map    `tfsdk:"listed_by_status"`
+	CancelledRequestIDs types.List   `tfsdk:"cancelled_request_ids"`
+	EndedRequestIDs     types.List   `tfsdk:"ended_request_ids"`
+	Failed              types.List   `tfsdk:"failed"`
+	// StopPendingRequestIDs are cancelled, not yet seen to stop.
+	StopPendingRequestIDs types.List     `tfsdk:"stop_pending_request_ids"`
+	Timeouts              timeouts.Value `tfsdk:"timeouts"`
+}
+
+// pendingStops are the prior record's pending stops that the record still holds.
+func (m asyncInvocationsCancelResourceModel) pendingStops(ctx context.Context, rec *bulkRecord, diags *diag.Diagnostics) []string {
+	var ids []string
+	for _, id := range listStrings(ctx, m.StopPendingRequestIDs, diags) {
+		if rec.done(id) {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// planPendingStops plans, for a record with pending stops, a wait in place
+// that sends no cancel (what stays pending unknown until seen), or with
+// wait_for_stop turned off, the end of waiting. Cancels to send wait anyway.
+func planPendingStops(m, prior asyncInvocationsCancelResourceModel, sends bulkSends, set func(string, attr.Value), diags *diag.Diagnostics) {
+	n := len(prior.StopPendingRequestIDs.Elements())
+	switch {
+	case !m.WaitForStop.IsUnknown() && !m.WaitForStop.ValueBool():
+		if !prior.StopPendingRequestIDs.IsNull() {
+			set("stop_pending_request_ids", idList(nil))
+		}
+	case n > 0:
+		set("stop_pending_request_ids", types.ListUnknown(types.StringType))
+		diags.AddWarning(fmt.Sprintf("Waiting Again for %s to Stop", wasWere(n, "the Invocation", fmt.Sprintf("%d Invocations", n))),
+			fmt.Sprintf("FunctionGraph accepted the cancels, but %s not yet seen to end when the wait stopped (stop_pending_request_ids). "+
+				"This apply waits again for them to end, in place, and sends no new cancel for them. Set wait_for_stop = false to stop waiting.\n\n%s",
+				wasWere(n, "this invocation was", "these invocations were"), listed(idsOf(prior.StopPendingRequestIDs))))
+	case !sends.none():
+		set("stop_pending_request_ids", types.ListUnknown(types.StringType))
+	default:
+		set("stop_pending_request_ids", prior.StopPendingRequestIDs)
+	}
 }
 
 // record reads the record from the state's three lists.

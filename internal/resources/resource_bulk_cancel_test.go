@@ -616,3 +616,61 @@ func TestAsyncInvocationsCancelResource_endedOnItsOwn(t *testing.T) {
 		}},
 	})
 }
+
+// A wait the deadline cuts short keeps the accepted cancels in an untainted
+// record, those not seen to stop in stop_pending_request_ids; the next apply
+// waits for them again in place, sending no cancel, as the single resource
+// does with stop_pending; the apply after it has nothing to do.
+func TestAsyncInvocationsCancelResource_waitsAgainAfterDeadline(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("slow")
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn, StopDelay: 6 * time.Second})
+	ids := invokeN(t, emu, urn, 2)
+	config := bulkConfig(emu, urn, ids, "timeouts {\n    create = \"2s\"\n  }")
+	var listsBefore int64
+	waitedAgain := func(*terraform.State) error {
+		if lists := emu.Stats().RequestsByOp[fgsemu.OpList]; lists <= listsBefore {
+			return fmt.Errorf("the apply read no status (%d status queries before it, %d after): it did not wait again", listsBefore, lists)
+		}
+		return nil
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(bulkAddr, tfjsonpath.New("cancelled_request_ids"), stringList(ids)),
+					statecheck.ExpectKnownValue(bulkAddr, tfjsonpath.New("stop_pending_request_ids"), stringList(ids)),
+				},
+				Check: resource.ComposeTestCheckFunc(expectStats(emu, 2, 2), expectNotTainted(bulkAddr)),
+				// The pending stops are themselves the change the next plan makes.
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				Config: config,
+				PreConfig: func() {
+					for _, id := range ids {
+						untilInvocationEnds(t, emu, urn, id)()
+					}
+					listsBefore = emu.Stats().RequestsByOp[fgsemu.OpList]
+				},
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(bulkAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue(bulkAddr, tfjsonpath.New("stop_pending_request_ids")),
+					plancheck.ExpectKnownValue(bulkAddr, tfjsonpath.New("sends"), knownvalue.StringExact("nothing")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(bulkAddr, tfjsonpath.New("cancelled_request_ids"), stringList(ids)),
+					statecheck.ExpectKnownValue(bulkAddr, tfjsonpath.New("stop_pending_request_ids"), knownvalue.ListExact(nil)),
+				},
+				Check: resource.ComposeTestCheckFunc(expectStats(emu, 2, 2), waitedAgain),
+			},
+			{
+				Config:           config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check:            expectStats(emu, 2, 2),
+			},
+		},
+	})
+}

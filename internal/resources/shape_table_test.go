@@ -140,7 +140,7 @@ func answerCases() []shapeCase {
 	neverHad.prepare = func(*testing.T, *fgsemu.Emulator, string) string { return neverInvoked }
 	notRunning := shapeCounts{cancels: 1, lists: 1, requests: 2}
 	// An interrupted wait: the accepted cancel stands. The resources record
-	// it (stop_pending, cancelled_request_ids) and warn; the ephemeral and
+	// it (stop_pending, stop_pending_request_ids) and warn; the ephemeral and
 	// the actions have no state to keep it in, so the apply fails, saying
 	// the cancel was accepted.
 	interrupted := shapeOutcome{fails: true, diags: []string{"Error: Interrupted While Waiting for the Invocation to Stop"},
@@ -259,8 +259,8 @@ func runShapeCase(t *testing.T, c shapeCase, s cancelShape) {
 }
 
 // checkRecorded fails the test unless an untainted state records the
-// accepted cancel of id: the single resource with stop_pending (its next
-// apply waits again), the bulk in cancelled_request_ids.
+// accepted cancel of id, pending its stop, which the next apply waits for
+// again: stop_pending in the single resource, stop_pending_request_ids in the bulk.
 func checkRecorded(t *testing.T, w *shapeWorkspace, s cancelShape, id string) {
 	t.Helper()
 	res := w.run(nil, "show", "-json")
@@ -275,7 +275,8 @@ func checkRecorded(t *testing.T, w *shapeWorkspace, s cancelShape, id string) {
 		kept := r.AttributeValues["stop_pending"] == true && r.AttributeValues["cancelled"] == true
 		if s.bulk {
 			ids, _ := r.AttributeValues["cancelled_request_ids"].([]any)
-			kept = len(ids) == 1 && ids[0] == id
+			pending, _ := r.AttributeValues["stop_pending_request_ids"].([]any)
+			kept = len(ids) == 1 && ids[0] == id && len(pending) == 1 && pending[0] == id
 		}
 		if !kept || r.Tainted {
 			t.Errorf("%s: the accepted cancel is not kept in an untainted record (tainted=%v): %v", s.name, r.Tainted, r.AttributeValues)
