@@ -250,13 +250,7 @@ func (r bulkCancelRun) send(ctx context.Context, diags *diag.Diagnostics) (out b
 		action: "Cancel Async Invocation", cancelling: true, timeoutSetting: r.timeoutSetting, timeout: r.timeout, invoked: !r.recordsState,
 	})
 	if r.waitForStop {
-		ids := append([]string{}, r.pending...)
-		for _, res := range out.results {
-			if res.Err == nil && res.Result.AcceptedNow() {
-				ids = append(ids, res.Request.RequestID)
-			}
-		}
-		out.pending = r.wait(ctx, client, urn, ids, diags)
+		out.pending = r.wait(ctx, client, urn, append(acceptedIDs(out.results), r.pending...), diags)
 	}
 	return out, true
 }
@@ -290,50 +284,6 @@ func (r bulkCancelRun) targets(ctx context.Context, client *fgs.Client, out *bul
 	}
 	r.report("Found " + byStatusText(out.listed))
 	return ids, true
-}
-
-// wait polls until the cancelled invocations ids have stopped, and returns
-// those a wait cut short (a deadline, an interrupt) did not see stop. The
-// cancels are recorded whatever happens here. A wait cut short says so as
-// the single cancel does: a warning where the record keeps the accepted
-// cancels (an error would taint it, and the replacement would send them
-// again), an error where nothing is kept.
-func (r bulkCancelRun) wait(ctx context.Context, client *fgs.Client, urn fgs.URN, ids []string, diags *diag.Diagnostics) (pending []string) {
-	if len(ids) == 0 {
-		return nil
-	}
-	r.report(fmt.Sprintf("Waiting for %s to stop", countOf(len(ids), "cancelled invocation")))
-	still, err := client.WaitForStopMany(ctx, urn, ids, r.data.StopPoll)
-	if err == nil {
-		return nil
-	}
-	facts := fmt.Sprintf("\n\nFunction URN: %s\nStill unfinished: %d of %d\n%s", urn, len(still), len(ids), listed(still))
-	stands, pendingStands := "They were not sent again.", "They were not sent again."
-	cutShort := diags.AddError
-	if r.recordsState {
-		stands = "The accepted cancels are recorded in the state (cancelled_request_ids); they were not sent again."
-		pendingStands = "The accepted cancels are recorded in the state (cancelled_request_ids), and those not seen to stop in stop_pending_request_ids; " +
-			"they were not sent again. The next apply waits again for those, in place, without sending a new cancel."
-		cutShort = diags.AddWarning
-	}
-	e, _ := fgs.AsError(err)
-	switch {
-	case e != nil && e.Kind == fgs.KindTimeout:
-		cutShort(countedTitle(len(still), "Invocation Still Running After Cancel", "Invocations Still Running After Cancel"),
-			fmt.Sprintf("FunctionGraph accepted the cancels, but some invocations had not stopped when %s passed (%s). %s\n\n"+
-				"Raise %s to wait longer, or set wait_for_stop = false to return once the cancels are accepted.", r.timeoutSetting, e.Message, pendingStands, r.timeoutSetting)+facts)
-		return still
-	case e != nil && e.Kind == fgs.KindCanceled || ctx.Err() != nil:
-		cutShort(fmt.Sprintf("Interrupted While Waiting for %s to Stop", wasWere(len(ids), "the Invocation", fmt.Sprintf("%d Invocations", len(ids)))),
-			"FunctionGraph accepted the cancels, and Terraform was interrupted while waiting for the invocations to end. "+pendingStands+facts)
-		return still
-	default:
-		summary, detail := describeCallError(err, callContext{action: "Confirm the Stop", invoked: !r.recordsState})
-		diags.AddWarning("Stop Not Confirmed",
-			"FunctionGraph accepted the cancels, but the invocations' status could not be read to confirm they stopped. "+
-				stands+"\n\n"+summary+"\n"+detail+facts)
-	}
-	return nil
 }
 
 func (r bulkCancelRun) report(msg string) {

@@ -2,7 +2,6 @@ package resources
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -397,43 +396,4 @@ type asyncInvocationsCancelResourceModel struct {
 	// StopPendingRequestIDs are cancelled, not yet seen to stop.
 	StopPendingRequestIDs types.List     `tfsdk:"stop_pending_request_ids"`
 	Timeouts              timeouts.Value `tfsdk:"timeouts"`
-}
-
-// pendingStops are the prior record's pending stops that the record still holds.
-func (m asyncInvocationsCancelResourceModel) pendingStops(ctx context.Context, rec *bulkRecord, diags *diag.Diagnostics) []string {
-	var ids []string
-	for _, id := range listStrings(ctx, m.StopPendingRequestIDs, diags) {
-		if rec.done(id) {
-			ids = append(ids, id)
-		}
-	}
-	return ids
-}
-
-// planPendingStops plans, for a record with pending stops, a wait in place
-// that sends no cancel (what stays pending unknown until seen), or with
-// wait_for_stop turned off, the end of waiting. Cancels to send wait anyway.
-func planPendingStops(m, prior asyncInvocationsCancelResourceModel, sends bulkSends, set func(string, attr.Value), diags *diag.Diagnostics) {
-	n := len(prior.StopPendingRequestIDs.Elements())
-	switch {
-	case !m.WaitForStop.IsUnknown() && !m.WaitForStop.ValueBool():
-		if !prior.StopPendingRequestIDs.IsNull() {
-			set("stop_pending_request_ids", idList(nil))
-		}
-	case n > 0:
-		set("stop_pending_request_ids", types.ListUnknown(types.StringType))
-		diags.AddWarning(fmt.Sprintf("Waiting Again for %s to Stop", wasWere(n, "the Invocation", fmt.Sprintf("%d Invocations", n))),
-			fmt.Sprintf("FunctionGraph accepted the cancels, but %s not yet seen to end when the wait stopped (stop_pending_request_ids). "+
-				"This apply waits again for them to end, in place, and sends no new cancel for them. Set wait_for_stop = false to stop waiting.\n\n%s",
-				wasWere(n, "this invocation was", "these invocations were"), listed(idsOf(prior.StopPendingRequestIDs))))
-	case !sends.none():
-		set("stop_pending_request_ids", types.ListUnknown(types.StringType))
-	default:
-		set("stop_pending_request_ids", prior.StopPendingRequestIDs)
-	}
-}
-
-// record reads the record from the state's three lists.
-func (m asyncInvocationsCancelResourceModel) record(ctx context.Context, diags *diag.Diagnostics) *bulkRecord {
-	return bulkRecordFrom(ctx, m.CancelledRequestIDs, m.EndedRequestIDs, m.Failed, diags)
 }

@@ -674,3 +674,43 @@ func TestAsyncInvocationsCancelResource_waitsAgainAfterDeadline(t *testing.T) {
 		},
 	})
 }
+
+// With wait_for_stop turned off, pending stops stop being waited for: in
+// place, with no status query and no cancel.
+func TestAsyncInvocationsCancelResource_pendingThenDisabled(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("slow")
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn, StopDelay: time.Hour})
+	ids := invokeN(t, emu, urn, 1)
+	var listsBefore int64
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config: bulkConfig(emu, urn, ids, "timeouts {\n    create = \"2s\"\n  }"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(bulkAddr, tfjsonpath.New("stop_pending_request_ids"), stringList(ids)),
+				},
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				Config:    bulkConfig(emu, urn, ids, "wait_for_stop = false", "timeouts {\n    create = \"2s\"\n  }"),
+				PreConfig: func() { listsBefore = emu.Stats().RequestsByOp[fgsemu.OpList] },
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(bulkAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(bulkAddr, tfjsonpath.New("stop_pending_request_ids"), knownvalue.ListExact(nil)),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(bulkAddr, tfjsonpath.New("stop_pending_request_ids"), knownvalue.ListExact(nil)),
+					statecheck.ExpectKnownValue(bulkAddr, tfjsonpath.New("cancelled_request_ids"), stringList(ids)),
+				},
+				Check: resource.ComposeTestCheckFunc(expectStats(emu, 1, 1), func(*terraform.State) error {
+					if lists := emu.Stats().RequestsByOp[fgsemu.OpList]; lists != listsBefore {
+						return fmt.Errorf("%d status queries after wait_for_stop was turned off, want none", lists-listsBefore)
+					}
+					return nil
+				}),
+			},
+		},
+	})
+}
