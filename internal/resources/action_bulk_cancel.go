@@ -104,7 +104,7 @@ func (a *asyncInvocationsCancelAction) Schema(_ context.Context, _ action.Schema
 				Optional: true,
 				MarkdownDescription: "How long the cancels may take with all their retries, as a duration such as `30s` or `5m`. " +
 					"Defaults to `5m`.",
-				Validators: []validator.String{validators.Duration()},
+				Validators: []validator.String{timeoutValidator{}},
 			},
 		},
 	}

@@ -117,7 +117,7 @@ func TestAsyncInvocationsCancelAction_partialFailure(t *testing.T) {
 		f.bulkConfig(map[string]tftypes.Value{"request_ids": requestIDList(append(ids, unknown))}))
 	d := diagText(res.Diagnostics)
 	if !hasError(res.Diagnostics) || strings.Count(d, "[ERROR]") != 1 ||
-		!regexp.MustCompile(`Failed to Cancel 1 of 6 Async Invocations: 5 invocations were cancelled.*- `+unknown+`: HTTP 400 FSS.0400`).MatchString(strings.ReplaceAll(d, "\n", " ")) {
+		!regexp.MustCompile(`Failed to Cancel 1 of 6 Async Invocations: Invocation Cannot Be Cancelled: 5 invocations were cancelled.*- `+unknown+`: HTTP 400 FSS.0400`).MatchString(strings.ReplaceAll(d, "\n", " ")) {
 		t.Fatalf("diagnostics: %s", d)
 	}
 	if s := f.emu.Stats(); s.AcceptedCancels != 5 {
@@ -206,7 +206,7 @@ resource "terraform_data" "deploy" {
 			},
 			{
 				Config:      config(`timeout = "0s"`),
-				ExpectError: acctest.ErrorPattern(`Invalid Duration.*"0s" is not a positive duration`),
+				ExpectError: acctest.ErrorPattern(`Invalid Timeout.*timeout is "0s": a cancel needs a positive time`),
 			},
 			{
 				Config: config(`started_within = "1h"`),

@@ -64,7 +64,7 @@ func (a *asyncInvocationCancelAction) Schema(_ context.Context, _ action.SchemaR
 			"timeout": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: descTimeout,
-				Validators:          []validator.String{validators.Duration()},
+				Validators:          []validator.String{timeoutValidator{}},
 			},
 		},
 	}

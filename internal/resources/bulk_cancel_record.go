@@ -291,3 +291,23 @@ func sameIDs(a, b types.List) bool {
 	}
 	return true
 }
+
+// idList is a known list of request IDs, empty for none.
+func idList(ids []string) types.List {
+	elems := make([]attr.Value, len(ids))
+	for i, id := range ids {
+		elems[i] = types.StringValue(id)
+	}
+	return listOf(types.StringType, elems)
+}
+
+// idsOf reads a list of request IDs; a null or unknown one holds none.
+func idsOf(l types.List) []string {
+	var ids []string
+	for _, v := range l.Elements() {
+		if s, ok := v.(types.String); ok && !s.IsNull() && !s.IsUnknown() {
+			ids = append(ids, s.ValueString())
+		}
+	}
+	return ids
+}

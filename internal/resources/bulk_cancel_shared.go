@@ -181,6 +181,9 @@ type bulkCancelRun struct {
 	skip func(urn fgs.URN, ids []string) []string
 	// progress, if set, hears the counts at least once a second, and each step.
 	progress func(string)
+	// pending are cancelled request IDs an earlier wait left unseen to stop,
+	// waited for again (with wait_for_stop) beside those accepted now.
+	pending []string
 }
 
 // bulkCancelOutcome is what a bulk run achieved; results is nil when nothing was sent.
@@ -189,6 +192,8 @@ type bulkCancelOutcome struct {
 	results []fgs.BulkResult
 	// listed counts the invocations a listing found, by status; nil with request IDs.
 	listed map[string]int
+	// pending are the cancelled invocations a wait cut short did not see stop.
+	pending []string
 }
 
 // send finds the targets, cancels them through the client's worker pool,
@@ -217,6 +222,9 @@ func (r bulkCancelRun) send(ctx context.Context, diags *diag.Diagnostics) (out b
 	}
 	if len(ids) == 0 {
 		r.report(fmt.Sprintf("Nothing to cancel for %s", urn))
+		if r.waitForStop {
+			out.pending = r.wait(ctx, client, urn, r.pending, diags)
+		}
 		return out, true
 	}
 	reqs := make([]fgs.CancelRequest, len(ids))
@@ -242,7 +250,7 @@ func (r bulkCancelRun) send(ctx context.Context, diags *diag.Diagnostics) (out b
 		action: "Cancel Async Invocation", cancelling: true, timeoutSetting: r.timeoutSetting, timeout: r.timeout, invoked: !r.recordsState,
 	})
 	if r.waitForStop {
-		r.wait(ctx, client, urn, out.results, diags)
+		out.pending = r.wait(ctx, client, urn, append(acceptedIDs(out.results), r.pending...), diags)
 	}
 	return out, true
 }
@@ -276,42 +284,6 @@ func (r bulkCancelRun) targets(ctx context.Context, client *fgs.Client, out *bul
 	}
 	r.report("Found " + byStatusText(out.listed))
 	return ids, true
-}
-
-// wait polls until the accepted cancels have stopped their invocations. The
-// cancels are recorded whatever happens here.
-func (r bulkCancelRun) wait(ctx context.Context, client *fgs.Client, urn fgs.URN, results []fgs.BulkResult, diags *diag.Diagnostics) {
-	var ids []string
-	for _, res := range results {
-		if res.Err == nil && res.Result.AcceptedNow() {
-			ids = append(ids, res.Request.RequestID)
-		}
-	}
-	if len(ids) == 0 {
-		return
-	}
-	r.report(fmt.Sprintf("Waiting for %s to stop", countOf(len(ids), "cancelled invocation")))
-	still, err := client.WaitForStopMany(ctx, urn, ids, r.data.StopPoll)
-	if err == nil {
-		return
-	}
-	facts := fmt.Sprintf("\n\nFunction URN: %s\nStill unfinished: %d of %d\n%s", urn, len(still), len(ids), listed(still))
-	stands := "They were not sent again."
-	if r.recordsState {
-		stands = "The accepted cancels are recorded in the state; they were not sent again."
-	}
-	e, _ := fgs.AsError(err)
-	switch {
-	case e != nil && (e.Kind == fgs.KindTimeout || e.Kind == fgs.KindCanceled):
-		diags.AddError("Invocations Still Running After Cancel",
-			fmt.Sprintf("FunctionGraph accepted the cancels, but some invocations had not stopped when waiting ended (%s). %s\n\n"+
-				"Raise %s to wait longer, or set wait_for_stop = false to return once the cancels are accepted.", e.Message, stands, r.timeoutSetting)+facts)
-	default:
-		summary, detail := describeCallError(err, callContext{action: "Confirm the Stop", invoked: !r.recordsState})
-		diags.AddWarning("Stop Not Confirmed",
-			"FunctionGraph accepted the cancels, but the invocations' status could not be read to confirm they stopped. "+
-				stands+"\n\n"+summary+"\n"+detail+facts)
-	}
 }
 
 func (r bulkCancelRun) report(msg string) {

@@ -182,14 +182,6 @@ func explainStatus(e *fgs.Error, cc callContext) (title, why, todo string) {
 		"Read the error code and message below; they name what FunctionGraph objects to."
 }
 
-// timeoutName names the setting that bounds the call.
-func timeoutName(cc callContext) string {
-	if cc.timeoutSetting == "" {
-		return "the timeout"
-	}
-	return cc.timeoutSetting
-}
-
 func connectionAdvice(e *fgs.Error) string {
 	proxy, viaProxy := fgs.Proxy(e.Err)
 	switch {

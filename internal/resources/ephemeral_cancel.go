@@ -72,7 +72,7 @@ func (e *asyncInvocationCancelEphemeral) Schema(_ context.Context, _ ephemeral.S
 			"timeout": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: descTimeout,
-				Validators:          []validator.String{validators.Duration()},
+				Validators:          []validator.String{timeoutValidator{}},
 			},
 			"sent": schema.BoolAttribute{
 				Computed:            true,

@@ -593,7 +593,7 @@ func TestAsyncInvocationCancelEphemeral_invalidInputFailsAtPlan(t *testing.T) {
 		{name: "request id with space", requestID: "abc def", wantError: `Invalid Request ID.*request_id.*white space`},
 		{name: "unknown type", extra: []string{`type = "soft"`}, wantError: `Invalid Cancel Type.*type "soft" is not one of "force" or "recursive"`},
 		{name: "region contradicts urn", extra: []string{`region = "ap-southeast-1"`}, wantError: `Region Contradicts Function URN.*"ap-southeast-1".*"cn-north-4"`},
-		{name: "bad timeout", extra: []string{`timeout = "soon"`}, wantError: `Invalid Duration.*"soon"`},
+		{name: "bad timeout", extra: []string{`timeout = "soon"`}, wantError: `Invalid Timeout.*timeout is "soon", which is not a duration`},
 		{name: "enabled missing", extra: []string{`enabled = null`}, wantError: `Missing Configuration for Required Attribute.*enabled = null`},
 		{name: "project contradicts provider", provider: []string{`project_id = "ffffffffffffffffffffffffffffffff"`},
 			wantError: `Project ID Contradicts Function URN.*"ffffffffffffffffffffffffffffffff"`},

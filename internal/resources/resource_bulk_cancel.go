@@ -144,6 +144,12 @@ func (r *asyncInvocationsCancelResource) Schema(ctx context.Context, _ resource.
 				MarkdownDescription: "Every target now known to be cancelled: those whose cancel FunctionGraph accepted, " +
 					"and those found already cancelled. Never sent again.",
 			},
+			"stop_pending_request_ids": schema.ListAttribute{
+				ElementType: types.StringType,
+				Computed:    true,
+				MarkdownDescription: "Cancelled targets not yet seen to stop when the wait for them was cut short (the timeout, or Ctrl-C). " +
+					"The next apply waits for them again, in place, and sends no cancel; with `wait_for_stop = false` it stops waiting. Empty otherwise.",
+			},
 			"ended_request_ids": schema.ListAttribute{
 				ElementType: types.StringType,
 				Computed:    true,
@@ -227,6 +233,7 @@ func (r *asyncInvocationsCancelResource) ModifyPlan(ctx context.Context, req res
 	wanted := listStrings(ctx, m.RequestIDs, &resp.Diagnostics)
 	sends := rec.plannedSends(wanted)
 	set("listed_by_status", prior.ListedByStatus)
+	planPendingStops(m, prior, sends, set, &resp.Diagnostics)
 	if !sends.none() {
 		addSendsWarning(sends, rec, wanted, &resp.Diagnostics)
 		set("sends", types.StringValue(sends.String()))
@@ -284,6 +291,7 @@ func (r *asyncInvocationsCancelResource) Create(ctx context.Context, req resourc
 	m.ID = types.StringValue(out.urn.String() + "/" + time.Now().UTC().Format(time.RFC3339Nano))
 	m.Region = types.StringValue(out.urn.Region)
 	m.CancelledRequestIDs, m.EndedRequestIDs, m.Failed = rec.lists()
+	m.StopPendingRequestIDs = idList(out.pending)
 	m.Sends = types.StringValue(createdSendsText(len(out.results), skipped, out.listed))
 	m.ListedByStatus = types.MapNull(types.Int64Type)
 	if out.listed != nil {
@@ -316,7 +324,11 @@ func (r *asyncInvocationsCancelResource) Update(ctx context.Context, req resourc
 		rec.keepOnly(wanted)
 	}
 	sends := rec.plannedSends(wanted)
-	if !sends.none() {
+	pending := prior.pendingStops(ctx, rec, &resp.Diagnostics)
+	if !m.StopPendingRequestIDs.IsUnknown() || !m.WaitForStop.ValueBool() {
+		pending = nil // not waited for again: the plan keeps them, or stops waiting
+	}
+	if !sends.none() || len(pending) > 0 {
 		createTimeout, diags := m.Timeouts.Create(ctx, defaultCancelTimeout)
 		resp.Diagnostics.Append(diags...)
 		timeout, diags := m.Timeouts.Update(ctx, createTimeout)
@@ -326,7 +338,7 @@ func (r *asyncInvocationsCancelResource) Update(ctx context.Context, req resourc
 		}
 		run := bulkCancelRun{
 			data: r.data, args: m.bulkCancelArgs, waitForStop: m.WaitForStop.ValueBool(),
-			timeout: timeout, timeoutSetting: "timeouts.update", recordsState: true, only: sends.ids(),
+			timeout: timeout, timeoutSetting: "timeouts.update", recordsState: true, only: sends.ids(), pending: pending,
 		}
 		out, sent := run.send(ctx, &resp.Diagnostics)
 		if !sent {
@@ -334,6 +346,10 @@ func (r *asyncInvocationsCancelResource) Update(ctx context.Context, req resourc
 		}
 		rec.add(out.results)
 		r.data.rememberDone(out.urn.String(), rec)
+		m.StopPendingRequestIDs = idList(out.pending)
+	}
+	if m.StopPendingRequestIDs.IsUnknown() { // a wait turned off, or nothing left to wait for
+		m.StopPendingRequestIDs = idList(nil)
 	}
 	m.CancelledRequestIDs, m.EndedRequestIDs, m.Failed = rec.lists()
 	if m.Sends.IsUnknown() { // request IDs known only at apply
@@ -370,17 +386,14 @@ func (r *asyncInvocationsCancelResource) ImportState(_ context.Context, _ resour
 // asyncInvocationsCancelResourceModel is the resource's state.
 type asyncInvocationsCancelResourceModel struct {
 	bulkCancelArgs
-	ID                  types.String   `tfsdk:"id"`
-	WaitForStop         types.Bool     `tfsdk:"wait_for_stop"`
-	Sends               types.String   `tfsdk:"sends"`
-	ListedByStatus      types.Map      `tfsdk:"listed_by_status"`
-	CancelledRequestIDs types.List     `tfsdk:"cancelled_request_ids"`
-	EndedRequestIDs     types.List     `tfsdk:"ended_request_ids"`
-	Failed              types.List     `tfsdk:"failed"`
-	Timeouts            timeouts.Value `tfsdk:"timeouts"`
-}
-
-// record reads the record from the state's three lists.
-func (m asyncInvocationsCancelResourceModel) record(ctx context.Context, diags *diag.Diagnostics) *bulkRecord {
-	return bulkRecordFrom(ctx, m.CancelledRequestIDs, m.EndedRequestIDs, m.Failed, diags)
+	ID                  types.String `tfsdk:"id"`
+	WaitForStop         types.Bool   `tfsdk:"wait_for_stop"`
+	Sends               types.String `tfsdk:"sends"`
+	ListedByStatus      types.Map    `tfsdk:"listed_by_status"`
+	CancelledRequestIDs types.List   `tfsdk:"cancelled_request_ids"`
+	EndedRequestIDs     types.List   `tfsdk:"ended_request_ids"`
+	Failed              types.List   `tfsdk:"failed"`
+	// StopPendingRequestIDs are cancelled, not yet seen to stop.
+	StopPendingRequestIDs types.List     `tfsdk:"stop_pending_request_ids"`
+	Timeouts              timeouts.Value `tfsdk:"timeouts"`
 }

@@ -421,7 +421,7 @@ func TestAsyncInvocationsCancelResource_retriesOnlyFailed(t *testing.T) {
 			{
 				PreConfig:   refuseOnce,
 				Config:      bulkConfig(emu, urn, first, opts...),
-				ExpectError: acctest.ErrorPattern(`Failed to Cancel 1 of 3 Async Invocations.*2 invocations were cancelled.*this one was not.*- ` + first[0] + `: HTTP 403.*next apply retries only these`),
+				ExpectError: acctest.ErrorPattern(`Failed to Cancel 1 of 3 Async Invocations: Access Denied.*2 invocations were cancelled.*this one was not.*- ` + first[0] + `: HTTP 403.*next apply retries only these`),
 				Check:       expectCancels(emu, urn, 3, map[string]int{first[0]: 0, first[1]: 1, first[2]: 1}),
 			},
 			{
@@ -439,7 +439,7 @@ func TestAsyncInvocationsCancelResource_retriesOnlyFailed(t *testing.T) {
 			{
 				PreConfig:   refuseOnce,
 				Config:      bulkConfig(emu, urn, ids, opts...),
-				ExpectError: acctest.ErrorPattern(`Failed to Cancel 1 of 2 Async Invocations.*- ` + more[0] + `: HTTP 403`),
+				ExpectError: acctest.ErrorPattern(`Failed to Cancel 1 of 2 Async Invocations: Access Denied.*- ` + more[0] + `: HTTP 403`),
 				Check:       expectCancels(emu, urn, 6, map[string]int{first[0]: 1, first[1]: 1, first[2]: 1, more[0]: 0, more[1]: 1}),
 			},
 			{
@@ -614,5 +614,103 @@ func TestAsyncInvocationsCancelResource_endedOnItsOwn(t *testing.T) {
 				expectInvocationStatus(emu, urn, finished, "SUCCESS"),
 			),
 		}},
+	})
+}
+
+// A wait the deadline cuts short keeps the accepted cancels in an untainted
+// record, those not seen to stop in stop_pending_request_ids; the next apply
+// waits for them again in place, sending no cancel, as the single resource
+// does with stop_pending; the apply after it has nothing to do.
+func TestAsyncInvocationsCancelResource_waitsAgainAfterDeadline(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("slow")
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn, StopDelay: 6 * time.Second})
+	ids := invokeN(t, emu, urn, 2)
+	config := bulkConfig(emu, urn, ids, "timeouts {\n    create = \"2s\"\n  }")
+	var listsBefore int64
+	waitedAgain := func(*terraform.State) error {
+		if lists := emu.Stats().RequestsByOp[fgsemu.OpList]; lists <= listsBefore {
+			return fmt.Errorf("the apply read no status (%d status queries before it, %d after): it did not wait again", listsBefore, lists)
+		}
+		return nil
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(bulkAddr, tfjsonpath.New("cancelled_request_ids"), stringList(ids)),
+					statecheck.ExpectKnownValue(bulkAddr, tfjsonpath.New("stop_pending_request_ids"), stringList(ids)),
+				},
+				Check: resource.ComposeTestCheckFunc(expectStats(emu, 2, 2), expectNotTainted(bulkAddr)),
+				// The pending stops are themselves the change the next plan makes.
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				Config: config,
+				PreConfig: func() {
+					for _, id := range ids {
+						untilInvocationEnds(t, emu, urn, id)()
+					}
+					listsBefore = emu.Stats().RequestsByOp[fgsemu.OpList]
+				},
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(bulkAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue(bulkAddr, tfjsonpath.New("stop_pending_request_ids")),
+					plancheck.ExpectKnownValue(bulkAddr, tfjsonpath.New("sends"), knownvalue.StringExact("nothing")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(bulkAddr, tfjsonpath.New("cancelled_request_ids"), stringList(ids)),
+					statecheck.ExpectKnownValue(bulkAddr, tfjsonpath.New("stop_pending_request_ids"), knownvalue.ListExact(nil)),
+				},
+				Check: resource.ComposeTestCheckFunc(expectStats(emu, 2, 2), waitedAgain),
+			},
+			{
+				Config:           config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check:            expectStats(emu, 2, 2),
+			},
+		},
+	})
+}
+
+// With wait_for_stop turned off, pending stops stop being waited for: in
+// place, with no status query and no cancel.
+func TestAsyncInvocationsCancelResource_pendingThenDisabled(t *testing.T) {
+	t.Parallel()
+	urn := acctest.FunctionURN("slow")
+	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn, StopDelay: time.Hour})
+	ids := invokeN(t, emu, urn, 1)
+	var listsBefore int64
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config: bulkConfig(emu, urn, ids, "timeouts {\n    create = \"2s\"\n  }"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(bulkAddr, tfjsonpath.New("stop_pending_request_ids"), stringList(ids)),
+				},
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				Config:    bulkConfig(emu, urn, ids, "wait_for_stop = false", "timeouts {\n    create = \"2s\"\n  }"),
+				PreConfig: func() { listsBefore = emu.Stats().RequestsByOp[fgsemu.OpList] },
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(bulkAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(bulkAddr, tfjsonpath.New("stop_pending_request_ids"), knownvalue.ListExact(nil)),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(bulkAddr, tfjsonpath.New("stop_pending_request_ids"), knownvalue.ListExact(nil)),
+					statecheck.ExpectKnownValue(bulkAddr, tfjsonpath.New("cancelled_request_ids"), stringList(ids)),
+				},
+				Check: resource.ComposeTestCheckFunc(expectStats(emu, 1, 1), func(*terraform.State) error {
+					if lists := emu.Stats().RequestsByOp[fgsemu.OpList]; lists != listsBefore {
+						return fmt.Errorf("%d status queries after wait_for_stop was turned off, want none", lists-listsBefore)
+					}
+					return nil
+				}),
+			},
+		},
 	})
 }

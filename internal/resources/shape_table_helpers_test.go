@@ -4,18 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
-
-	goversion "github.com/hashicorp/go-version"
 
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/acctest"
 )
@@ -36,7 +32,7 @@ const shapeCommandTimeout = 4 * time.Minute
 // environment, fast retries and polls) and makes an empty working directory.
 func newShapeWorkspace(t *testing.T) *shapeWorkspace {
 	t.Helper()
-	tf, err := shapeTerraformPath()
+	tf, err := acctest.TerraformPath()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,67 +113,16 @@ func (w *shapeWorkspace) interrupt(cmd *exec.Cmd, done <-chan error, ready func(
 	return <-done
 }
 
-// shapeTerraformPath is the CLI the tests run, found as plugin-testing finds it.
-func shapeTerraformPath() (string, error) {
-	if tf := os.Getenv("TF_ACC_TERRAFORM_PATH"); tf != "" {
-		return tf, nil
-	}
-	return exec.LookPath("terraform")
-}
-
-// The CLI's name and version, read once: "Terraform v1.14.9", "OpenTofu v1.12.6".
-var (
-	shapeRuntimeOnce    sync.Once
-	shapeRuntimeName    string
-	shapeRuntimeVersion *goversion.Version
-	shapeRuntimeErr     error
-	shapeVersionLine    = regexp.MustCompile(`(?m)^(Terraform|OpenTofu) v(\S+)$`)
-)
-
-func shapeRuntime() (string, *goversion.Version, error) {
-	shapeRuntimeOnce.Do(func() {
-		tf, err := shapeTerraformPath()
-		if err != nil {
-			shapeRuntimeErr = err
-			return
-		}
-		cmd := exec.Command(tf, "version")
-		cmd.Env = append(os.Environ(), "CHECKPOINT_DISABLE=1", "TF_CLI_CONFIG_FILE="+os.DevNull)
-		out, err := cmd.Output()
-		if err != nil {
-			shapeRuntimeErr = fmt.Errorf("running %s version: %w", tf, err)
-			return
-		}
-		m := shapeVersionLine.FindStringSubmatch(string(out))
-		if m == nil {
-			shapeRuntimeErr = fmt.Errorf("%s version printed no version line:\n%s", tf, out)
-			return
-		}
-		shapeRuntimeName = m[1]
-		shapeRuntimeVersion, shapeRuntimeErr = goversion.NewVersion(m[2])
-	})
-	return shapeRuntimeName, shapeRuntimeVersion, shapeRuntimeErr
-}
-
-// skipUnlessShapeRuns skips a shape the CLI cannot run, with the reasons
-// the other tests give: actions need Terraform 1.14 (OpenTofu has none),
-// the ephemeral cancel Terraform 1.10 or OpenTofu 1.12.
+// skipUnlessShapeRuns skips a shape the CLI cannot run, with acctest's
+// reasons: actions need Terraform 1.14, the ephemeral cancel Terraform 1.10
+// or OpenTofu 1.12.
 func skipUnlessShapeRuns(t *testing.T, s cancelShape) {
 	t.Helper()
-	name, version, err := shapeRuntime()
-	if err != nil {
-		t.Fatal(err)
-	}
-	this := name + " " + version.String()
 	switch {
-	case s.action && name == "OpenTofu":
-		t.Skipf("OpenTofu has no action blocks (this is %s); actions run on Terraform 1.14 or later", this)
-	case s.action && version.LessThan(goversion.Must(goversion.NewVersion("1.14.0"))):
-		t.Skipf("actions need Terraform 1.14 or later; this is %s", this)
-	case s.ephemeral && name == "OpenTofu" && version.LessThan(goversion.Must(goversion.NewVersion("1.12.0"))):
-		t.Skipf("the ephemeral cancel needs OpenTofu 1.12 or later (1.11 fails refresh-only plans with an ephemeral resource); this is %s", this)
-	case s.ephemeral && version.LessThan(goversion.Must(goversion.NewVersion("1.10.0"))):
-		t.Skipf("ephemeral resources need Terraform 1.10 or later; this is %s", this)
+	case s.action:
+		acctest.SkipWithoutActions(t)
+	case s.ephemeral:
+		acctest.SkipWithoutEphemeral(t)
 	}
 }
 
@@ -219,15 +164,14 @@ func shorten(s string, n int) string {
 // matches reports whether d is the diagnostic "Severity: Title [blamed]".
 // Terraform shows a wrapped action diagnostic at the action_trigger or the
 // action block, never at the argument, so there the argument is not compared.
-// A title "*" matches any title (a drift the table names).
 func (d shapeDiagnostic) matches(severity, title, blamed string) bool {
 	switch {
 	case d.severity != severity:
 		return false
 	case d.wrapped:
-		return title == "*" || strings.HasPrefix(d.detail, title+": ")
+		return strings.HasPrefix(d.detail, title+": ")
 	}
-	return (title == "*" || d.title == title) && d.argument() == blamed
+	return d.title == title && d.argument() == blamed
 }
 
 // argument is the argument blamed, or "" when the source line is a block's

@@ -2,10 +2,13 @@ package resources_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	tfjson "github.com/hashicorp/terraform-json"
 
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/acctest"
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgs"
@@ -29,10 +32,6 @@ type shapeOutcome struct {
 	// listsVary: the status queries of an interrupted wait depend on when
 	// the interrupt came, so only cancels and acceptances are compared.
 	listsVary bool
-	// drift names how this shape's diagnostics differ from the others'
-	// where they should not (issue 23). Until it is fixed, a title "*"
-	// matches any title, and without diags they are not compared at all.
-	drift string
 }
 
 // shapeCase is one input, run through every shape.
@@ -48,7 +47,10 @@ type shapeCase struct {
 	interruptWhen func(fgsemu.Stats) bool
 	// invoke runs an action with apply -invoke instead of an action_trigger.
 	invoke bool
-	want   shapeOutcome
+	// recorded: a shape with state keeps the accepted cancel in a record
+	// that is not tainted, so no later apply sends it again.
+	recorded bool
+	want     shapeOutcome
 	// per: the outcome of a shape that differs, each with why.
 	per map[string]shapeOutcome
 }
@@ -81,8 +83,7 @@ func inputCases() []shapeCase {
 	unknownAtPlan := func(name string, set func(a *shapeArgs)) shapeCase {
 		return shapeCase{name: "unknown " + name, later: true, args: withArgs(set), want: cancelledOutcome, per: eachCancelled}
 	}
-	timeoutRefused := shapeOutcome{fails: true, diags: []string{"Error: * [timeout]"},
-		drift: `zero or negative timeout: the resources say "Invalid Timeout", the ephemeral and actions "Invalid Duration"`}
+	timeoutRefused := refusedAtPlan("Error: Invalid Timeout [timeout]")
 	return []shapeCase{
 		{name: "running invocation", want: cancelledOutcome, per: eachCancelled},
 		unknownAtPlan("function_urn", func(a *shapeArgs) { a.urn = knownAtApply + "urn" }),
@@ -121,33 +122,36 @@ func inputCases() []shapeCase {
 
 // answerCases are what FunctionGraph answers a well-formed cancel, and Ctrl-C.
 func answerCases() []shapeCase {
-	refusedAPI := func(name, title string, counts shapeCounts, drift string) shapeCase {
-		return shapeCase{name: name, want: shapeOutcome{fails: true, diags: []string{"Error: " + title}, counts: counts},
-			per: forBulk(shapeOutcome{fails: true, diags: []string{"Error: *"}, counts: counts, drift: drift})}
+	// A bulk's title counts its failures, and carries the single cancel's
+	// reason when every failure shares it.
+	refusedAPI := func(name, reason string, counts shapeCounts) shapeCase {
+		return shapeCase{name: name,
+			want: shapeOutcome{fails: true, diags: []string{"Error: Failed to Cancel Async Invocation: " + reason}, counts: counts},
+			per:  forBulk(shapeOutcome{fails: true, diags: []string{"Error: Failed to Cancel 1 of 1 Async Invocation: " + reason}, counts: counts})}
 	}
-	forbidden := refusedAPI("403", "Failed to Cancel Async Invocation: Access Denied", shapeCounts{cancels: 1, requests: 1},
-		`a 403: the bulk says "Failed to Cancel 1 of 1 Async Invocation" and names Access Denied only in its detail`)
+	forbidden := refusedAPI("403", "Access Denied", shapeCounts{cancels: 1, requests: 1})
 	forbidden.prepare = func(t *testing.T, emu *fgsemu.Emulator, urn string) string {
 		if err := emu.InjectFault(fgsemu.Fault{Op: fgsemu.OpCancel, Status: 403, Body: `{"error_code":"FSS.0403","error_msg":"invalid token"}`}); err != nil {
 			t.Fatal(err)
 		}
 		return acctest.Invoke(t, emu, urn)
 	}
-	neverHad := refusedAPI("request id never had", "Failed to Cancel Async Invocation: Invocation Cannot Be Cancelled",
-		shapeCounts{cancels: 1, lists: 1, requests: 2},
-		`a request ID the function never had: the bulk says "Failed to Cancel 1 of 1 Async Invocation", not "Invocation Cannot Be Cancelled"`)
+	neverHad := refusedAPI("request id never had", "Invocation Cannot Be Cancelled", shapeCounts{cancels: 1, lists: 1, requests: 2})
 	neverHad.prepare = func(*testing.T, *fgsemu.Emulator, string) string { return neverInvoked }
 	notRunning := shapeCounts{cancels: 1, lists: 1, requests: 2}
-	// An interrupted wait: the accepted cancel stands. The resource records
-	// it (stop_pending) and warns; the ephemeral and the action have no state
-	// to keep it in, so the apply fails, saying the cancel was accepted.
+	// An interrupted wait: the accepted cancel stands. The resources record
+	// it (stop_pending, stop_pending_request_ids) and warn; the ephemeral and
+	// the actions have no state to keep it in, so the apply fails, saying
+	// the cancel was accepted.
 	interrupted := shapeOutcome{fails: true, diags: []string{"Error: Interrupted While Waiting for the Invocation to Stop"},
 		counts: shapeCounts{cancels: 1, accepted: 1}, listsVary: true}
 	interruptedResource := interrupted
 	interruptedResource.diags = []string{"Warning: Interrupted While Waiting for the Invocation to Stop"}
-	interruptedBulk := interrupted
-	interruptedBulk.diags = nil
-	interruptedBulk.drift = `Ctrl-C while waiting: the bulk says "Invocations Still Running After Cancel" (an error, in the bulk resource too, which records the accepted cancel), not "Interrupted While Waiting for the Invocation to Stop"`
+	// A wait the timeout ends: as interrupted, under the title of what was seen.
+	stillRunning := shapeOutcome{fails: true, diags: []string{"Error: Invocation Still Running After Cancel"},
+		counts: shapeCounts{cancels: 1, accepted: 1}, listsVary: true}
+	stillRunningResource := stillRunning
+	stillRunningResource.fails, stillRunningResource.diags = false, []string{"Warning: Invocation Still Running After Cancel"}
 	return []shapeCase{
 		forbidden,
 		neverHad,
@@ -155,25 +159,24 @@ func answerCases() []shapeCase {
 			id := acctest.Invoke(t, emu, urn)
 			cancelOutsideTerraform(t, emu, urn, id)
 			return id
-		}, want: shapeOutcome{diags: []string{"Warning: Invocation Already Cancelled"}, counts: notRunning},
-			per: forBulk(shapeOutcome{counts: notRunning,
-				drift: `an invocation already cancelled: the bulk says nothing, where the single cancel warns "Invocation Already Cancelled"`})},
+		}, want: shapeOutcome{diags: []string{"Warning: Invocation Already Cancelled"}, counts: notRunning}},
 		{name: "ended on its own", function: fgsemu.Function{RunFor: time.Hour}, prepare: func(t *testing.T, emu *fgsemu.Emulator, urn string) string {
 			id, err := emu.InvokeStartedAt(urn, time.Now().Add(-2*time.Hour))
 			if err != nil {
 				t.Fatal(err)
 			}
 			return id
-		}, want: shapeOutcome{diags: []string{"Warning: Invocation Had Already Ended"}, counts: notRunning},
-			per: forBulk(shapeOutcome{diags: []string{"Warning: *"}, counts: notRunning,
-				drift: `an invocation that ended on its own: the bulk warns "An Invocation Had Already Ended", the single cancel "Invocation Had Already Ended"`})},
+		}, want: shapeOutcome{diags: []string{"Warning: Invocation Had Already Ended"}, counts: notRunning}},
 		// An action is invoked directly here: Terraform 1.14.9 can crash
 		// ("range function continued iteration") when interrupted while a
 		// triggered action runs.
-		{name: "ctrl-c while waiting", function: fgsemu.Function{StopDelay: time.Hour}, invoke: true,
+		{name: "ctrl-c while waiting", function: fgsemu.Function{StopDelay: time.Hour}, invoke: true, recorded: true,
 			interruptWhen: func(s fgsemu.Stats) bool { return s.AcceptedCancels > 0 && s.RequestsByOp[fgsemu.OpList] > 0 },
 			want:          interrupted,
-			per:           map[string]shapeOutcome{"resource": interruptedResource, "bulk_resource": interruptedBulk, "bulk_action": interruptedBulk}},
+			per:           map[string]shapeOutcome{"resource": interruptedResource, "bulk_resource": interruptedResource}},
+		{name: "timeout while waiting", function: fgsemu.Function{StopDelay: time.Hour}, recorded: true,
+			args: withArgs(func(a *shapeArgs) { a.timeout = `"3s"` }), want: stillRunning,
+			per: map[string]shapeOutcome{"resource": stillRunningResource, "bulk_resource": stillRunningResource}},
 	}
 }
 
@@ -249,11 +252,52 @@ func runShapeCase(t *testing.T, c shapeCase, s cancelShape) {
 	}
 	res := w.run(interrupt, cmd...)
 
+	c.outcomeFor(s).check(t, s, res, shapeCountsOf(emu.Stats()))
+	if c.recorded && !s.action && !s.ephemeral {
+		checkRecorded(t, w, s, id)
+	}
+}
+
+// checkRecorded fails the test unless an untainted state records the
+// accepted cancel of id, pending its stop, which the next apply waits for
+// again: stop_pending in the single resource, stop_pending_request_ids in the bulk.
+func checkRecorded(t *testing.T, w *shapeWorkspace, s cancelShape, id string) {
+	t.Helper()
+	res := w.run(nil, "show", "-json")
+	var st tfjson.State
+	if err := json.Unmarshal([]byte(res.Output), &st); res.Code != 0 || err != nil || st.Values == nil {
+		t.Fatalf("%s: reading the state: %v\n%s", s.name, err, res)
+	}
+	for _, r := range st.Values.RootModule.Resources {
+		if r.Address != s.typeName+".test" {
+			continue
+		}
+		kept := r.AttributeValues["stop_pending"] == true && r.AttributeValues["cancelled"] == true
+		if s.bulk {
+			ids, _ := r.AttributeValues["cancelled_request_ids"].([]any)
+			pending, _ := r.AttributeValues["stop_pending_request_ids"].([]any)
+			kept = len(ids) == 1 && ids[0] == id && len(pending) == 1 && pending[0] == id
+		}
+		if !kept || r.Tainted {
+			t.Errorf("%s: the accepted cancel is not kept in an untainted record (tainted=%v): %v", s.name, r.Tainted, r.AttributeValues)
+		}
+		return
+	}
+	t.Errorf("%s: no %s.test in the state:\n%s", s.name, s.typeName, res.Output)
+}
+
+// outcomeFor is the case's outcome for the shape. The ephemeral cancel
+// warns "Async Invocation Cancel Sent" whenever a cancel is accepted: with
+// no state, that warning is its only record of it.
+func (c shapeCase) outcomeFor(s cancelShape) shapeOutcome {
 	want := c.want
 	if o, ok := c.per[s.name]; ok {
 		want = o
 	}
-	want.check(t, s, res, shapeCountsOf(emu.Stats()))
+	if s.ephemeral && want.counts.accepted > 0 {
+		want.diags = append([]string{"Warning: Async Invocation Cancel Sent"}, want.diags...)
+	}
+	return want
 }
 
 // check fails the test unless the apply ended as wanted.
@@ -263,16 +307,10 @@ func (want shapeOutcome) check(t *testing.T, s cancelShape, res acctest.CLIResul
 		got.lists, got.requests = 0, 0
 	}
 	diags := parseDiagnostics(res.Output)
-	ok := (res.Code != 0) == want.fails && got == want.counts
-	if want.drift != "" {
-		t.Logf("a drift to fix: %s; got %v", want.drift, diags)
-	}
-	if want.drift == "" || want.diags != nil {
-		ok = ok && len(diags) == len(want.diags)
-		for i := 0; ok && i < len(diags); i++ {
-			severity, title, blamed := splitWantDiagnostic(want.diags[i], s)
-			ok = diags[i].matches(severity, title, blamed)
-		}
+	ok := (res.Code != 0) == want.fails && got == want.counts && len(diags) == len(want.diags)
+	for i := 0; ok && i < len(diags); i++ {
+		severity, title, blamed := splitWantDiagnostic(want.diags[i], s)
+		ok = diags[i].matches(severity, title, blamed)
 	}
 	if !ok {
 		t.Errorf("%s:\n got fails=%v diags=%v counts=%+v\nwant fails=%v diags=%q counts=%+v\n%s",

@@ -111,7 +111,7 @@ func TestAsyncInvocationsCancelResource_quotaOutlastsTimeout(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config: config,
-				ExpectError: acctest.ErrorPattern(`Failed to Cancel [0-9] of 8 Async Invocations.*invocations were cancelled and recorded in the state.*The next apply retries only these.*` +
+				ExpectError: acctest.ErrorPattern(`Failed to Cancel [0-9] of 8 Async Invocations: Throttled Until the Timeout.*invocations were cancelled and recorded in the state.*The next apply retries only these.*` +
 					`Throttled Until the Timeout.*quota: 3 per minute.*within its timeouts.create of 3s.*do not use up max_retries.*` +
 					`Give it more time \(timeouts.create\).*max_concurrency.*higher API Gateway quota.*Quota: 3 per minute \(as FunctionGraph stated it\)`),
 			},

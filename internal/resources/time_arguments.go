@@ -1,12 +1,14 @@
 package resources
 
 import (
+	"context"
 	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgs"
@@ -70,7 +72,7 @@ func timeValue(t time.Time) types.String {
 
 // validatePositiveTimeout refuses a known timeout of zero or less (each of
 // the block's create and update), which would end the call before anything
-// could be sent.
+// could be sent. A malformed one the block's own validator refuses.
 func validatePositiveTimeout(t timeouts.Value, at path.Path, diags *diag.Diagnostics) {
 	if t.IsNull() || t.IsUnknown() {
 		return
@@ -80,12 +82,46 @@ func validatePositiveTimeout(t timeouts.Value, at path.Path, diags *diag.Diagnos
 		if !ok {
 			continue
 		}
-		if d, ok := knownDuration(v); ok && d <= 0 {
-			diags.AddAttributeError(at.AtName(name), "Invalid Timeout",
-				fmt.Sprintf("timeouts.%s is %q: a cancel needs a positive time to be sent in, such as \"30s\" or \"5m\". "+
-					"Remove it for the default of %s.", name, v.ValueString(), defaultCancelTimeout))
+		if _, parses := knownDuration(v); parses {
+			refuseTimeout(v, at.AtName(name), "timeouts."+name, diags)
 		}
 	}
+}
+
+// refuseTimeout is the one check of a timeout, in every shape: a known value
+// that is not a positive duration is "Invalid Timeout" on the argument.
+// named is how the configuration spells it: timeout, timeouts.create.
+func refuseTimeout(v types.String, at path.Path, named string, diags *diag.Diagnostics) bool {
+	if v.IsNull() || v.IsUnknown() {
+		return false
+	}
+	d, ok := knownDuration(v)
+	switch {
+	case !ok:
+		diags.AddAttributeError(at, "Invalid Timeout",
+			fmt.Sprintf("%s is %q, which is not a duration: write one such as \"30s\" or \"5m\" (units ns, us, ms, s, m, h). "+
+				"Remove it for the default of %s.", named, v.ValueString(), defaultCancelTimeout))
+	case d <= 0:
+		diags.AddAttributeError(at, "Invalid Timeout",
+			fmt.Sprintf("%s is %q: a cancel needs a positive time to be sent in, such as \"30s\" or \"5m\". "+
+				"Remove it for the default of %s.", named, v.ValueString(), defaultCancelTimeout))
+	default:
+		return false
+	}
+	return true
+}
+
+// timeoutValidator is refuseTimeout as the timeout argument's validator.
+type timeoutValidator struct{}
+
+func (timeoutValidator) Description(context.Context) string {
+	return "value must be a positive duration such as 30s or 5m"
+}
+
+func (v timeoutValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (timeoutValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	refuseTimeout(req.ConfigValue, req.Path, req.Path.String(), &resp.Diagnostics)
 }
 
 // invokeArgs are what the shapes that keep no state take instead of a
@@ -103,12 +139,10 @@ func (a invokeArgs) timeout(diags *diag.Diagnostics) (time.Duration, bool) {
 	if a.Timeout.IsNull() || a.Timeout.IsUnknown() {
 		return defaultCancelTimeout, true
 	}
-	d, ok := knownDuration(a.Timeout)
-	if !ok || d <= 0 {
-		diags.AddAttributeError(path.Root("timeout"), "Invalid Duration",
-			"timeout must be a positive duration such as \"30s\" or \"5m\".")
+	if refuseTimeout(a.Timeout, path.Root("timeout"), "timeout", diags) {
 		return 0, false
 	}
+	d, _ := knownDuration(a.Timeout)
 	return d, true
 }
 
