@@ -297,3 +297,15 @@ func (t *callTransport) viaProxy(req *http.Request, err error) error {
 	}
 	return &ProxyError{Proxy: proxy.Scheme + "://" + proxy.Host, Target: req.URL.Host, Err: err}
 }
+
+func (x *exchange) wasReached() bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.reached
+}
+
+func (x *exchange) sentWithoutAnswer() bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.sent && x.status == 0
+}
