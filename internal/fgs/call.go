@@ -177,7 +177,7 @@ func (c *Client) renewRefusedCredentials(ctx context.Context, cl call, rt route,
 func (c *Client) attempt(ctx context.Context, hc *core.HcHttpClient, cl call, mask *masker) (value any, x *exchange, err error) {
 	attemptCtx, cancel := context.WithTimeout(ctx, c.cfg.AttemptTimeout)
 	defer cancel()
-	x = &exchange{ctx: attemptCtx, service: cl.service, mask: mask}
+	x = &exchange{ctx: attemptCtx, service: cl.service, mask: mask, now: c.now}
 	id, release := c.transport.register(x)
 	defer release()
 	defer func() {
