@@ -24,47 +24,60 @@ func classify(ctx context.Context, cl call, x *exchange, err error) *Error {
 		return ce
 	}
 	if bodyErr != nil {
-		e.Kind = KindBadResponse
-		if errors.Is(bodyErr, errResponseTooLarge) {
-			e.Message = "the answer was too large to read: " + bodyErr.Error()
-			e.Err = errResponseTooLarge
-		} else {
-			e.Message = "the answer was cut off: " + bodyErr.Error()
-			e.cutOff = true
-		}
-		return e
-	}
-	var inBody *errorBodyError
-	if errors.As(err, &inBody) {
-		e.Kind, e.Code, e.Message = KindAPI, x.text(inBody.code, 64), x.text(inBody.message, 500)
-		return e
-	}
-	var unexpected *unexpectedStatusError
-	if errors.As(err, &unexpected) {
-		e.Kind, e.Message = KindBadResponse, unexpected.Error()+answerSummary(x)
-		return e
+		return unreadAnswer(e, bodyErr)
 	}
 	var sre *sdkerr.ServiceResponseError
-	if errors.As(err, &sre) {
-		if sre.StatusCode != 0 {
-			e.StatusCode = sre.StatusCode
-		}
-		if sre.RequestId != "" {
-			e.RequestID = x.text(sre.RequestId, 128)
-		}
-		e.Code, e.Message = x.text(sre.ErrorCode, 64), x.text(sre.ErrorMessage, 500)
-		if e.StatusCode < 400 {
-			e.Kind = KindBadResponse
-			e.Message = "the answer is not the JSON FunctionGraph sends" + answerSummary(x)
-		} else {
-			e.Kind = KindAPI
-		}
-		return e
-	}
-	if IsMalformedHeader(err) {
+	var inBody *errorBodyError
+	var unexpected *unexpectedStatusError
+	switch {
+	case errors.As(err, &inBody):
+		e.Kind, e.Code, e.Message = KindAPI, x.text(inBody.code, 64), x.text(inBody.message, 500)
+	case errors.As(err, &unexpected):
+		e.Kind, e.Message = KindBadResponse, unexpected.Error()+answerSummary(x)
+	case errors.As(err, &sre):
+		serviceResponse(e, x, sre)
+	case IsMalformedHeader(err):
 		e.Kind, e.Message = KindInvalidInput, rootCause(err).Error()
-		return e
+	default:
+		unanswered(e, x, err)
 	}
+	return e
+}
+
+// unreadAnswer is an answer whose body could not be read in full.
+func unreadAnswer(e *Error, bodyErr error) *Error {
+	e.Kind = KindBadResponse
+	if errors.Is(bodyErr, errResponseTooLarge) {
+		e.Message = "the answer was too large to read: " + bodyErr.Error()
+		e.Err = errResponseTooLarge
+	} else {
+		e.Message = "the answer was cut off: " + bodyErr.Error()
+		e.cutOff = true
+	}
+	return e
+}
+
+// serviceResponse is an error answer the SDK parsed, or failed to parse
+// when it was not the JSON FunctionGraph sends.
+func serviceResponse(e *Error, x *exchange, sre *sdkerr.ServiceResponseError) {
+	if sre.StatusCode != 0 {
+		e.StatusCode = sre.StatusCode
+	}
+	if sre.RequestId != "" {
+		e.RequestID = x.text(sre.RequestId, 128)
+	}
+	e.Code, e.Message = x.text(sre.ErrorCode, 64), x.text(sre.ErrorMessage, 500)
+	if e.StatusCode < 400 {
+		e.Kind = KindBadResponse
+		e.Message = "the answer is not the JSON FunctionGraph sends" + answerSummary(x)
+	} else {
+		e.Kind = KindAPI
+	}
+}
+
+// unanswered is a request that got no answer (a connection failure), or
+// an error of the SDK's own.
+func unanswered(e *Error, x *exchange, err error) {
 	var ue *url.Error
 	if errors.As(err, &ue) || x.sentWithoutAnswer() {
 		e.Kind = KindConnection
@@ -72,11 +85,10 @@ func classify(ctx context.Context, cl call, x *exchange, err error) *Error {
 		if errors.Is(err, context.DeadlineExceeded) {
 			e.Message = "no answer within the per-request timeout"
 		}
-		return e
+		return
 	}
 	e.Kind = KindInternal
 	e.Message = err.Error()
-	return e
 }
 
 // credentialsError is a call that could not get credentials: IAM refused or

@@ -88,35 +88,8 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := ValidateSigningAlgorithm(cfg.SigningAlgorithm); err != nil {
+	if cfg, err = cfg.withDefaults(); err != nil {
 		return nil, err
-	}
-	cfg.Cloud = NormalizeCloud(cfg.Cloud)
-	if cfg.Cloud == "" {
-		cfg.Cloud = DefaultCloud
-	}
-	if err := ValidateCloud(cfg.Cloud); err != nil {
-		return nil, err
-	}
-	if cfg.EndpointOverride != "" {
-		if err := ValidateEndpointURL(cfg.EndpointOverride); err != nil {
-			return nil, err
-		}
-	}
-	if cfg.Retry == (RetryPolicy{}) {
-		cfg.Retry = DefaultRetryPolicy
-	}
-	if cfg.Retry.MaxRetries < 0 {
-		return nil, fmt.Errorf("max retries must not be negative, got %d", cfg.Retry.MaxRetries)
-	}
-	if cfg.AttemptTimeout <= 0 {
-		cfg.AttemptTimeout = DefaultAttemptTimeout
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = nopLogger{}
-	}
-	if cfg.MaxRequestsPerSecond < 0 {
-		return nil, fmt.Errorf("max requests per second must not be negative, got %g", cfg.MaxRequestsPerSecond)
 	}
 	c := &Client{
 		cfg:       cfg,
@@ -130,19 +103,64 @@ func New(cfg Config) (*Client, error) {
 		requestCap:   newRequestCap(cfg.MaxRequestsPerSecond),
 	}
 	if cfg.AssumeRole != nil {
-		if err := cfg.AssumeRole.Validate(); err != nil {
+		if err := c.assumeRole(base); err != nil {
 			return nil, err
 		}
-		if cfg.AuthURL == "" {
-			return nil, errors.New("assuming an agency needs IAM's auth URL")
-		}
-		if c.iamEndpoint, err = IAMEndpoint(cfg.AuthURL); err != nil {
-			return nil, err
-		}
-		c.iamCreds = base
-		c.creds = &assumedAgency{fetch: c.assumeAgency, now: func() time.Time { return c.now() }, timeout: assumeRoleTimeout}
 	}
 	return c, nil
+}
+
+// withDefaults checks the configuration and fills what it leaves empty.
+func (cfg Config) withDefaults() (Config, error) {
+	if err := ValidateSigningAlgorithm(cfg.SigningAlgorithm); err != nil {
+		return cfg, err
+	}
+	cfg.Cloud = NormalizeCloud(cfg.Cloud)
+	if cfg.Cloud == "" {
+		cfg.Cloud = DefaultCloud
+	}
+	if err := ValidateCloud(cfg.Cloud); err != nil {
+		return cfg, err
+	}
+	if cfg.EndpointOverride != "" {
+		if err := ValidateEndpointURL(cfg.EndpointOverride); err != nil {
+			return cfg, err
+		}
+	}
+	if cfg.Retry == (RetryPolicy{}) {
+		cfg.Retry = DefaultRetryPolicy
+	}
+	if cfg.Retry.MaxRetries < 0 {
+		return cfg, fmt.Errorf("max retries must not be negative, got %d", cfg.Retry.MaxRetries)
+	}
+	if cfg.AttemptTimeout <= 0 {
+		cfg.AttemptTimeout = DefaultAttemptTimeout
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = nopLogger{}
+	}
+	if cfg.MaxRequestsPerSecond < 0 {
+		return cfg, fmt.Errorf("max requests per second must not be negative, got %g", cfg.MaxRequestsPerSecond)
+	}
+	return cfg, nil
+}
+
+// assumeRole makes FunctionGraph calls use the agency's temporary
+// credentials, which IAM issues to the base ones.
+func (c *Client) assumeRole(base credentialSource) error {
+	if err := c.cfg.AssumeRole.Validate(); err != nil {
+		return err
+	}
+	if c.cfg.AuthURL == "" {
+		return errors.New("assuming an agency needs IAM's auth URL")
+	}
+	var err error
+	if c.iamEndpoint, err = IAMEndpoint(c.cfg.AuthURL); err != nil {
+		return err
+	}
+	c.iamCreds = base
+	c.creds = &assumedAgency{fetch: c.assumeAgency, now: func() time.Time { return c.now() }, timeout: assumeRoleTimeout}
+	return nil
 }
 
 // baseCredentials are the keys or the token the configuration gives.
