@@ -12,19 +12,6 @@ import (
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgsemu"
 )
 
-func cancelRequests(t *testing.T, emu *fgsemu.Emulator, n int) []fgs.CancelRequest {
-	t.Helper()
-	ids, err := emu.InvokeN(testURN.String(), n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	reqs := make([]fgs.CancelRequest, n)
-	for i, id := range ids {
-		reqs[i] = fgs.CancelRequest{URN: testURN, RequestID: id}
-	}
-	return reqs
-}
-
 // Every request gets one result in order, each accepted once, never more
 // than MaxConcurrency in flight, and progress counts up to the total.
 func TestCancelMany(t *testing.T) {

@@ -12,49 +12,6 @@ import (
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgsemu"
 )
 
-const (
-	testAK      = "CLIENTTESTAK"
-	testSK      = "client-test-secret"
-	testProject = "0123456789abcdef0123456789abcdef"
-)
-
-var testURN = fgs.URN{Region: "cn-north-4", ProjectID: testProject, Package: "default", FunctionName: "hello", Version: "latest"}
-
-func startEmulator(t *testing.T) *fgsemu.Emulator {
-	t.Helper()
-	emu := fgsemu.New(fgsemu.Options{Keys: map[string]string{testAK: testSK}})
-	if _, err := emu.Start(""); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = emu.Close() })
-	if err := emu.AddFunction(fgsemu.Function{URN: testURN.String()}); err != nil {
-		t.Fatal(err)
-	}
-	return emu
-}
-
-func newClient(t *testing.T, endpoint string, maxRetries int) *fgs.Client {
-	t.Helper()
-	c, err := fgs.New(fgs.Config{
-		Credentials:      fgs.Credentials{AccessKey: testAK, SecretKey: testSK},
-		EndpointOverride: endpoint,
-		Retry:            fgs.RetryPolicy{MaxRetries: maxRetries, BaseDelay: time.Millisecond, MaxDelay: 10 * time.Millisecond},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-func inject(t *testing.T, emu *fgsemu.Emulator, faults ...fgsemu.Fault) {
-	t.Helper()
-	for _, f := range faults {
-		if err := emu.InjectFault(f); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // Each kind of answer maps to its error, with the facts of the exchange.
 func TestCancelErrorMapping(t *testing.T) {
 	t.Parallel()

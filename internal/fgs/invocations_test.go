@@ -206,21 +206,3 @@ func TestWaitForStopNotListed(t *testing.T) {
 		t.Fatalf("err %v is also an *fgs.Error, which would read as a failed HTTP request", err)
 	}
 }
-
-var shortURN = fgs.URN{Region: "cn-north-4", ProjectID: testProject, Package: "default", FunctionName: "short", Version: "latest"}
-
-func invoke(t *testing.T, emu *fgsemu.Emulator, urn fgs.URN) string {
-	t.Helper()
-	id, err := emu.Invoke(urn.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return id
-}
-
-func noteOf(err error) string {
-	if e, ok := fgs.AsError(err); ok {
-		return e.Note
-	}
-	return ""
-}
