@@ -3,6 +3,8 @@ package fgs_test
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -184,9 +186,19 @@ func TestCancelReturnsWhenContextEnds(t *testing.T) {
 			emu := startEmulator(t)
 			id, _ := emu.Invoke(testURN.String())
 			inject(t, emu, tt.fault)
+			// In front of the emulator, to hear the cancel arrive.
+			arrived := make(chan struct{})
+			var once sync.Once
+			front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if strings.HasSuffix(r.URL.Path, "/cancel") {
+					once.Do(func() { close(arrived) })
+				}
+				emu.ServeHTTP(w, r)
+			}))
+			t.Cleanup(func() { _ = emu.Close(); front.Close() }) // the hang ends when the emulator closes
 			c, err := fgs.New(fgs.Config{
 				Credentials:      fgs.Credentials{AccessKey: testAK, SecretKey: testSK},
-				EndpointOverride: emu.URL(), AttemptTimeout: 24 * time.Hour,
+				EndpointOverride: front.URL, AttemptTimeout: 24 * time.Hour,
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -201,9 +213,7 @@ func TestCancelReturnsWhenContextEnds(t *testing.T) {
 			})
 			if tt.fault.Hang { // while the request hangs in the emulator
 				go func() {
-					for emu.Stats().RequestsByOp["cancel"] == 0 {
-						time.Sleep(time.Millisecond)
-					}
+					<-arrived
 					cancel()
 				}()
 			}

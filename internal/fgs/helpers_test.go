@@ -103,10 +103,17 @@ func agency() *fgs.AssumeRole {
 	return &fgs.AssumeRole{AgencyName: testAgency, DomainName: testDomain}
 }
 
+// testClock is a settable clock. As a client's clock (useClock) its Sleep
+// moves the time on at once, so no test waits in real time.
 type testClock struct {
-	mu sync.Mutex
-	t  time.Time
+	mu    sync.Mutex
+	t     time.Time
+	slept []time.Duration
 }
+
+// newTestClock starts at the wall clock's time: signatures and the
+// emulator's records need a time near it.
+func newTestClock() *testClock { return &testClock{t: time.Now()} }
 
 func (c *testClock) Now() time.Time {
 	c.mu.Lock()
@@ -118,6 +125,44 @@ func (c *testClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	c.t = c.t.Add(d)
 	c.mu.Unlock()
+}
+
+// Sleep moves the clock on by d and returns, as a real sleep honouring ctx
+// would: an ended context ends it at once, and a deadline that comes first
+// by this clock moves it only to the deadline and ends it.
+func (c *testClock) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.slept = append(c.slept, d)
+	if deadline, ok := ctx.Deadline(); ok && c.t.Add(d).After(deadline) {
+		c.t = latest(c.t, deadline)
+		return context.DeadlineExceeded
+	}
+	c.t = c.t.Add(d)
+	return nil
+}
+
+// Slept lists the waits asked of Sleep, in order.
+func (c *testClock) Slept() []time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]time.Duration(nil), c.slept...)
+}
+
+func latest(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// useClock makes the client read the time from clock and wait on it.
+func useClock(c *fgs.Client, clock *testClock) {
+	fgs.SetClock(c, clock.Now)
+	fgs.SetSleep(c, clock.Sleep)
 }
 
 func cancelRequests(t *testing.T, emu *fgsemu.Emulator, n int) []fgs.CancelRequest {
