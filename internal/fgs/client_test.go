@@ -112,22 +112,16 @@ func TestCancelHonoursRetryAfter(t *testing.T) {
 	id, _ := emu.Invoke(testURN.String())
 	inject(t, emu, fgsemu.Fault{Op: "cancel", Times: 1, Status: 429, RetryAfter: "1"})
 	c := newClient(t, emu.URL(), 5)
-	clock := time.Now()
-	var slept []time.Duration
-	fgs.SetClock(c, func() time.Time { return clock })
-	fgs.SetSleep(c, func(_ context.Context, d time.Duration) error {
-		slept = append(slept, d)
-		clock = clock.Add(d)
-		return nil
-	})
+	clock := newTestClock()
+	useClock(c, clock)
 	throttles := 0
 	ctx := fgs.WithThrottleObserver(context.Background(), func(fgs.PaceStatus) { throttles++ })
 	res, err := c.Cancel(ctx, fgs.CancelRequest{URN: testURN, RequestID: id})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if throttles != 1 || len(slept) != 1 || slept[0] != time.Second || res.Attempts != 2 {
-		t.Fatalf("%d throttles heard, waited %v, %d attempts; want one throttle, the server's 1 s, 2 attempts", throttles, slept, res.Attempts)
+	if slept := clock.Slept(); throttles != 1 || len(slept) != 1 || slept[0] != time.Second || res.Attempts != 2 {
+		t.Fatalf("%d throttles heard, waited %v, %d attempts; want one throttle, the server's 1 s, 2 attempts", throttles, clock.Slept(), res.Attempts)
 	}
 }
 
@@ -140,9 +134,7 @@ func TestThrottledDoesNotUseRetries(t *testing.T) {
 	inject(t, emu, fgsemu.Fault{Op: "cancel", Times: 4, Status: 429, RetryAfter: "0"},
 		fgsemu.Fault{Op: "cancel", Times: 1, Status: 500})
 	c := newClient(t, emu.URL(), 1)
-	clock := time.Now()
-	fgs.SetClock(c, func() time.Time { return clock })
-	fgs.SetSleep(c, func(_ context.Context, d time.Duration) error { clock = clock.Add(d); return nil })
+	useClock(c, newTestClock())
 	res, err := c.Cancel(context.Background(), fgs.CancelRequest{URN: testURN, RequestID: id})
 	if err != nil {
 		t.Fatalf("4 throttles and a 500 with max_retries = 1: %v", err)
