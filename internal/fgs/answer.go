@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // What the client takes from an answer, beyond what the SDK parses: whether
@@ -204,4 +205,24 @@ func authHeaderSecrets(h http.Header) []string {
 		}
 	}
 	return out
+}
+
+// printable makes text from an answer safe to show: valid UTF-8 (which the
+// plugin protocol requires), no terminal control sequences, at most n bytes.
+func printable(s string, n int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 && r != '\n' && r != '\t' || r == 0x7f || r >= 0x80 && r < 0xa0 {
+			return '\uFFFD'
+		}
+		return r
+	}, s)
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }

@@ -12,8 +12,6 @@ type BulkOptions struct {
 	MaxConcurrency int
 	// Progress, if set, hears the counts after each request is settled; calls never overlap.
 	Progress func(BulkProgress)
-	// OnRetry, if set, hears about each retry of any request before its wait.
-	OnRetry func(requestID string, ev RetryEvent)
 }
 
 // BulkProgress counts the settled requests of a bulk so far.
@@ -107,7 +105,7 @@ func (c *Client) CancelMany(ctx context.Context, reqs []CancelRequest, opts Bulk
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				results[i] = c.cancelOne(ctx, reqs[i], opts.OnRetry)
+				results[i] = c.cancelOne(ctx, reqs[i])
 				tally.add(results[i])
 			}
 		}()
@@ -130,16 +128,11 @@ feed:
 	return results
 }
 
-func (c *Client) cancelOne(ctx context.Context, req CancelRequest, onRetry func(string, RetryEvent)) BulkResult {
+func (c *Client) cancelOne(ctx context.Context, req CancelRequest) BulkResult {
 	if ctx.Err() != nil {
 		return BulkResult{Request: req, Err: contextError(ctx, call{op: opCancel, urn: req.URN})}
 	}
-	if onRetry != nil {
-		id := req.RequestID
-		req.OnRetry = func(ev RetryEvent) { onRetry(id, ev) }
-	}
 	res, err := c.Cancel(ctx, req)
-	req.OnRetry = nil
 	return BulkResult{Request: req, Result: res, Err: err, Sent: true}
 }
 
@@ -199,18 +192,14 @@ func (c *Client) ListUnfinished(ctx context.Context, urn URN, statuses []string,
 // RUNNING, MaxInvocationAge back) until none of ids is among them, and
 // returns those still unfinished when ctx ends, with the error that ended it.
 func (c *Client) WaitForStopMany(ctx context.Context, urn URN, ids []string, poll PollPolicy) ([]string, error) {
-	if poll.Interval <= 0 {
-		poll = DefaultPollPolicy
-	}
-	poll.MaxInterval = max(poll.MaxInterval, poll.Interval)
+	backoff := poll.backoff()
 	waiting := make(map[string]bool, len(ids))
 	for _, id := range ids {
 		waiting[id] = true
 	}
-	interval := poll.Interval
 	for {
 		unfinished := map[string]bool{}
-		for _, status := range []string{"WAIT", "RUNNING"} {
+		for _, status := range UnfinishedStatuses {
 			list, err := c.ListInvocations(ctx, urn, ListFilter{Status: status, Begin: c.now().Add(-MaxInvocationAge), End: c.now()})
 			if err != nil {
 				return membersInOrder(waiting, ids), err
@@ -225,10 +214,9 @@ func (c *Client) WaitForStopMany(ctx context.Context, urn URN, ids []string, pol
 		if len(waiting) == 0 {
 			return nil, nil
 		}
-		if err := sleep(ctx, interval); err != nil {
+		if err := c.sleep(ctx, backoff.next()); err != nil {
 			return membersInOrder(waiting, ids), contextError(ctx, call{op: "wait for invocations to stop", urn: urn})
 		}
-		interval = min(interval+interval/2, poll.MaxInterval)
 	}
 }
 

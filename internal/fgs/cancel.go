@@ -153,36 +153,15 @@ func formatAge(d time.Duration) string {
 	return d.String()
 }
 
-// CancelledErrorCode is the error code FunctionGraph gives an invocation
-// stopped by a cancel ("function invocation canceled").
-const CancelledErrorCode = "4208"
+// CancelType is the optional "type" of a cancel request.
+type CancelType string
 
-// IsCancelled reports whether the invocation ended because it was cancelled.
-func (inv Invocation) IsCancelled() bool {
-	return (inv.Status == "FAIL" || inv.Status == "DISCARD") && inv.ErrorCode == CancelledErrorCode
-}
+const (
+	// CancelForce terminates the function's runtime directly.
+	CancelForce CancelType = "force"
+	// CancelRecursive also stops the child functions being invoked.
+	CancelRecursive CancelType = "recursive"
+)
 
-// ErrorText is the invocation's error as "code: message", or what there is of it.
-func (inv Invocation) ErrorText() string {
-	switch {
-	case inv.ErrorCode != "" && inv.ErrorMessage != "":
-		return inv.ErrorCode + ": " + inv.ErrorMessage
-	case inv.ErrorMessage != "":
-		return inv.ErrorMessage
-	}
-	return inv.ErrorCode
-}
-
-// Outcome is the status with the error, if any: "FAIL (4208: function invocation canceled)".
-func (inv Invocation) Outcome() string {
-	if e := inv.ErrorText(); e != "" {
-		return inv.Status + " (" + e + ")"
-	}
-	return inv.Status
-}
-
-// IsNotCancellable reports the API's answer for a request that is unknown
-// or no longer running (FSS.0400 "Invalid RequestId").
-func (e *Error) IsNotCancellable() bool {
-	return e.Kind == KindAPI && e.StatusCode == 400 && e.Code == "FSS.0400"
-}
+// CancelTypes lists the values the API accepts, for validators and docs.
+var CancelTypes = []string{string(CancelForce), string(CancelRecursive)}

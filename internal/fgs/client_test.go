@@ -3,6 +3,8 @@ package fgs_test
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -11,49 +13,6 @@ import (
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgs"
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgsemu"
 )
-
-const (
-	testAK      = "CLIENTTESTAK"
-	testSK      = "client-test-secret"
-	testProject = "0123456789abcdef0123456789abcdef"
-)
-
-var testURN = fgs.URN{Region: "cn-north-4", ProjectID: testProject, Package: "default", FunctionName: "hello", Version: "latest"}
-
-func startEmulator(t *testing.T) *fgsemu.Emulator {
-	t.Helper()
-	emu := fgsemu.New(fgsemu.Options{Keys: map[string]string{testAK: testSK}})
-	if _, err := emu.Start(""); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = emu.Close() })
-	if err := emu.AddFunction(fgsemu.Function{URN: testURN.String()}); err != nil {
-		t.Fatal(err)
-	}
-	return emu
-}
-
-func newClient(t *testing.T, endpoint string, maxRetries int) *fgs.Client {
-	t.Helper()
-	c, err := fgs.New(fgs.Config{
-		Credentials:      fgs.Credentials{AccessKey: testAK, SecretKey: testSK},
-		EndpointOverride: endpoint,
-		Retry:            fgs.RetryPolicy{MaxRetries: maxRetries, BaseDelay: time.Millisecond, MaxDelay: 10 * time.Millisecond},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-func inject(t *testing.T, emu *fgsemu.Emulator, faults ...fgsemu.Fault) {
-	t.Helper()
-	for _, f := range faults {
-		if err := emu.InjectFault(f); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 // Each kind of answer maps to its error, with the facts of the exchange.
 func TestCancelErrorMapping(t *testing.T) {
@@ -153,22 +112,16 @@ func TestCancelHonoursRetryAfter(t *testing.T) {
 	id, _ := emu.Invoke(testURN.String())
 	inject(t, emu, fgsemu.Fault{Op: "cancel", Times: 1, Status: 429, RetryAfter: "1"})
 	c := newClient(t, emu.URL(), 5)
-	clock := time.Now()
-	var slept []time.Duration
-	fgs.SetClock(c, func() time.Time { return clock })
-	fgs.SetSleep(c, func(_ context.Context, d time.Duration) error {
-		slept = append(slept, d)
-		clock = clock.Add(d)
-		return nil
-	})
+	clock := newTestClock()
+	useClock(c, clock)
 	throttles := 0
 	ctx := fgs.WithThrottleObserver(context.Background(), func(fgs.PaceStatus) { throttles++ })
 	res, err := c.Cancel(ctx, fgs.CancelRequest{URN: testURN, RequestID: id})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if throttles != 1 || len(slept) != 1 || slept[0] != time.Second || res.Attempts != 2 {
-		t.Fatalf("%d throttles heard, waited %v, %d attempts; want one throttle, the server's 1 s, 2 attempts", throttles, slept, res.Attempts)
+	if slept := clock.Slept(); throttles != 1 || len(slept) != 1 || slept[0] != time.Second || res.Attempts != 2 {
+		t.Fatalf("%d throttles heard, waited %v, %d attempts; want one throttle, the server's 1 s, 2 attempts", throttles, clock.Slept(), res.Attempts)
 	}
 }
 
@@ -181,9 +134,7 @@ func TestThrottledDoesNotUseRetries(t *testing.T) {
 	inject(t, emu, fgsemu.Fault{Op: "cancel", Times: 4, Status: 429, RetryAfter: "0"},
 		fgsemu.Fault{Op: "cancel", Times: 1, Status: 500})
 	c := newClient(t, emu.URL(), 1)
-	clock := time.Now()
-	fgs.SetClock(c, func() time.Time { return clock })
-	fgs.SetSleep(c, func(_ context.Context, d time.Duration) error { clock = clock.Add(d); return nil })
+	useClock(c, newTestClock())
 	res, err := c.Cancel(context.Background(), fgs.CancelRequest{URN: testURN, RequestID: id})
 	if err != nil {
 		t.Fatalf("4 throttles and a 500 with max_retries = 1: %v", err)
@@ -227,9 +178,19 @@ func TestCancelReturnsWhenContextEnds(t *testing.T) {
 			emu := startEmulator(t)
 			id, _ := emu.Invoke(testURN.String())
 			inject(t, emu, tt.fault)
+			// In front of the emulator, to hear the cancel arrive.
+			arrived := make(chan struct{})
+			var once sync.Once
+			front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if strings.HasSuffix(r.URL.Path, "/cancel") {
+					once.Do(func() { close(arrived) })
+				}
+				emu.ServeHTTP(w, r)
+			}))
+			t.Cleanup(func() { _ = emu.Close(); front.Close() }) // the hang ends when the emulator closes
 			c, err := fgs.New(fgs.Config{
 				Credentials:      fgs.Credentials{AccessKey: testAK, SecretKey: testSK},
-				EndpointOverride: emu.URL(), AttemptTimeout: 24 * time.Hour,
+				EndpointOverride: front.URL, AttemptTimeout: 24 * time.Hour,
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -244,9 +205,7 @@ func TestCancelReturnsWhenContextEnds(t *testing.T) {
 			})
 			if tt.fault.Hang { // while the request hangs in the emulator
 				go func() {
-					for emu.Stats().RequestsByOp["cancel"] == 0 {
-						time.Sleep(time.Millisecond)
-					}
+					<-arrived
 					cancel()
 				}()
 			}

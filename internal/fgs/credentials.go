@@ -231,3 +231,10 @@ func renewalTime(now, expires time.Time) time.Time {
 	}
 	return expires.Add(-margin)
 }
+
+// Credentials are an access key pair, with a security token when temporary.
+type Credentials struct {
+	AccessKey     string
+	SecretKey     string
+	SecurityToken string
+}

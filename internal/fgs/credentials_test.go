@@ -13,56 +13,6 @@ import (
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgsemu"
 )
 
-const (
-	testToken  = "client-test-iam-token"
-	testAgency = "fgs-ops"
-	testDomain = "acme"
-)
-
-// startIAMEmulator starts an emulator that also knows the test token and
-// lets the test keys assume testAgency in testDomain.
-func startIAMEmulator(t *testing.T, opts fgsemu.Options) *fgsemu.Emulator {
-	t.Helper()
-	opts.Keys = map[string]string{testAK: testSK}
-	opts.Tokens = []string{testToken}
-	opts.Agencies = []fgsemu.Agency{{AgencyName: testAgency, DomainName: testDomain, DomainID: "d0123"}}
-	emu := fgsemu.New(opts)
-	if _, err := emu.Start(""); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = emu.Close() })
-	if err := emu.AddFunction(fgsemu.Function{URN: testURN.String()}); err != nil {
-		t.Fatal(err)
-	}
-	return emu
-}
-
-func newConfiguredClient(t *testing.T, cfg fgs.Config) *fgs.Client {
-	t.Helper()
-	cfg.Retry = fgs.RetryPolicy{MaxRetries: 2, BaseDelay: time.Millisecond, MaxDelay: 10 * time.Millisecond}
-	c, err := fgs.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
-func cancelOne(t *testing.T, c *fgs.Client, emu *fgsemu.Emulator) error {
-	t.Helper()
-	id, err := emu.Invoke(testURN.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	_, err = c.Cancel(ctx, fgs.CancelRequest{URN: testURN, RequestID: id})
-	return err
-}
-
-func agency() *fgs.AssumeRole {
-	return &fgs.AssumeRole{AgencyName: testAgency, DomainName: testDomain}
-}
-
 // A token is sent in X-Auth-Token instead of a signature, and the emulator
 // accepts only unsigned requests by token.
 func TestTokenAuthentication(t *testing.T) {
@@ -347,21 +297,4 @@ func TestIAMEndpoint(t *testing.T) {
 	if got := fgs.DefaultAuthURL("cn-north-4", ""); got != "https://iam.cn-north-4.myhuaweicloud.com/v3" {
 		t.Errorf("default auth URL %q", got)
 	}
-}
-
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
 }

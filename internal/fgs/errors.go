@@ -329,3 +329,9 @@ func attemptCount(n int) string {
 	}
 	return fmt.Sprintf("%d attempts", n)
 }
+
+// IsNotCancellable reports the API's answer for a request that is unknown
+// or no longer running (FSS.0400 "Invalid RequestId").
+func (e *Error) IsNotCancellable() bool {
+	return e.Kind == KindAPI && e.StatusCode == 400 && e.Code == "FSS.0400"
+}

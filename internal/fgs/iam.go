@@ -32,26 +32,7 @@ const opAssumeAgency = "get temporary credentials for an agency"
 // assumeAgency asks IAM for the agency's temporary credentials, with the
 // configured keys or token, through the same machinery as every call.
 func (c *Client) assumeAgency(ctx context.Context) (identity, error) {
-	r := c.cfg.AssumeRole
-	ar := &iammodel.IdentityAssumerole{AgencyName: r.AgencyName}
-	if r.DomainName != "" {
-		name := r.DomainName
-		ar.DomainName = &name
-	}
-	if r.DomainID != "" {
-		id := r.DomainID
-		ar.DomainId = &id
-	}
-	if r.Duration > 0 {
-		seconds := int32(r.Duration / time.Second)
-		ar.DurationSeconds = &seconds
-	}
-	sdkReq := &iammodel.CreateTemporaryAccessKeyByAgencyRequest{
-		Body: &iammodel.CreateTemporaryAccessKeyByAgencyRequestBody{Auth: &iammodel.AgencyAuth{Identity: &iammodel.AgencyAuthIdentity{
-			Methods:    []iammodel.AgencyAuthIdentityMethods{iammodel.GetAgencyAuthIdentityMethodsEnum().ASSUME_ROLE},
-			AssumeRole: ar,
-		}}},
-	}
+	sdkReq := agencyRequest(c.cfg.AssumeRole)
 	asked := c.now()
 	res, err := c.do(ctx, call{
 		op:      opAssumeAgency,
@@ -75,23 +56,12 @@ func (c *Client) assumeAgency(ctx context.Context) (identity, error) {
 	if cred.Access == "" || cred.Secret == "" || cred.Securitytoken == "" {
 		return identity{}, badAnswer("IAM's answer lacked the access key, secret key or security token")
 	}
-	expires, ok := ParseAPITime(cred.ExpiresAt)
-	if !ok {
-		// Still usable: assume the shortest lifetime IAM gives.
-		lifetime := r.Duration
-		if lifetime == 0 {
-			lifetime = MinAssumeRoleDuration
-		}
-		expires = asked.Add(lifetime)
-		c.cfg.Logger.Warn(ctx, "IAM gave an unreadable expiry for temporary credentials; assuming their requested lifetime",
-			map[string]any{"expires_at": cred.ExpiresAt, "assumed_expiry": expires.UTC().Format(time.RFC3339)})
-	}
+	expires := c.agencyExpiry(ctx, cred.ExpiresAt, asked)
 	if now := c.now(); !expires.After(now) {
-		return identity{}, &Error{Op: opAssumeAgency, Service: ServiceIAM, Endpoint: c.iamEndpoint, Kind: KindBadResponse,
-			RequestID: res.requestID, Attempts: res.attempts,
-			Message: fmt.Sprintf("IAM issued credentials that expire at %s, which has already passed by this machine's clock (%s); check the system clock",
-				expires.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))}
+		return identity{}, badAnswer(fmt.Sprintf("IAM issued credentials that expire at %s, which has already passed by this machine's clock (%s); check the system clock",
+			expires.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
 	}
+	r := c.cfg.AssumeRole
 	c.cfg.Logger.Debug(ctx, "Got temporary credentials for the agency", map[string]any{
 		"agency_name": r.AgencyName, "domain_name": r.DomainName, "domain_id": r.DomainID,
 		"access_key": MaskAccessKey(cred.Access), "expires_at": expires.UTC().Format(time.RFC3339),
@@ -100,4 +70,44 @@ func (c *Client) assumeAgency(ctx context.Context) (identity, error) {
 		keys:    Credentials{AccessKey: cred.Access, SecretKey: cred.Secret, SecurityToken: cred.Securitytoken},
 		expires: expires,
 	}, nil
+}
+
+// agencyRequest is IAM's request for the agency's temporary credentials.
+func agencyRequest(r *AssumeRole) *iammodel.CreateTemporaryAccessKeyByAgencyRequest {
+	ar := &iammodel.IdentityAssumerole{AgencyName: r.AgencyName}
+	if r.DomainName != "" {
+		name := r.DomainName
+		ar.DomainName = &name
+	}
+	if r.DomainID != "" {
+		id := r.DomainID
+		ar.DomainId = &id
+	}
+	if r.Duration > 0 {
+		seconds := int32(r.Duration / time.Second)
+		ar.DurationSeconds = &seconds
+	}
+	return &iammodel.CreateTemporaryAccessKeyByAgencyRequest{
+		Body: &iammodel.CreateTemporaryAccessKeyByAgencyRequestBody{Auth: &iammodel.AgencyAuth{Identity: &iammodel.AgencyAuthIdentity{
+			Methods:    []iammodel.AgencyAuthIdentityMethods{iammodel.GetAgencyAuthIdentityMethodsEnum().ASSUME_ROLE},
+			AssumeRole: ar,
+		}}},
+	}
+}
+
+// agencyExpiry reads when IAM's credentials expire. An unreadable expiry is
+// still usable: the credentials are taken to last the shortest lifetime IAM
+// gives, from when they were asked for.
+func (c *Client) agencyExpiry(ctx context.Context, expiresAt string, asked time.Time) time.Time {
+	if expires, ok := ParseAPITime(expiresAt); ok {
+		return expires
+	}
+	lifetime := c.cfg.AssumeRole.Duration
+	if lifetime == 0 {
+		lifetime = MinAssumeRoleDuration
+	}
+	expires := asked.Add(lifetime)
+	c.cfg.Logger.Warn(ctx, "IAM gave an unreadable expiry for temporary credentials; assuming their requested lifetime",
+		map[string]any{"expires_at": expiresAt, "assumed_expiry": expires.UTC().Format(time.RFC3339)})
+	return expires
 }

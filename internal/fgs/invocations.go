@@ -315,3 +315,39 @@ func derefSlice[T any](p *[]T) []T {
 	}
 	return *p
 }
+
+// InvocationStatuses lists the statuses an async invocation can have.
+var InvocationStatuses = []string{"WAIT", "RUNNING", "SUCCESS", "FAIL", "DISCARD"}
+
+// IsFinalStatus reports whether an invocation with this status has ended.
+func IsFinalStatus(status string) bool {
+	return status == "SUCCESS" || status == "FAIL" || status == "DISCARD"
+}
+
+// CancelledErrorCode is the error code FunctionGraph gives an invocation
+// stopped by a cancel ("function invocation canceled").
+const CancelledErrorCode = "4208"
+
+// IsCancelled reports whether the invocation ended because it was cancelled.
+func (inv Invocation) IsCancelled() bool {
+	return (inv.Status == "FAIL" || inv.Status == "DISCARD") && inv.ErrorCode == CancelledErrorCode
+}
+
+// ErrorText is the invocation's error as "code: message", or what there is of it.
+func (inv Invocation) ErrorText() string {
+	switch {
+	case inv.ErrorCode != "" && inv.ErrorMessage != "":
+		return inv.ErrorCode + ": " + inv.ErrorMessage
+	case inv.ErrorMessage != "":
+		return inv.ErrorMessage
+	}
+	return inv.ErrorCode
+}
+
+// Outcome is the status with the error, if any: "FAIL (4208: function invocation canceled)".
+func (inv Invocation) Outcome() string {
+	if e := inv.ErrorText(); e != "" {
+		return inv.Status + " (" + e + ")"
+	}
+	return inv.Status
+}

@@ -62,7 +62,7 @@ func (c *Client) retryWait(ctx context.Context, cl call, e *Error, failures int)
 		e.StoppedRetrying = fmt.Sprintf("the server asked to retry after %s, longer than the %s this provider waits", e.RetryAfter, maxRetryAfter)
 		return 0, false
 	}
-	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+	if deadline, ok := ctx.Deadline(); ok && deadline.Sub(c.now()) < wait {
 		e.StoppedRetrying = fmt.Sprintf("the next retry, in %s, %s", wait.Round(time.Millisecond), deadlineStop)
 		return 0, false
 	}

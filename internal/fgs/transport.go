@@ -32,8 +32,9 @@ var errResponseTooLarge = fmt.Errorf("response body is larger than %d MiB", maxR
 // runs under, and what the answer said before the SDK parses it.
 type exchange struct {
 	ctx     context.Context
-	service Service // named in log lines
-	mask    *masker // hides the call's secrets in what the answer brings back
+	service Service          // named in log lines
+	mask    *masker          // hides the call's secrets in what the answer brings back
+	now     func() time.Time // the client's clock
 
 	mu         sync.Mutex
 	status     int
@@ -132,18 +133,18 @@ func (t *callTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		},
 	}))
 
-	start := time.Now()
+	start := x.now()
 	resp, err := t.base.RoundTrip(out)
 	if err != nil {
 		err = t.viaProxy(out, err)
 		t.log.Debug(x.ctx, string(x.service)+" request failed", map[string]any{
 			"http_method": req.Method, "http_path": req.URL.Path, "error": err.Error(),
-			"duration_ms": time.Since(start).Milliseconds(),
+			"duration_ms": x.now().Sub(start).Milliseconds(),
 		})
 		return nil, err
 	}
 	requestID := x.text(resp.Header.Get("X-Request-Id"), 128)
-	retryAfter, _ := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	retryAfter, _ := parseRetryAfter(resp.Header.Get("Retry-After"), x.now())
 	x.record(func(x *exchange) {
 		x.status = resp.StatusCode
 		x.requestID = requestID
@@ -153,7 +154,7 @@ func (t *callTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	})
 	t.log.Debug(x.ctx, string(x.service)+" request answered", map[string]any{
 		"http_method": req.Method, "http_path": req.URL.Path, "http_status": resp.StatusCode,
-		"x_request_id": requestID, "duration_ms": time.Since(start).Milliseconds(),
+		"x_request_id": requestID, "duration_ms": x.now().Sub(start).Milliseconds(),
 	})
 	resp.Body = &limitedBody{body: resp.Body, left: maxResponseBody, x: x}
 	return resp, nil
@@ -296,4 +297,16 @@ func (t *callTransport) viaProxy(req *http.Request, err error) error {
 		return err
 	}
 	return &ProxyError{Proxy: proxy.Scheme + "://" + proxy.Host, Target: req.URL.Host, Err: err}
+}
+
+func (x *exchange) wasReached() bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.reached
+}
+
+func (x *exchange) sentWithoutAnswer() bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.sent && x.status == 0
 }

@@ -1,6 +1,3 @@
-// Package fgs speaks to Huawei Cloud FunctionGraph through the official Go
-// SDK and adds what the SDK lacks: context on every call, bounded retries,
-// recovered panics and one error type. It knows nothing of Terraform.
 package fgs
 
 import (
@@ -145,27 +142,6 @@ func ValidateRequestID(id string) error {
 		}
 	}
 	return nil
-}
-
-// CancelType is the optional "type" of a cancel request.
-type CancelType string
-
-const (
-	// CancelForce terminates the function's runtime directly.
-	CancelForce CancelType = "force"
-	// CancelRecursive also stops the child functions being invoked.
-	CancelRecursive CancelType = "recursive"
-)
-
-// CancelTypes lists the values the API accepts, for validators and docs.
-var CancelTypes = []string{string(CancelForce), string(CancelRecursive)}
-
-// InvocationStatuses lists the statuses an async invocation can have.
-var InvocationStatuses = []string{"WAIT", "RUNNING", "SUCCESS", "FAIL", "DISCARD"}
-
-// IsFinalStatus reports whether an invocation with this status has ended.
-func IsFinalStatus(status string) bool {
-	return status == "SUCCESS" || status == "FAIL" || status == "DISCARD"
 }
 
 // IsProjectID reports whether s has the shape of a project ID.

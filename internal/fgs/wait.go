@@ -51,20 +51,14 @@ func (e *NotListedError) Error() string {
 // query's *Error; an invocation not listed is a *NotListedError; an
 // interrupt is an *Error of KindCanceled.
 func (c *Client) WaitForStop(ctx context.Context, urn URN, requestID string, poll PollPolicy, onChange func(Invocation, time.Duration)) (Invocation, error) {
-	if poll.Interval <= 0 {
-		poll = DefaultPollPolicy
-	}
-	if poll.MaxInterval < poll.Interval {
-		poll.MaxInterval = poll.Interval
-	}
-	start := time.Now()
-	interval := poll.Interval
+	backoff := poll.backoff()
+	start := c.now()
 	var last Invocation
 	for polls := 1; ; polls++ {
 		inv, found, err := c.GetInvocation(ctx, urn, requestID)
 		if err != nil {
 			if e, ok := AsError(err); ok && e.Kind == KindTimeout && last.Status != "" {
-				return last, &StillRunningError{Last: last, Waited: time.Since(start), Polls: polls - 1}
+				return last, &StillRunningError{Last: last, Waited: c.now().Sub(start), Polls: polls - 1}
 			}
 			return last, err
 		}
@@ -72,33 +66,36 @@ func (c *Client) WaitForStop(ctx context.Context, urn URN, requestID string, pol
 			return last, &NotListedError{URN: urn, RequestID: requestID}
 		}
 		if inv.Status != last.Status && onChange != nil {
-			onChange(inv, time.Since(start))
+			onChange(inv, c.now().Sub(start))
 		}
 		last = inv
 		if IsFinalStatus(inv.Status) {
 			return inv, nil
 		}
-		if err := sleep(ctx, interval); err != nil {
+		if err := c.sleep(ctx, backoff.next()); err != nil {
 			if errors.Is(err, context.DeadlineExceeded) {
-				return last, &StillRunningError{Last: last, Waited: time.Since(start), Polls: polls}
+				return last, &StillRunningError{Last: last, Waited: c.now().Sub(start), Polls: polls}
 			}
 			return last, contextError(ctx, call{op: "wait for invocation to stop", urn: urn})
-		}
-		interval += interval / 2
-		if interval > poll.MaxInterval {
-			interval = poll.MaxInterval
 		}
 	}
 }
 
-// sleep waits for d or until the context ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
+// pollBackoff is the growing wait between the status queries of one wait.
+type pollBackoff struct{ wait, max time.Duration }
+
+// backoff starts the policy's waits; a zero policy is DefaultPollPolicy.
+func (p PollPolicy) backoff() *pollBackoff {
+	if p.Interval <= 0 {
+		p = DefaultPollPolicy
 	}
+	return &pollBackoff{wait: p.Interval, max: max(p.MaxInterval, p.Interval)}
+}
+
+// next is the wait before the next query: each is half as long again as
+// the last, up to the policy's MaxInterval.
+func (b *pollBackoff) next() time.Duration {
+	d := b.wait
+	b.wait = min(b.wait+b.wait/2, b.max)
+	return d
 }
