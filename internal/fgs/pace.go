@@ -176,9 +176,9 @@ func (p *pace) reserve(now time.Time) (tk ticket, wait time.Duration, ok bool) {
 	case phaseOpen:
 		if end := p.start.Add(p.quota.Window); !now.Before(end) {
 			// A new window: its first request checks it is open before the rest go.
-			elapsed := now.Sub(p.start) / p.quota.Window
+			// The start of the window now is in: whole windows on from the last one.
 			p.enterProbing(now)
-			p.locked, p.start, p.probeAt = true, p.start.Add(elapsed*p.quota.Window), now
+			p.locked, p.start, p.probeAt = true, now.Add(-now.Sub(p.start)%p.quota.Window), now
 			return p.reserve(now)
 		} else if p.used >= p.quota.Limit || !now.Before(end.Add(-2*windowMargin(p.quota.Window))) {
 			// Spent, or too near its end: a request sent now could arrive in the next window.

@@ -164,7 +164,7 @@ func floorOf(first time.Time, n int, q Quota, offset time.Duration) time.Duratio
 		return 0
 	}
 	base := time.Unix(0, 0).Add(offset)
-	firstEnd := base.Add((first.Sub(base)/q.Window + 1) * q.Window)
+	firstEnd := first.Add(q.Window - first.Sub(base)%q.Window)
 	return firstEnd.Sub(first) + time.Duration(windows-2)*q.Window
 }
 
