@@ -33,6 +33,9 @@ type Options struct {
 	Now func() time.Time
 	// After is the timer latency and delays wait on; nil means a real one.
 	After func(time.Duration) <-chan time.Time
+	// Answered, if set, is called after each cloud or IAM API request has
+	// been answered, with the counts then: tests act on a moment without polling.
+	Answered func(Stats)
 	// Logf, if set, gets one line per request: method, path, status, op (never a header value or secret).
 	Logf func(format string, args ...any)
 }

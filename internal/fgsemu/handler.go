@@ -78,6 +78,9 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rt := routeOf(r)
 	op = rt.op
+	if e.opts.Answered != nil {
+		defer func() { e.opts.Answered(e.Stats()) }()
+	}
 	e.counters.requests.Add(1)
 	e.counters.byOp[opIndex(op)].Add(1)
 	if op == OpIAM {
