@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -79,11 +80,12 @@ func TestFaultAnswers(t *testing.T) {
 	})
 
 	t.Run("delay slows a real answer", func(t *testing.T) {
-		defer e.ClearFaults()
+		var timers timers
+		e, base := startEmulator(t, Options{After: timers.After})
 		mustInject(t, e, Fault{Delay: 80 * time.Millisecond})
-		start := time.Now()
-		if res := call(t, "GET", listURL, ""); res.status != 200 || time.Since(start) < 80*time.Millisecond {
-			t.Fatalf("%d after %v", res.status, time.Since(start))
+		res := call(t, "GET", fnURL(base, testURN, "async-invocations"), "")
+		if waits := timers.Waits(); res.status != 200 || fmt.Sprint(waits) != "[80ms]" {
+			t.Fatalf("%d after waiting %v, want 200 after the fault's 80ms", res.status, waits)
 		}
 	})
 

@@ -53,6 +53,31 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
+// timers is an Options.After that fires at once and records each wait it
+// was asked for, so a test sees the delays an answer waited without waiting them.
+type timers struct {
+	mu    sync.Mutex
+	waits []time.Duration
+}
+
+func (r *timers) After(d time.Duration) <-chan time.Time {
+	r.mu.Lock()
+	r.waits = append(r.waits, d)
+	r.mu.Unlock()
+	fired := make(chan time.Time, 1)
+	fired <- time.Time{}
+	return fired
+}
+
+// Waits returns the waits asked for since the last call.
+func (r *timers) Waits() []time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	w := r.waits
+	r.waits = nil
+	return w
+}
+
 // startEmulator starts an emulator on a loopback port with the test token,
 // key and function, and closes it when the test ends.
 func startEmulator(t *testing.T, opts Options, fns ...Function) (*Emulator, string) {
