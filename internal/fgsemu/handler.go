@@ -78,14 +78,13 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rt := routeOf(r)
 	op = rt.op
-	if e.opts.Answered != nil {
-		defer func() { e.opts.Answered(e.Stats()) }()
-	}
+	defer e.observe(Answered)
 	e.counters.requests.Add(1)
 	e.counters.byOp[opIndex(op)].Add(1)
 	if op == OpIAM {
 		e.counters.iamCalls.Add(1)
 	}
+	e.observe(Arrived)
 	if op == OpCancel {
 		defer e.counters.cancelStarted()()
 	}

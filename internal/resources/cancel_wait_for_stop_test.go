@@ -40,8 +40,8 @@ func TestWaitForStop_waitsForTheEnd(t *testing.T) {
 	urn := acctest.FunctionURN("slow")
 	clock := acctest.NewClock()
 	var passStop sync.Once
-	emu := acctest.StartEmulatorWith(t, fgsemu.Options{Now: clock.Now, Answered: func(s fgsemu.Stats) {
-		if s.RequestsByOp[fgsemu.OpList] > 0 {
+	emu := acctest.StartEmulatorWith(t, fgsemu.Options{Now: clock.Now, Observe: func(m fgsemu.Moment, s fgsemu.Stats) {
+		if m == fgsemu.Answered && s.RequestsByOp[fgsemu.OpList] > 0 {
 			passStop.Do(func() { clock.Advance(time.Minute) })
 		}
 	}}, fgsemu.Function{URN: urn, StopDelay: time.Minute})

@@ -227,8 +227,8 @@ func runShapeCase(t *testing.T, c shapeCase, s cancelShape) {
 	moment, armed, closeMoment := make(chan struct{}), atomic.Bool{}, sync.Once{}
 	opts := fgsemu.Options{}
 	if c.interruptWhen != nil {
-		opts.Answered = func(st fgsemu.Stats) {
-			if armed.Load() && c.interruptWhen(st) {
+		opts.Observe = func(m fgsemu.Moment, st fgsemu.Stats) {
+			if m == fgsemu.Answered && armed.Load() && c.interruptWhen(st) {
 				closeMoment.Do(func() { close(moment) })
 			}
 		}
