@@ -33,8 +33,28 @@ type Options struct {
 	Now func() time.Time
 	// After is the timer latency and delays wait on; nil means a real one.
 	After func(time.Duration) <-chan time.Time
+	// Observe, if set, is called at each Moment with the counts then, so a
+	// test acts on a moment without polling.
+	Observe func(Moment, Stats)
 	// Logf, if set, gets one line per request: method, path, status, op (never a header value or secret).
 	Logf func(format string, args ...any)
+}
+
+// Moment is when Options.Observe is called.
+type Moment int
+
+const (
+	Arrived          Moment = iota + 1 // a cloud or IAM API request is counted, before its answer
+	Answered                           // its answer is written, or it is dropped
+	ConnectionOpened                   // a client connection opens
+	ConnectionClosed                   // a client connection closes
+)
+
+// observe tells Options.Observe, if set, of the moment.
+func (e *Emulator) observe(m Moment) {
+	if e.opts.Observe != nil {
+		e.opts.Observe(m, e.Stats())
+	}
 }
 
 // Agency is one agency IAM lets the configured keys assume; a request names

@@ -32,7 +32,8 @@ func TestStartRefusesNonLoopback(t *testing.T) {
 }
 
 func TestConnectionsAreCounted(t *testing.T) {
-	e, base := startEmulator(t, Options{})
+	var obs observer
+	e, base := startEmulator(t, Options{Observe: obs.Observe})
 	u := fnURL(base, testURN, "async-invocations")
 	keepAlive := &http.Client{Transport: &http.Transport{}}
 	for i := 0; i < 5; i++ {
@@ -50,7 +51,7 @@ func TestConnectionsAreCounted(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, func() bool { return e.Stats().OpenConnections == 0 })
+	obs.waitUntil(t, e, func(s Stats) bool { return s.OpenConnections == 0 })
 	if s := e.Stats(); s.Connections != 4 || s.MaxOpenConnections < 1 {
 		t.Fatalf("fresh connections: %+v", s)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -13,7 +14,8 @@ import (
 )
 
 func TestFaultAnswers(t *testing.T) {
-	e, base := startEmulator(t, Options{})
+	var obs observer
+	e, base := startEmulator(t, Options{Observe: obs.Observe})
 	listURL := fnURL(base, testURN, "async-invocations")
 	c := freshClient(t, 5*time.Second)
 
@@ -79,11 +81,12 @@ func TestFaultAnswers(t *testing.T) {
 	})
 
 	t.Run("delay slows a real answer", func(t *testing.T) {
-		defer e.ClearFaults()
+		var timers timers
+		e, base := startEmulator(t, Options{After: timers.After})
 		mustInject(t, e, Fault{Delay: 80 * time.Millisecond})
-		start := time.Now()
-		if res := call(t, "GET", listURL, ""); res.status != 200 || time.Since(start) < 80*time.Millisecond {
-			t.Fatalf("%d after %v", res.status, time.Since(start))
+		res := call(t, "GET", fnURL(base, testURN, "async-invocations"), "")
+		if waits := timers.Waits(); res.status != 200 || fmt.Sprint(waits) != "[80ms]" {
+			t.Fatalf("%d after waiting %v, want 200 after the fault's 80ms", res.status, waits)
 		}
 	})
 
@@ -95,9 +98,7 @@ func TestFaultAnswers(t *testing.T) {
 			t.Fatal("an answer despite an hour's delay")
 		}
 		// The handler stops waiting once the client has gone, and its connection closes.
-		for e.Stats().OpenConnections > open {
-			time.Sleep(5 * time.Millisecond)
-		}
+		obs.waitUntil(t, e, func(s Stats) bool { return s.OpenConnections <= open })
 	})
 
 	t.Run("hang until the client gives up", func(t *testing.T) {
@@ -270,7 +271,8 @@ func TestFaultAnswers(t *testing.T) {
 }
 
 func TestCloseWakesHangingHandlers(t *testing.T) {
-	e, base := startEmulator(t, Options{Latency: 0})
+	var obs observer
+	e, base := startEmulator(t, Options{Observe: obs.Observe})
 	mustInject(t, e, Fault{Hang: true})
 	mustInject(t, e, Fault{Delay: time.Hour})
 	errs := make(chan error, 4)
@@ -280,10 +282,7 @@ func TestCloseWakesHangingHandlers(t *testing.T) {
 			errs <- err
 		}()
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for e.Stats().Requests < 4 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
+	obs.waitUntil(t, e, func(s Stats) bool { return s.Requests == 4 })
 	// Hanging and delayed an hour, the requests end only because Close wakes them.
 	if err := e.Close(); err != nil {
 		t.Fatal(err)

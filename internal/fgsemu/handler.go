@@ -78,11 +78,13 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rt := routeOf(r)
 	op = rt.op
+	defer e.observe(Answered)
 	e.counters.requests.Add(1)
 	e.counters.byOp[opIndex(op)].Add(1)
 	if op == OpIAM {
 		e.counters.iamCalls.Add(1)
 	}
+	e.observe(Arrived)
 	if op == OpCancel {
 		defer e.counters.cancelStarted()()
 	}

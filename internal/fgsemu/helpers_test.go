@@ -53,6 +53,31 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
+// timers is an Options.After that fires at once and records each wait it
+// was asked for, so a test sees the delays an answer waited without waiting them.
+type timers struct {
+	mu    sync.Mutex
+	waits []time.Duration
+}
+
+func (r *timers) After(d time.Duration) <-chan time.Time {
+	r.mu.Lock()
+	r.waits = append(r.waits, d)
+	r.mu.Unlock()
+	fired := make(chan time.Time, 1)
+	fired <- time.Time{}
+	return fired
+}
+
+// Waits returns the waits asked for since the last call.
+func (r *timers) Waits() []time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	w := r.waits
+	r.waits = nil
+	return w
+}
+
 // startEmulator starts an emulator on a loopback port with the test token,
 // key and function, and closes it when the test ends.
 func startEmulator(t *testing.T, opts Options, fns ...Function) (*Emulator, string) {
@@ -154,15 +179,39 @@ func mustInject(t *testing.T, e *Emulator, f Fault) {
 	}
 }
 
-// waitFor polls cond until it holds, failing the test after 5 s.
-func waitFor(t *testing.T, cond func() bool) {
+// observer is an Options.Observe that wakes a test waiting for the counts
+// to satisfy a condition.
+type observer struct {
+	mu   sync.Mutex
+	cond func(Stats) bool
+	met  chan struct{}
+}
+
+func (o *observer) Observe(_ Moment, s Stats) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.cond != nil && o.cond(s) {
+		close(o.met)
+		o.cond = nil
+	}
+}
+
+// waitUntil returns once e's counts satisfy cond (now or at a later
+// moment), failing the test if that takes 5 s.
+func (o *observer) waitUntil(t *testing.T, e *Emulator, cond func(Stats) bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met within 5s")
-		}
-		time.Sleep(5 * time.Millisecond)
+	o.mu.Lock()
+	if cond(e.Stats()) {
+		o.mu.Unlock()
+		return
+	}
+	met := make(chan struct{})
+	o.cond, o.met = cond, met
+	o.mu.Unlock()
+	select {
+	case <-met:
+	case <-time.After(5 * time.Second):
+		t.Fatalf("the emulator's counts did not come to the condition within 5 s: %+v", e.Stats())
 	}
 }
 

@@ -132,7 +132,9 @@ func (e *Emulator) connState(_ net.Conn, state http.ConnState) {
 				break
 			}
 		}
+		e.observe(ConnectionOpened)
 	case http.StateClosed, http.StateHijacked:
 		c.open.Add(-1)
+		e.observe(ConnectionClosed)
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -234,15 +233,14 @@ func runAnswerCases(t *testing.T, tests []answerCase) {
 			t.Parallel()
 			fn := tt.function
 			fn.URN = urn
-			emu := acctest.StartAuthEmulator(t, fgsemu.Options{}, fn)
+			clock := acctest.NewClock()
+			emu := acctest.StartAuthEmulator(t, fgsemu.Options{Now: clock.Now}, fn)
 			id := acctest.Invoke(t, emu, urn)
-			for i := 0; fn.RunFor > 0; i++ { // until the invocation has ended on its own
-				if inv, _ := emu.Invocation(urn, id); inv.Status == fgsemu.StatusSuccess {
-					break
-				} else if i == 1000 {
-					t.Fatalf("the invocation never ended on its own: %+v", inv)
+			if fn.RunFor > 0 { // the invocation ends on its own before the apply
+				clock.Advance(fn.RunFor)
+				if inv, _ := emu.Invocation(urn, id); inv.Status != fgsemu.StatusSuccess {
+					t.Fatalf("the invocation did not end on its own: %+v", inv)
 				}
-				time.Sleep(10 * time.Millisecond)
 			}
 			fill := strings.NewReplacer("%[1]s", emu.URL(), "%[2]s", strings.TrimPrefix(emu.URL(), "http://"))
 			var lines []string

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,30 +31,33 @@ func expectListRequests(emu *fgsemu.Emulator, check func(int64) bool, want strin
 	}
 }
 
-// The apply waits until the cancelled invocation has ended, and records how.
+// The apply waits until the cancelled invocation has ended, and records how:
+// the emulator's clock stands still until the first status query has been
+// answered (RUNNING), then passes the stop, so only an apply that queries
+// again after that finds the end.
 func TestWaitForStop_waitsForTheEnd(t *testing.T) {
 	t.Parallel()
 	urn := acctest.FunctionURN("slow")
-	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn, StopDelay: 700 * time.Millisecond})
+	clock := acctest.NewClock()
+	var passStop sync.Once
+	emu := acctest.StartEmulatorWith(t, fgsemu.Options{Now: clock.Now, Observe: func(m fgsemu.Moment, s fgsemu.Stats) {
+		if m == fgsemu.Answered && s.RequestsByOp[fgsemu.OpList] > 0 {
+			passStop.Do(func() { clock.Advance(time.Minute) })
+		}
+	}}, fgsemu.Function{URN: urn, StopDelay: time.Minute})
 	id := acctest.Invoke(t, emu, urn)
-	start := time.Now()
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories(),
 		Steps: []resource.TestStep{{
 			Config: cancelConfig(emu, urn, id),
 			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("stop_pending"), knownvalue.Bool(false)),
 				statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("final_status"), knownvalue.StringExact("FAIL")),
 				statecheck.ExpectKnownValue(cancelAddr, tfjsonpath.New("final_error_code"), knownvalue.StringExact("4208")),
 			},
 			Check: resource.ComposeTestCheckFunc(
 				expectStats(emu, 1, 1),
-				expectListRequests(emu, func(n int64) bool { return n >= 2 }, "several while the stop was pending"),
-				func(*terraform.State) error {
-					if d := time.Since(start); d < 700*time.Millisecond {
-						return fmt.Errorf("apply returned after %s, before the invocation ended", d)
-					}
-					return nil
-				},
+				expectListRequests(emu, func(n int64) bool { return n >= 2 }, "one while the stop was pending and one after it"),
 			),
 		}},
 	})
@@ -66,7 +70,8 @@ func TestWaitForStop_waitsForTheEnd(t *testing.T) {
 func TestWaitForStop_deadline(t *testing.T) {
 	t.Parallel()
 	urn := acctest.FunctionURN("slow")
-	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn, StopDelay: 6 * time.Second})
+	clock := acctest.NewClock() // stands still: the stop comes only when the test says
+	emu := acctest.StartEmulatorWith(t, fgsemu.Options{Now: clock.Now}, fgsemu.Function{URN: urn, StopDelay: time.Minute})
 	id := acctest.Invoke(t, emu, urn)
 	config := cancelConfig(emu, urn, id, `timeouts { create = "2s" }`)
 	cancelledAt := statecheck.CompareValue(compare.ValuesSame())
@@ -101,7 +106,7 @@ func TestWaitForStop_deadline(t *testing.T) {
 					cancelledAt.AddStateValue(cancelAddr, tfjsonpath.New("cancelled_at")),
 					apiRequestID.AddStateValue(cancelAddr, tfjsonpath.New("api_request_id")),
 				},
-				PreConfig: untilInvocationEnds(t, emu, urn, id),
+				PreConfig: func() { passStop(t, clock, emu, urn, time.Minute, id) },
 				Check:     expectStats(emu, 1, 1),
 			},
 			{
@@ -113,16 +118,15 @@ func TestWaitForStop_deadline(t *testing.T) {
 	})
 }
 
-// untilInvocationEnds waits (at most a minute) for the emulator to end the
-// invocation, so the next apply finds its end at its first status query.
-func untilInvocationEnds(t *testing.T, emu *fgsemu.Emulator, urn, id string) func() {
-	return func() {
-		for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-			if inv, _ := emu.Invocation(urn, id); inv.Status != fgsemu.StatusRunning {
-				return
-			}
+// passStop moves the emulator's clock past the stop and checks that the
+// invocations have ended, so the next apply finds their end at its first status query.
+func passStop(t *testing.T, clock *acctest.Clock, emu *fgsemu.Emulator, urn string, stopDelay time.Duration, ids ...string) {
+	t.Helper()
+	clock.Advance(stopDelay)
+	for _, id := range ids {
+		if inv, _ := emu.Invocation(urn, id); inv.Status == fgsemu.StatusRunning {
+			t.Fatalf("the invocation still runs after its stop: %+v", inv)
 		}
-		t.Fatal("the invocation did not end within a minute")
 	}
 }
 

@@ -225,9 +225,10 @@ func TestAsyncInvocationCancelEphemeral_notRunning(t *testing.T) {
 	t.Parallel()
 	acctest.SkipWithoutEphemeral(t)
 	urn := acctest.FunctionURN("quick")
-	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn, RunFor: time.Millisecond})
+	clock := acctest.NewClock()
+	emu := acctest.StartEmulatorWith(t, fgsemu.Options{Now: clock.Now}, fgsemu.Function{URN: urn, RunFor: time.Minute})
 	id := acctest.Invoke(t, emu, urn)
-	waitForStatus(t, emu, urn, id, fgsemu.StatusSuccess)
+	endOnItsOwn(t, clock, emu, urn, id, time.Minute)
 	cli := acctest.NewCLI(t)
 
 	cli.Configure(acctest.ProviderConfig(emu), ephemeralCancelBlock(urn, id))
@@ -251,16 +252,16 @@ func expectInvocation(t *testing.T, emu *fgsemu.Emulator, urn, id, status string
 	}
 }
 
-// waitForStatus waits, within a bound, until the emulator's invocation has
-// the status (the emulator advances invocations as it is read).
-func waitForStatus(t *testing.T, emu *fgsemu.Emulator, urn, id, status string) {
+// endOnItsOwn moves the emulator's clock on by runFor, the function's run
+// time, and checks that the invocation has then ended with SUCCESS; a
+// function that runs until stopped (runFor 0) is left alone.
+func endOnItsOwn(t *testing.T, clock *acctest.Clock, emu *fgsemu.Emulator, urn, id string, runFor time.Duration) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		if inv, _ := emu.Invocation(urn, id); inv.Status == status {
-			return
-		}
+	if runFor == 0 {
+		return
 	}
-	t.Fatalf("invocation %s did not become %s", id, status)
+	clock.Advance(runFor)
+	expectInvocation(t, emu, urn, id, fgsemu.StatusSuccess)
 }
 
 // The result, seen through the echo provider: the only way to look at an
@@ -434,10 +435,7 @@ func TestAsyncInvocationCancelEphemeral_results(t *testing.T) {
 		},
 		{
 			name:     "ended on its own: success, not cancelled, and the status it ended with",
-			function: fgsemu.Function{URN: acctest.FunctionURN("quick"), RunFor: time.Millisecond},
-			setup: func(t *testing.T, emu *fgsemu.Emulator, urn, id string) {
-				waitForStatus(t, emu, urn, id, fgsemu.StatusSuccess)
-			},
+			function: fgsemu.Function{URN: acctest.FunctionURN("quick"), RunFor: time.Minute},
 			want: map[string]knownvalue.Check{
 				"sent": knownvalue.Bool(true), "cancelled": knownvalue.Bool(false), "api_request_id": knownvalue.Null(),
 				"final_status": knownvalue.StringExact("SUCCESS"), "final_error_code": knownvalue.StringExact(""),
@@ -464,8 +462,10 @@ func TestAsyncInvocationCancelEphemeral_results(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			urn := tt.function.URN
-			emu := acctest.StartEmulator(t, tt.function)
+			clock := acctest.NewClock()
+			emu := acctest.StartEmulatorWith(t, fgsemu.Options{Now: clock.Now}, tt.function)
 			id := acctest.Invoke(t, emu, urn)
+			endOnItsOwn(t, clock, emu, urn, id, tt.function.RunFor)
 			if tt.setup != nil {
 				tt.setup(t, emu, urn, id)
 			}

@@ -624,7 +624,8 @@ func TestAsyncInvocationsCancelResource_endedOnItsOwn(t *testing.T) {
 func TestAsyncInvocationsCancelResource_waitsAgainAfterDeadline(t *testing.T) {
 	t.Parallel()
 	urn := acctest.FunctionURN("slow")
-	emu := acctest.StartEmulator(t, fgsemu.Function{URN: urn, StopDelay: 6 * time.Second})
+	clock := acctest.NewClock() // stands still: the stops come only when the test says
+	emu := acctest.StartEmulatorWith(t, fgsemu.Options{Now: clock.Now}, fgsemu.Function{URN: urn, StopDelay: time.Minute})
 	ids := invokeN(t, emu, urn, 2)
 	config := bulkConfig(emu, urn, ids, "timeouts {\n    create = \"2s\"\n  }")
 	var listsBefore int64
@@ -650,9 +651,7 @@ func TestAsyncInvocationsCancelResource_waitsAgainAfterDeadline(t *testing.T) {
 			{
 				Config: config,
 				PreConfig: func() {
-					for _, id := range ids {
-						untilInvocationEnds(t, emu, urn, id)()
-					}
+					passStop(t, clock, emu, urn, time.Minute, ids...)
 					listsBefore = emu.Stats().RequestsByOp[fgsemu.OpList]
 				},
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{

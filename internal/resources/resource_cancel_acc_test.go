@@ -46,21 +46,13 @@ resource "huaweicloud_fgs_async_invocation_cancel" "test" {
 					return err
 				}
 				client := acctest.CloudClient(t)
-				// The platform takes a moment to stop the runtime.
-				deadline := time.Now().Add(2 * time.Minute)
-				for {
-					inv, found, err := client.GetInvocation(context.Background(), urn, id)
-					if err != nil {
-						return err
-					}
-					if found && fgs.IsFinalStatus(inv.Status) {
-						return nil
-					}
-					if time.Now().After(deadline) {
-						return fmt.Errorf("invocation %s still %q two minutes after the cancel", id, inv.Status)
-					}
-					time.Sleep(5 * time.Second)
+				// The platform takes a moment to stop the runtime: the client's own wait, bounded.
+				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+				defer cancel()
+				if inv, err := client.WaitForStop(ctx, urn, id, fgs.PollPolicy{Interval: 5 * time.Second}, nil); err != nil {
+					return fmt.Errorf("invocation %s (last %q) not seen stopped within two minutes of the cancel: %w", id, inv.Status, err)
 				}
+				return nil
 			},
 		}},
 	})

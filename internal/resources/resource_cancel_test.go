@@ -234,7 +234,8 @@ func TestAsyncInvocationCancelResource_retriesThenSucceeds(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	start := time.Now()
+	// That the 429's Retry-After is waited out, for the time it asks, is
+	// proven on the client's fake clock (fgs TestCancelHonoursRetryAfter).
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories(),
 		Steps: []resource.TestStep{{
@@ -242,12 +243,6 @@ func TestAsyncInvocationCancelResource_retriesThenSucceeds(t *testing.T) {
 			Check: resource.ComposeTestCheckFunc(
 				expectStats(emu, 1, 4),
 				expectInvocationStatus(emu, urn, id, "FAIL"),
-				func(*terraform.State) error {
-					if d := time.Since(start); d < time.Second {
-						return fmt.Errorf("apply took %s, less than the 1 s Retry-After", d)
-					}
-					return nil
-				},
 			),
 		}},
 	})

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -52,9 +53,15 @@ func (w *shapeWorkspace) configure(blocks ...string) {
 	}
 }
 
-// run runs one terraform command with -no-color; when interruptWhen is set,
-// Terraform gets SIGINT (Ctrl-C) once it reports true.
-func (w *shapeWorkspace) run(interruptWhen func() bool, args ...string) acctest.CLIResult {
+// interruptPoint is when Terraform gets SIGINT (Ctrl-C): once the emulator
+// closes moment and, if shown is set, Terraform has printed it.
+type interruptPoint struct {
+	moment <-chan struct{}
+	shown  string
+}
+
+// run runs one terraform command with -no-color, interrupted at at if set.
+func (w *shapeWorkspace) run(at *interruptPoint, args ...string) acctest.CLIResult {
 	w.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), shapeCommandTimeout)
 	defer cancel()
@@ -64,16 +71,19 @@ func (w *shapeWorkspace) run(interruptWhen func() bool, args ...string) acctest.
 	cmd.Env = append(os.Environ(), "TF_REATTACH_PROVIDERS="+w.reattach, "TF_IN_AUTOMATION=1", "TF_INPUT=0", "CHECKPOINT_DISABLE=1")
 	// Its own process group, so the signal reaches Terraform and not the test.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	out := newWatchedOutput("")
+	if at != nil {
+		out = newWatchedOutput(at.shown)
+	}
+	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		w.t.Fatal(err)
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	var err error
-	if interruptWhen != nil {
-		err = w.interrupt(cmd, done, interruptWhen)
+	if at != nil {
+		err = w.interrupt(cmd, done, at.moment, out.shown)
 	} else {
 		err = <-done
 	}
@@ -90,27 +100,56 @@ func (w *shapeWorkspace) run(interruptWhen func() bool, args ...string) acctest.
 	return res
 }
 
-// interrupt sends SIGINT once ready reports true (polled, within a minute)
-// and returns how the command ended.
-func (w *shapeWorkspace) interrupt(cmd *exec.Cmd, done <-chan error, ready func() bool) error {
+// interrupt sends SIGINT once moment and shown are closed and returns how
+// the command ended; a command that ends first (or is killed at
+// shapeCommandTimeout, which run reports) is not interrupted.
+func (w *shapeWorkspace) interrupt(cmd *exec.Cmd, done <-chan error, moment, shown <-chan struct{}) error {
 	w.t.Helper()
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	deadline := time.After(time.Minute)
-	for !ready() {
+	for _, c := range []<-chan struct{}{moment, shown} {
 		select {
 		case err := <-done:
 			return err
-		case <-deadline:
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			w.t.Fatalf("the apply never reached the moment to interrupt it (then killed: %v)", <-done)
-		case <-tick.C:
+		case <-c:
 		}
 	}
 	if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGINT); err != nil {
 		w.t.Fatal(err)
 	}
 	return <-done
+}
+
+// watchedOutput collects a command's output and closes shown once the
+// output contains the text it watches for (at once if that is empty).
+type watchedOutput struct {
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	text  string
+	shown chan struct{}
+	once  sync.Once
+}
+
+func newWatchedOutput(text string) *watchedOutput {
+	o := &watchedOutput{text: text, shown: make(chan struct{})}
+	if text == "" {
+		o.once.Do(func() { close(o.shown) })
+	}
+	return o
+}
+
+func (o *watchedOutput) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	n, err := o.buf.Write(p)
+	if o.text != "" && strings.Contains(o.buf.String(), o.text) {
+		o.once.Do(func() { close(o.shown) })
+	}
+	return n, err
+}
+
+func (o *watchedOutput) String() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.buf.String()
 }
 
 // skipUnlessShapeRuns skips a shape the CLI cannot run, with acctest's

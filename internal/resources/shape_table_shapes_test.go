@@ -14,14 +14,18 @@ type cancelShape struct {
 	action    bool // an action block (Terraform 1.14+), run by a terraform_data's action_trigger
 	ephemeral bool
 	bulk      bool // request_ids = [the ID] instead of request_id
+	// waitShown, for an action, is the last progress line it sends before
+	// it sleeps between status queries: Terraform 1.14.9 crashes when
+	// Ctrl-C comes before it has read each progress event.
+	waitShown string
 }
 
 var cancelShapes = []cancelShape{
 	{name: "resource", typeName: "huaweicloud_fgs_async_invocation_cancel"},
 	{name: "ephemeral", typeName: "huaweicloud_fgs_async_invocation_cancel", ephemeral: true},
-	{name: "action", typeName: "huaweicloud_fgs_async_invocation_cancel", action: true},
+	{name: "action", typeName: "huaweicloud_fgs_async_invocation_cancel", action: true, waitShown: " is RUNNING after "},
 	{name: "bulk_resource", typeName: "huaweicloud_fgs_async_invocations_cancel", bulk: true},
-	{name: "bulk_action", typeName: "huaweicloud_fgs_async_invocations_cancel", action: true, bulk: true},
+	{name: "bulk_action", typeName: "huaweicloud_fgs_async_invocations_cancel", action: true, bulk: true, waitShown: " cancelled invocation to stop"},
 }
 
 // shapeArgs are the arguments every shape takes, as HCL expressions; an

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -43,7 +45,8 @@ type shapeCase struct {
 	prepare func(t *testing.T, emu *fgsemu.Emulator, urn string) string
 	args    func(urn, id string) shapeArgs
 	later   bool // add terraform_data.later, whose output is known only at apply
-	// interruptWhen: Ctrl-C once the emulator's counts say so.
+	// interruptWhen: Ctrl-C once an answer leaves the emulator's counts so
+	// (and an action has shown its shape's waitShown).
 	interruptWhen func(fgsemu.Stats) bool
 	// invoke runs an action with apply -invoke instead of an action_trigger.
 	invoke bool
@@ -219,7 +222,18 @@ func runShapeCase(t *testing.T, c shapeCase, s cancelShape) {
 	urn := acctest.FunctionURN("shape")
 	fn := c.function
 	fn.URN = urn
-	emu := acctest.StartEmulator(t, fn)
+	// moment is closed by the emulator once, after the run began, an answer
+	// leaves counts that satisfy interruptWhen.
+	moment, armed, closeMoment := make(chan struct{}), atomic.Bool{}, sync.Once{}
+	opts := fgsemu.Options{}
+	if c.interruptWhen != nil {
+		opts.Observe = func(m fgsemu.Moment, st fgsemu.Stats) {
+			if m == fgsemu.Answered && armed.Load() && c.interruptWhen(st) {
+				closeMoment.Do(func() { close(moment) })
+			}
+		}
+	}
+	emu := acctest.StartEmulatorWith(t, opts, fn)
 	id := ""
 	if c.prepare != nil {
 		id = c.prepare(t, emu, urn)
@@ -242,9 +256,10 @@ func runShapeCase(t *testing.T, c shapeCase, s cancelShape) {
 	}
 	w := newShapeWorkspace(t)
 	w.configure(blocks...)
-	var interrupt func() bool
+	var interrupt *interruptPoint
 	if c.interruptWhen != nil {
-		interrupt = func() bool { return c.interruptWhen(emu.Stats()) }
+		interrupt = &interruptPoint{moment: moment, shown: s.waitShown}
+		armed.Store(true)
 	}
 	cmd := []string{"apply", "-auto-approve", "-input=false"}
 	if invoke {
