@@ -16,7 +16,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/acctest"
 	"github.com/fgs-tools/terraform-provider-huaweicloud/internal/fgsemu"
@@ -237,7 +236,7 @@ func TestAsyncInvocationsCancelAction_underQuotaByTerraform(t *testing.T) {
 		fgsemu.Quota{Op: fgsemu.OpCancel, Limit: 10, Window: time.Second},
 		fgsemu.Quota{Op: fgsemu.OpList, Limit: 1, Window: time.Second})
 	resource.UnitTest(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+		TerraformVersionChecks:   acctest.RunsActions,
 		ProtoV6ProviderFactories: acctest.ProviderFactories(),
 		Steps: []resource.TestStep{{
 			Config: acctest.ProviderConfig(emu) + fmt.Sprintf(`
