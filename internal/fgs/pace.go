@@ -281,6 +281,12 @@ func (p *pace) throttle(tk ticket, q Quota, stated bool, retryAfter time.Duratio
 	if tk.gen != p.gen || (!stated && retryAfter > 0) {
 		// Sent before the window was found or lost, or another limit that
 		// said when to come back: the window itself is not in question.
+		if tk.probe && tk.gen == p.gen && p.phase == phaseProbing {
+			// The probe learnt nothing of the window: another goes once the
+			// pause ends, or every request would wait for this one for ever.
+			p.probeOut = false
+			p.wakeAll()
+		}
 		return
 	}
 	switch {

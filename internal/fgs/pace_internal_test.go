@@ -358,3 +358,25 @@ func TestPaceUnstatedThrottleKeepsWindow(t *testing.T) {
 		t.Fatalf("during the Retry-After: ok %v, wait %s", ok, wait)
 	}
 }
+
+// A probe answered by another limit's 429 with Retry-After (no quota
+// stated) learns nothing of the window, but frees the turn: the next probe
+// goes once the pause ends, instead of every request waiting for the first.
+func TestPaceProbeThrottledByAnotherLimit(t *testing.T) {
+	now := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	p := newPace("cancel")
+	tk, _, _ := p.reserve(now)
+	p.settle(tk, outcomeThrottled, Quota{100, time.Second}, true, 0, now)
+	at := now.Add(2 * time.Second)
+	probe, _, ok := p.reserve(at)
+	if !ok || !probe.probe {
+		t.Fatalf("no probe in a later window: %+v %v", probe, ok)
+	}
+	p.settle(probe, outcomeThrottled, Quota{}, false, time.Second, at)
+	if _, wait, ok := p.reserve(at); ok || wait != time.Second {
+		t.Fatalf("during the Retry-After: ok %v, wait %s; want to wait 1s", ok, wait)
+	}
+	if next, _, ok := p.reserve(at.Add(time.Second)); !ok || !next.probe {
+		t.Fatalf("after the Retry-After no probe went (ok %v): the throttled probe still held the turn", ok)
+	}
+}
